@@ -1,0 +1,57 @@
+"""Seed the demo account once: a staff login, three sandbox lines, sample contacts and
+lists, and a full-access API key. Running it again changes nothing and prints the login."""
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from messaging.services import add_line
+from outreach.choices import Plan, Role, Scope
+from outreach.models import Account
+from outreach.services import create_account, create_api_key, create_staff_user, full_key
+
+DEMO_ACCOUNT = "Demo"
+DEMO_USER = "admin"
+DEMO_LINES = ["+15550001001", "+15550001002", "+15550001003"]
+
+
+class Command(BaseCommand):
+    help = "Create the demo account, login, lines, contacts and API key (once)."
+
+    def handle(self, **options):
+        creds = settings.DEMO_LOGIN_FILE
+        if Account.objects.filter(name=DEMO_ACCOUNT).exists():
+            if creds.exists():
+                self.stdout.write(creds.read_text())
+            return
+        password = secrets.token_urlsafe(9)
+        with transaction.atomic():
+            account = create_account(DEMO_ACCOUNT, "demo@example.com", Plan.SANDBOX)
+            if not get_user_model().objects.filter(username=DEMO_USER).exists():
+                user = create_staff_user(account, DEMO_USER, password, Role.ADMIN)
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+            for i, number in enumerate(DEMO_LINES, 1):
+                add_line(account, number, name=f"Sandbox line {i}")
+            self.seed_contacts(account)
+            key, secret = create_api_key(account, "Demo full-access key", [Scope.FULL_ACCESS])
+        login = f"Login: {DEMO_USER} / {password}\n"
+        creds.write_text(login)
+        creds.chmod(0o600)
+        self.stdout.write(login)
+        self.stdout.write(
+            "Demo API key (shown this once; create more under API keys):\n"
+            f"  X-API-Key: {full_key(key, secret)}\n"
+        )
+
+    def seed_contacts(self, account: Account) -> None:
+        """Sample contacts and lists, when the contacts app provides a seeder."""
+        try:
+            from contacts.services import seed_demo_contacts
+        except ImportError:
+            return
+        seed_demo_contacts(account)

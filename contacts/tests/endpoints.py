@@ -1,0 +1,2 @@
+"""This app's rows of the scope matrix: (method, route) -> resource family."""
+ENDPOINTS: dict[tuple[str, str], str] = {}

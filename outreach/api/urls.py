@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("v1/account", views.AccountView.as_view(), name="api-account"),
+]

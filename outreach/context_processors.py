@@ -1,0 +1,44 @@
+from django.urls import NoReverseMatch, reverse
+
+#: The console's navigation: (label, url name). Entries whose page does not exist yet
+#: are left out, so every app adds its page here once and the menu follows.
+NAVIGATION = [
+    ("Dashboard", "console:home"),
+    ("Inbox", "messaging:inbox"),
+    ("Contacts", "contacts:list"),
+    ("Lists", "contacts:lists"),
+    ("Campaigns", "campaigns:list"),
+    ("Bulk jobs", "campaigns:bulk-jobs"),
+    ("Message log", "messaging:log"),
+    ("Dead letters", "messaging:dead-letters"),
+    ("Lines", "messaging:lines"),
+    ("Webhooks", "webhooks:endpoints"),
+    ("API keys", "console:api-keys"),
+]
+
+
+def _nav(request):
+    items = []
+    for label, name in NAVIGATION:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "active": request.path.startswith(url) and (url != "/" or request.path == "/")})
+    return items
+
+
+def console(request):
+    if request.path.startswith("/api/"):
+        return {}
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    return {
+        "nav_items": _nav(request) if membership else [],
+        "current_account": getattr(request, "account", None),
+        "memberships": (
+            user.memberships.select_related("account").order_by("account__name")
+            if user is not None and user.is_authenticated
+            else []
+        ),
+    }

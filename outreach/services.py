@@ -1,0 +1,102 @@
+"""The verbs of the core: accounts, memberships, API keys."""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from .choices import Role, Scope
+from .exceptions import InvalidInput
+from .models import Account, ApiKey, Membership, hash_secret
+
+KEY_ID_PREFIX = "ok_"
+
+
+def create_account(name: str, email: str, plan: str | None = None) -> Account:
+    if Account.objects.filter(name=name).exists():
+        raise InvalidInput(f"An account named {name!r} already exists.", field="name")
+    kwargs = {"name": name, "email": email}
+    if plan:
+        kwargs["plan"] = plan
+    return Account.objects.create(**kwargs)
+
+
+def add_member(account: Account, user, role: str = Role.STAFF) -> Membership:
+    membership, _ = Membership.objects.update_or_create(
+        account=account, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+def create_staff_user(account: Account, username: str, password: str, role: str = Role.ADMIN):
+    user = get_user_model().objects.create_user(username=username, password=password)
+    add_member(account, user, role)
+    return user
+
+
+def validate_scopes(scopes: Iterable[str]) -> list[str]:
+    scopes = list(dict.fromkeys(scopes))
+    if not scopes:
+        raise InvalidInput("Choose at least one scope.", field="scopes")
+    unknown = [s for s in scopes if s not in Scope.values]
+    if unknown:
+        raise InvalidInput(
+            f"Unknown scope(s) {', '.join(unknown)}; use {', '.join(Scope.values)}.",
+            field="scopes",
+        )
+    return scopes
+
+
+def create_api_key(
+    account: Account,
+    name: str,
+    scopes: Iterable[str],
+    *,
+    created_by=None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret. The secret is never stored or shown again."""
+    scopes = validate_scopes(scopes)
+    if not name.strip():
+        raise InvalidInput("Give the key a name.", field="name")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise InvalidInput("The expiry must be in the future.", field="expires_at")
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(
+        account=account,
+        name=name.strip(),
+        key_id=KEY_ID_PREFIX + secrets.token_hex(8),
+        secret_hash=hash_secret(secret),
+        scopes=scopes,
+        created_by=created_by,
+        expires_at=expires_at,
+    )
+    return key, secret
+
+
+def full_key(key: ApiKey, secret: str) -> str:
+    """The single string for ``X-API-Key`` or ``Authorization: Bearer``."""
+    return f"{key.key_id}.{secret}"
+
+
+def revoke_api_key(account: Account, key_id: int) -> ApiKey:
+    key = ApiKey.objects.get(account=account, pk=key_id)
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    transaction.on_commit(lambda: forget_api_key(key.key_id))
+    forget_api_key(key.key_id)
+    return key
+
+
+def cache_key_for(key_id: str) -> str:
+    return f"apikey:{key_id}"
+
+
+def forget_api_key(key_id: str) -> None:
+    cache.delete(cache_key_for(key_id))

@@ -1,0 +1,23 @@
+"""Settings for the test suite: the real PostgreSQL and Redis at their local addresses.
+
+``TEST_DATABASE_URL`` and ``REDIS_URL`` override them. Tests never fall back to SQLite.
+"""
+import os
+
+os.environ["DATABASE_URL"] = os.environ.get(
+    "TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/outreach"
+)
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+os.environ.setdefault("SANDBOX_DELAY_SECONDS", "0")
+os.environ.setdefault("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "true")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_COOKIES", "false")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,51 @@
+"""The operators' management commands."""
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.test import APIClient
+
+from messaging.models import Line
+from outreach.models import Account
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_create_account_then_key_then_line():
+    run("create_account", "Acme", "--email", "ops@acme.test")
+    assert Account.objects.get(name="Acme").email == "ops@acme.test"
+    printed = json.loads(run("create_api_key", "--account", "Acme", "--scope", "messages", "--scope", "read_only", "--json"))
+    assert set(printed) == {"key_id", "secret", "key"}
+    assert printed["key"] == f"{printed['key_id']}.{printed['secret']}"
+    response = APIClient().get("/api/v1/account", HTTP_X_API_KEY=printed["key"])
+    assert response.json()["api_key"]["scopes"] == ["messages", "read_only"]
+    run("add_line", "--account", "Acme", "--number", "(512) 555-0100", "--provider", "sandbox")
+    assert Line.objects.get(account__name="Acme").number == "+15125550100"
+
+
+def test_commands_say_what_is_wrong():
+    with pytest.raises(CommandError, match="No account named 'Nope'"):
+        run("create_api_key", "--account", "Nope", "--scope", "full_access")
+    run("create_account", "Acme", "--email", "ops@acme.test")
+    with pytest.raises(CommandError, match="already exists"):
+        run("create_account", "Acme", "--email", "ops@acme.test")
+    with pytest.raises(CommandError, match="not a phone number"):
+        run("add_line", "--account", "Acme", "--number", "hello")
+
+
+def test_seed_demo_runs_once(settings, tmp_path):
+    settings.DEMO_LOGIN_FILE = tmp_path / "login.txt"
+    first = run("seed_demo")
+    assert "Login: admin / " in first and "X-API-Key: ok_" in first
+    second = run("seed_demo")
+    assert second == first.split("Demo API key")[0]  # the login again, never the key
+    assert "X-API-Key" not in second
+    assert Account.objects.filter(name="Demo").count() == 1
+    assert Line.objects.filter(account__name="Demo").count() == 3

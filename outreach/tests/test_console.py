@@ -1,0 +1,87 @@
+"""The console's API keys page, with the Django test client (the browser test is apart)."""
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from outreach.models import ApiKey
+from outreach.services import create_api_key, create_staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(account):
+    create_staff_user(account, "alice", "pw-alice-123", "admin")
+    c = Client()
+    c.login(username="alice", password="pw-alice-123")
+    return c
+
+
+def test_login_is_required(db):
+    response = Client().get("/settings/api-keys/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_it_creates_a_key_and_shows_the_secret_once(admin_client, account):
+    response = admin_client.post("/settings/api-keys/", {"name": "CRM", "scopes": ["contacts", "read_only"]}, follow=True)
+    assert response.redirect_chain == [("/settings/api-keys/", 302)]
+    full = response.context["created"]["full"]
+    assert full.encode() in response.content
+    assert APIClient().get("/api/v1/account", HTTP_X_API_KEY=full).status_code == 200
+    again = admin_client.get("/settings/api-keys/")
+    assert full.split(".")[1].encode() not in again.content
+    assert b"CRM" in again.content
+    key = ApiKey.objects.get(name="CRM")
+    assert set(key.scopes) == {"contacts", "read_only"}
+
+
+def test_it_says_what_to_fix(admin_client):
+    response = admin_client.post("/settings/api-keys/", {"name": "", "scopes": []})
+    assert response.status_code == 422
+    assert b"This field is required" in response.content
+    assert not ApiKey.objects.exists()
+
+
+def test_revoke_works_and_another_accounts_key_is_a_404(admin_client, account, other_account):
+    mine, secret = create_api_key(account, "mine", ["read_only"])
+    theirs, _ = create_api_key(other_account, "theirs", ["read_only"])
+    assert admin_client.post(f"/settings/api-keys/{theirs.pk}/revoke").status_code == 404
+    response = admin_client.post(f"/settings/api-keys/{mine.pk}/revoke")
+    assert response.status_code == 302
+    assert APIClient().get("/api/v1/account", HTTP_X_API_KEY=f"{mine.key_id}.{secret}").status_code == 401
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+
+
+def test_staff_who_are_not_admins_cannot_manage_keys(account):
+    create_staff_user(account, "sam", "pw-sam-12345", "staff")
+    c = Client()
+    c.login(username="sam", password="pw-sam-12345")
+    assert c.get("/settings/api-keys/").status_code == 403
+    assert c.get("/").status_code == 200
+
+
+def test_the_account_switcher_only_switches_to_own_accounts(admin_client, account, other_account):
+    from django.contrib.auth import get_user_model
+
+    from outreach.services import add_member
+
+    alice = get_user_model().objects.get(username="alice")
+    response = admin_client.post("/account/switch", {"account": str(other_account.id)})
+    assert admin_client.get("/").context["current_account"] == account
+    add_member(other_account, alice, "admin")
+    admin_client.post("/account/switch", {"account": str(other_account.id)})
+    assert admin_client.get("/").context["current_account"] == other_account
+    assert response.status_code == 302
+
+
+def test_the_admin_never_shows_the_hash(account):
+    from django.contrib.auth import get_user_model
+
+    key, secret = create_api_key(account, "k", ["read_only"])
+    get_user_model().objects.create_superuser("root", "r@example.com", "pw-root-1234")
+    c = Client()
+    c.login(username="root", password="pw-root-1234")
+    page = c.get(f"/admin/outreach/apikey/{key.pk}/change/")
+    assert page.status_code == 200
+    assert key.secret_hash.encode() not in page.content and secret.encode() not in page.content

@@ -1,0 +1,31 @@
+"""The only module that knows every app."""
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from .health import healthz
+
+api_patterns = [
+    path("", include("outreach.api.urls")),
+    path("", include("contacts.api.urls")),
+    path("", include("messaging.api.urls")),
+    path("", include("campaigns.api.urls")),
+    path("", include("webhooks.api.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/", include(api_patterns)),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("contacts/", include("contacts.urls")),
+    path("messages/", include("messaging.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("webhooks/", include("webhooks.urls")),
+    path("", include("outreach.console_urls")),
+]

@@ -1,0 +1,78 @@
+"""The console's core pages: home, account switcher, API keys."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .console import admin_required, member_required
+from .exceptions import OutreachError
+from .forms import ApiKeyForm
+from .middleware import SESSION_ACCOUNT_KEY
+from .models import ApiKey
+from .services import create_api_key, full_key, revoke_api_key
+
+
+@member_required
+def home(request):
+    return render(request, "console/home.html")
+
+
+@member_required
+@require_POST
+def switch_account(request):
+    wanted = request.POST.get("account")
+    if request.user.memberships.filter(account_id=wanted).exists():
+        request.session[SESSION_ACCOUNT_KEY] = str(wanted)
+    else:
+        messages.error(request, "You are not a member of that account.")
+    return redirect(request.POST.get("next") or "console:home")
+
+
+NEW_KEY_SESSION = "new_api_key"
+
+
+@admin_required
+def api_keys(request):
+    """List and create keys. A new key's secret is handed to the next page view through the
+    session and popped there (post/redirect/get), so a reload neither re-creates the key
+    nor shows the secret again."""
+    form = ApiKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            key, secret = create_api_key(
+                request.account,
+                form.cleaned_data["name"],
+                form.cleaned_data["scopes"],
+                created_by=request.user,
+                expires_at=form.cleaned_data["expires_at"],
+            )
+        except OutreachError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            request.session[NEW_KEY_SESSION] = {
+                "name": key.name, "key_id": key.key_id, "full": full_key(key, secret)
+            }
+            return redirect("console:api-keys")
+    created = request.session.pop(NEW_KEY_SESSION, None) if request.method == "GET" else None
+    keys = ApiKey.objects.filter(account=request.account).select_related("created_by")
+    page = Paginator(keys, 25).get_page(request.GET.get("page"))
+    response = render(
+        request,
+        "console/api_keys.html",
+        {"form": form if request.method == "POST" else ApiKeyForm(), "page": page, "created": created},
+        status=422 if request.method == "POST" else 200,
+    )
+    if created:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@admin_required
+@require_POST
+def revoke_key(request, pk: int):
+    key = get_object_or_404(ApiKey, account=request.account, pk=pk)
+    revoke_api_key(request.account, key.pk)
+    messages.success(request, f"Revoked {key.name}. Requests with it now get 401.")
+    return redirect("console:api-keys")
