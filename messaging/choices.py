@@ -1,6 +1,83 @@
+"""Constants of messaging."""
 from django.db import models
 
 
 class Provider(models.TextChoices):
     SANDBOX = "sandbox", "Sandbox (simulated carrier)"
     BLUEBUBBLES = "bluebubbles", "BlueBubbles (real iMessage via a Mac)"
+
+
+class Status(models.TextChoices):
+    """The canonical status machine (see messaging/status.py for the transitions)."""
+
+    REGISTERED = "REGISTERED"
+    PENDING = "PENDING"
+    QUEUED = "QUEUED"
+    ACCEPTED = "ACCEPTED"
+    SENT = "SENT"
+    DELIVERED = "DELIVERED"
+    READ = "READ"
+    DECLINED = "DECLINED"
+    ERROR = "ERROR"
+    RECEIVED = "RECEIVED"
+
+
+class Service(models.TextChoices):
+    IMESSAGE = "iMessage"
+    SMS = "SMS"
+    RCS = "RCS"
+
+
+class MessageType(models.TextChoices):
+    MESSAGE = "message"
+    GROUP = "group"
+
+
+class SendStyle(models.TextChoices):
+    """The 13 expressive styles of seed 002."""
+
+    CELEBRATION = "celebration"
+    SHOOTING_STAR = "shooting_star"
+    FIREWORKS = "fireworks"
+    LASERS = "lasers"
+    LOVE = "love"
+    CONFETTI = "confetti"
+    BALLOONS = "balloons"
+    SPOTLIGHT = "spotlight"
+    ECHO = "echo"
+    INVISIBLE = "invisible"
+    GENTLE = "gentle"
+    LOUD = "loud"
+    SLAM = "slam"
+
+
+class ErrorCode(models.IntegerChoices):
+    """Sendblue's error codes (seed 001)."""
+
+    VALIDATION = 4000
+    RATE_LIMIT = 4001
+    BLACKLISTED = 4002
+    INTERNAL = 5000
+    SERVER_RATE = 5003
+    SEND_FAILED = 10001
+    STATUS_UNRESOLVED = 10002
+
+
+class ErrorKey(models.TextChoices):
+    """Why a message was declined or failed, in words a program can switch on."""
+
+    OPTED_OUT = "OPTED_OUT"
+    BLACKLISTED = "BLACKLISTED"
+    WITHDRAWN = "WITHDRAWN"
+    QUIET_HOURS_EXPIRED = "QUIET_HOURS_EXPIRED"
+    SEND_FAILED = "SEND_FAILED"
+    MEDIA_TOO_LARGE = "MEDIA_TOO_LARGE"
+
+
+class EventSource(models.TextChoices):
+    API = "api"
+    CONSOLE = "console"
+    CAMPAIGN = "campaign"
+    DISPATCHER = "dispatcher"
+    PROVIDER = "provider"
+    SYSTEM = "system"

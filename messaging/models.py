@@ -1,11 +1,23 @@
-"""Sending lines, conversations and messages."""
+"""Sending lines, handles, conversations, messages and their events."""
 from __future__ import annotations
 
-from django.db import models
+import uuid
 
+from django.db import models
+from django.db.models import F, Q
+
+from contacts.models import Contact
 from outreach.models import Account
 
-from .choices import Provider
+from .choices import (
+    ErrorKey,
+    EventSource,
+    MessageType,
+    Provider,
+    SendStyle,
+    Service,
+    Status,
+)
 
 
 class Line(models.Model):
@@ -31,3 +43,143 @@ class Line(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.number
+
+
+class Handle(models.Model):
+    """An address on the network (E.164 or Apple ID email) and what it last supported."""
+
+    address = models.CharField(max_length=254, unique=True)
+    service = models.CharField(max_length=16, choices=Service.choices, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Conversation(models.Model):
+    """A thread on one line: 1:1 with an address, or a group with a ``group_id``.
+
+    A direct conversation also makes the line sticky: once a contact talked to a line,
+    later messages to that contact leave from the same line.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="conversations")
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="conversations")
+    message_type = models.CharField(max_length=16, choices=MessageType.choices, default=MessageType.MESSAGE)
+    #: The other party's address, for 1:1 threads ("" for groups).
+    address = models.CharField(max_length=254, blank=True)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations")
+    group_id = models.CharField(max_length=64, blank=True, db_index=True)
+    group_display_name = models.CharField(max_length=200, blank=True)
+    participants = models.JSONField(default=list, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    unread_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "address"],
+                condition=Q(message_type=MessageType.MESSAGE),
+                name="one_direct_conversation_per_address",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "-last_message_at"], name="conv_recent")]
+
+    def __str__(self) -> str:
+        return self.group_display_name or self.address or self.group_id
+
+
+class Message(models.Model):
+    """One message, in or out. Its status moves only through ``messaging.status``."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="messages")
+    #: ``message_handle`` in the Sendblue dialect, ``id`` in the v1 dialect.
+    handle = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    line = models.ForeignKey(Line, null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    is_outbound = models.BooleanField(default=True)
+    #: The end user's address (the recipient when outbound, the sender when inbound).
+    number = models.CharField(max_length=254, blank=True)
+    from_number = models.CharField(max_length=254, blank=True)
+    to_number = models.CharField(max_length=254, blank=True)
+    content = models.TextField(blank=True)
+    media_url = models.URLField(max_length=2000, blank=True)
+    send_style = models.CharField(max_length=32, choices=SendStyle.choices, blank=True)
+    message_type = models.CharField(max_length=16, choices=MessageType.choices, default=MessageType.MESSAGE)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    service = models.CharField(max_length=16, choices=Service.choices, blank=True)
+    was_downgraded = models.BooleanField(null=True)
+    priority = models.SmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    #: When the dispatcher may next take it (retry backoff, quiet hours, limits, pace).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    #: Set while a worker holds the message (ACCEPTED); a stale claim is re-queued.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    error_code = models.IntegerField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+    error_key = models.CharField(max_length=32, choices=ErrorKey.choices, blank=True)
+    status_callback = models.URLField(max_length=2000, blank=True)
+    #: The provider's own id (BlueBubbles guid).
+    provider_message_id = models.CharField(max_length=128, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The dispatcher's queue: due QUEUED messages, highest priority, then oldest.
+            models.Index(
+                F("priority").desc(), F("created_at"), name="msg_queue",
+                condition=Q(status=Status.QUEUED),
+            ),
+            models.Index(fields=["account", "-created_at"], name="msg_account_recent"),
+            models.Index(fields=["conversation", "-created_at"], name="msg_thread"),
+            models.Index(fields=["account", "number"], name="msg_account_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handle} {self.status}"
+
+
+class MessageEvent(models.Model):
+    """Every status change of a message, with where it came from."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    source = models.CharField(max_length=16, choices=EventSource.choices)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Attachment(models.Model):
+    """A file on a message (outbound media, or media received)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    url = models.URLField(max_length=2000)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class MediaObject(models.Model):
+    """A file uploaded through ``/api/upload-media-object``, served by an unguessable URL."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="media_objects")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(upload_to="media/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)

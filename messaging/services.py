@@ -1,13 +1,35 @@
-"""The verbs of messaging."""
+"""The verbs of messaging: the only code that writes lines, conversations and messages."""
 from __future__ import annotations
 
-from outreach.exceptions import InvalidInput
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+import webhooks
+from contacts.models import Contact
+from outreach.exceptions import InvalidInput, OutreachError
 from outreach.models import Account
 from outreach.phones import to_e164
+from webhooks.choices import EventType
 
-from .choices import Provider
-from .models import Line
+from . import validation
+from .choices import ErrorCode, ErrorKey, EventSource, MessageType, Provider, Status
+from .models import Conversation, Line, Message, MessageEvent
+from .payloads import message_body
+from .status import can_move
 
+logger = logging.getLogger(__name__)
+
+
+class BadLine(OutreachError):
+    """``from_number`` is not an active line of the caller's account."""
+
+    status_code = 400
+
+
+# --- lines ------------------------------------------------------------------------------
 
 def add_line(
     account: Account,
@@ -32,3 +54,201 @@ def add_line(
         name=name,
         provider_settings=provider_settings or {},
     )
+
+
+def resolve_from_line(account: Account, from_number: str) -> Line:
+    try:
+        number = to_e164(from_number, field="from_number")
+    except InvalidInput as exc:
+        raise BadLine(exc.message, field="from_number") from None
+    line = Line.objects.filter(account=account, number=number, active=True).first()
+    if line is None:
+        raise BadLine(
+            f"from_number {number} is not an active line of your account; "
+            "GET /api/v1/lines lists them.",
+            field="from_number",
+        )
+    return line
+
+
+def pick_line(account: Account, address: str) -> tuple[Line, Conversation | None]:
+    """The sticky line for this address if it has one, else the least-loaded active line."""
+    conversation = (
+        Conversation.objects.select_related("line")
+        .filter(account=account, address=address, message_type=MessageType.MESSAGE)
+        .first()
+    )
+    if conversation and conversation.line.active:
+        return conversation.line, conversation
+    line = (
+        Line.objects.filter(account=account, active=True)
+        .annotate(load=Count("conversations"))
+        .order_by("load", "number")
+        .first()
+    )
+    if line is None:
+        raise BadLine("Your account has no active line to send from; add one first.", field="from_number")
+    return line, conversation
+
+
+def direct_conversation(account: Account, line: Line, address: str, contact: Contact | None) -> Conversation:
+    conversation = Conversation.objects.filter(
+        account=account, address=address, message_type=MessageType.MESSAGE
+    ).first()
+    if conversation is None:
+        try:
+            with transaction.atomic():
+                conversation = Conversation.objects.create(
+                    account=account, line=line, address=address, contact=contact
+                )
+        except IntegrityError:  # created by a concurrent send
+            conversation = Conversation.objects.get(
+                account=account, address=address, message_type=MessageType.MESSAGE
+            )
+    return conversation
+
+
+# --- status changes ---------------------------------------------------------------------
+
+STATUS_TIMESTAMPS = {
+    Status.QUEUED: "queued_at",
+    Status.SENT: "sent_at",
+    Status.DELIVERED: "delivered_at",
+    Status.READ: "read_at",
+}
+
+
+def emit_status(message: Message, *, opted_out: bool = False) -> None:
+    event = EventType.MESSAGE_RECEIVED if message.status == Status.RECEIVED else EventType.MESSAGE_STATUS_UPDATED
+    webhooks.emit(
+        message.account,
+        event,
+        message_body(message, opted_out=opted_out),
+        extra_urls=[message.status_callback] if message.status_callback else (),
+    )
+
+
+def record_transition(
+    message: Message,
+    new_status: str,
+    *,
+    source: str,
+    detail: str = "",
+    save: bool = True,
+    **fields,
+) -> bool:
+    """Move ``message`` to ``new_status`` if the status machine allows it.
+
+    Appends a MessageEvent and emits the webhook event in the caller's transaction.
+    Returns False (and changes nothing) for a stale or duplicate report.
+    """
+    if not can_move(message.status, new_status):
+        return False
+    now = timezone.now()
+    message.status = new_status
+    stamp = STATUS_TIMESTAMPS.get(new_status)
+    if stamp and getattr(message, stamp) is None:
+        setattr(message, stamp, now)
+    # A READ implies it was delivered; a report may skip a step.
+    if new_status == Status.READ and message.delivered_at is None:
+        message.delivered_at = now
+    for name, value in fields.items():
+        setattr(message, name, value)
+    if save:
+        message.save()
+    MessageEvent.objects.create(message=message, status=new_status, source=source, detail=detail)
+    emit_status(message)
+    return True
+
+
+# --- sending ----------------------------------------------------------------------------
+
+def wake_dispatcher() -> None:
+    """Ask a worker to drain the queue, once the caller's transaction has committed."""
+    try:
+        from . import tasks
+    except ImportError:  # the dispatcher is not installed yet
+        return
+    dispatch = getattr(tasks, "dispatch", None)
+    if dispatch is not None:
+        transaction.on_commit(lambda: _publish(dispatch))
+
+
+def _publish(task) -> None:
+    try:
+        task.delay()
+    except Exception:  # noqa: BLE001 - the reconciler re-wakes anything stale
+        logger.warning("could not publish a dispatch wake-up; the reconciler will", exc_info=True)
+
+
+@transaction.atomic
+def send(
+    account: Account,
+    *,
+    to: str,
+    content: str = "",
+    media_url: str = "",
+    send_style: str = "",
+    from_number: str | None = None,
+    status_callback: str = "",
+    priority: int = 0,
+    source: str = EventSource.API,
+) -> Message:
+    """Validate and queue one 1:1 message. Nothing is sent here: a worker does that.
+
+    An opted-out recipient gives a DECLINED message (error_key OPTED_OUT), not an error.
+    """
+    content = content or ""
+    validation.validate_content(content, media_url)
+    validation.validate_media_url(media_url)
+    validation.validate_send_style(send_style)
+    validation.validate_priority(priority)
+    validation.validate_callback(status_callback)
+    address = validation.normalize_address(to, field="number")
+
+    if from_number:
+        line = resolve_from_line(account, from_number)
+        conversation = None
+    else:
+        line, conversation = pick_line(account, address)
+    contact = Contact.objects.filter(account=account, e164_number=address).first()
+    if conversation is None:
+        conversation = direct_conversation(account, line, address, contact)
+
+    now = timezone.now()
+    message = Message.objects.create(
+        account=account,
+        line=line,
+        conversation=conversation,
+        is_outbound=True,
+        number=address,
+        from_number=line.number,
+        to_number=address,
+        content=content,
+        media_url=media_url,
+        send_style=send_style,
+        status=Status.REGISTERED,
+        priority=priority,
+        status_callback=status_callback,
+    )
+    if contact is not None and contact.opted_out:
+        record_transition(
+            message,
+            Status.DECLINED,
+            source=source,
+            detail="recipient opted out",
+            error_code=ErrorCode.VALIDATION,
+            error_key=ErrorKey.OPTED_OUT,
+            error_message=f"{address} has opted out of messages from this account.",
+        )
+    else:
+        record_transition(message, Status.QUEUED, source=source, next_attempt_at=now)
+        wake_dispatcher()
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    return message
+
+
+def is_opted_out(account: Account, address: str) -> bool:
+    return Contact.objects.filter(
+        Q(account=account) & Q(e164_number=address) & Q(opted_out_at__isnull=False)
+    ).exists()

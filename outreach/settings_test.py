@@ -12,6 +12,8 @@ os.environ.setdefault("SANDBOX_DELAY_SECONDS", "0")
 os.environ.setdefault("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "true")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("DEBUG", "false")
+# A queue of this test session alone, so parallel runs never take each other's tasks.
+os.environ.setdefault("CELERY_QUEUE", f"outreach-test-{os.getpid()}")
 os.environ.setdefault("SECURE_COOKIES", "false")
 
 from .settings import *  # noqa: E402,F403

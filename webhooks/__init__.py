@@ -1,0 +1,13 @@
+"""Outbound webhooks. Everyone calls ``webhooks.emit``; this app imports no other app."""
+from __future__ import annotations
+
+
+def emit(account, event_type: str, payload: dict, extra_urls=()):
+    """Record an event in the caller's transaction; it is delivered after commit.
+
+    ``extra_urls`` are one-off targets (a message's ``status_callback``) signed with the
+    account's default secret.
+    """
+    from .services import emit as _emit
+
+    return _emit(account, event_type, payload, extra_urls)

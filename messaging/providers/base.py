@@ -1,0 +1,99 @@
+"""The provider interface (after anymail's backends/base.py).
+
+A provider turns one of our messages into a send on its network and turns what the
+network reports back into ``ProviderEvent``s. The dispatcher owns the status machine,
+retries and limits; a provider only talks to its network.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from outreach.exceptions import OutreachError
+
+from ..choices import ErrorCode, Service, Status
+
+
+@dataclass
+class SendResult:
+    """What the network said when it took the message."""
+
+    #: The network's id for the message (BlueBubbles guid), to match later reports.
+    provider_message_id: str = ""
+    service: str = Service.IMESSAGE
+    was_downgraded: bool = False
+    #: SENT normally; a provider that knows more at once may say DELIVERED.
+    status: str = Status.SENT
+
+
+@dataclass
+class ProviderEvent:
+    """One normalised report from the network, the raw payload kept."""
+
+    #: "status" (about one of our messages) or "inbound" (a message to one of our lines).
+    kind: str
+    status: str = ""
+    #: Ours (message_handle) or the network's id; either identifies the message.
+    message_handle: str = ""
+    provider_message_id: str = ""
+    #: Inbound: who wrote, to which line, what.
+    from_address: str = ""
+    to_number: str = ""
+    content: str = ""
+    media_urls: list[str] = field(default_factory=list)
+    service: str = ""
+    group_id: str = ""
+    participants: list[str] = field(default_factory=list)
+    error_code: int | None = None
+    error_message: str = ""
+    raw: dict = field(default_factory=dict)
+
+
+class ProviderError(OutreachError):
+    """The network refused or failed. ``retryable`` says whether trying again may help."""
+
+    retryable = True
+    error_code = ErrorCode.SEND_FAILED
+    status_code = 502
+
+
+class TransientProviderError(ProviderError):
+    retryable = True
+
+
+class PermanentProviderError(ProviderError):
+    retryable = False
+
+
+class ProviderConfigurationError(PermanentProviderError):
+    """The line's settings are wrong (bad password, unknown server): the line is unhealthy."""
+
+
+class BaseProvider:
+    """Subclasses implement ``send``; the others have safe defaults."""
+
+    name = "base"
+
+    def __init__(self, line):
+        self.line = line
+        self.settings = line.provider_settings or {}
+
+    def send(self, message) -> SendResult:
+        raise NotImplementedError
+
+    def parse_callback(self, request) -> list[ProviderEvent]:
+        """Events from a webhook the network posted to us."""
+        return []
+
+    def poll(self, since) -> list[ProviderEvent]:
+        """Events the network has since ``since`` (to recover missed webhooks)."""
+        return []
+
+    def lookup(self, address: str) -> str:
+        """The service ``address`` can receive: Service.IMESSAGE or Service.SMS."""
+        return Service.IMESSAGE
+
+    def typing(self, address: str) -> None:
+        """Show a typing indicator to ``address`` where the network supports it."""
+
+    def check(self) -> None:
+        """Raise ProviderConfigurationError if the line cannot work (used for health)."""

@@ -1,0 +1,56 @@
+"""The one status machine. Every status change goes through ``can_move``.
+
+Forward progress is ranked: a late or duplicate provider report (DELIVERED after READ,
+SENT twice) is ignored, never applied backwards. The only ways back are the retry paths:
+ACCEPTED -> QUEUED (transient failure, retried) and ERROR -> QUEUED (dead letter retried).
+"""
+from __future__ import annotations
+
+from .choices import Status
+
+S = Status
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.REGISTERED: {S.PENDING, S.QUEUED, S.DECLINED},
+    S.PENDING: {S.QUEUED, S.DECLINED},
+    S.QUEUED: {S.ACCEPTED, S.DECLINED, S.ERROR},
+    S.ACCEPTED: {S.SENT, S.DELIVERED, S.READ, S.QUEUED, S.ERROR},
+    S.SENT: {S.DELIVERED, S.READ, S.ERROR},
+    S.DELIVERED: {S.READ},
+    S.READ: set(),
+    S.DECLINED: set(),
+    S.ERROR: {S.QUEUED},
+    S.RECEIVED: set(),
+}
+
+#: Forward order; a report that would lower the rank is stale.
+RANK = {
+    S.REGISTERED: 0, S.PENDING: 1, S.QUEUED: 2, S.ACCEPTED: 3, S.SENT: 4,
+    S.DELIVERED: 5, S.READ: 6,
+}
+
+FINAL = {S.READ, S.DECLINED, S.ERROR, S.RECEIVED}
+#: Where a message may rest for good: final, or waiting only on the recipient.
+SETTLED = FINAL | {S.SENT, S.DELIVERED}
+
+
+class IllegalTransition(Exception):
+    def __init__(self, current: str, new: str):
+        super().__init__(f"A message cannot go from {current} to {new}.")
+        self.current, self.new = current, new
+
+
+def can_move(current: str, new: str) -> bool:
+    """True if the move applies; False if it is a stale or duplicate report to ignore.
+
+    Raises IllegalTransition for a move the machine forbids (a bug, not a late report).
+    """
+    if new == current:
+        return False
+    if new in TRANSITIONS.get(current, set()):
+        return True
+    if current in RANK and new in RANK and RANK[new] < RANK[current]:
+        return False  # stale report, e.g. DELIVERED arriving after READ
+    if current in (S.DECLINED, S.ERROR, S.READ) and new in RANK:
+        return False  # late report about a message already at rest
+    raise IllegalTransition(current, new)
