@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 import webhooks
@@ -252,3 +252,74 @@ def is_opted_out(account: Account, address: str) -> bool:
     return Contact.objects.filter(
         Q(account=account) & Q(e164_number=address) & Q(opted_out_at__isnull=False)
     ).exists()
+
+
+# --- what the network reports -----------------------------------------------------------
+
+OPT_OUT_KEYWORDS = {"STOP", "QUIT", "END", "REVOKE", "OPT OUT", "OPTOUT", "CANCEL", "UNSUBSCRIBE", "STOPALL"}
+OPT_IN_KEYWORDS = {"START", "UNSTOP"}
+
+
+def find_message(line: Line, event) -> Message | None:
+    qs = Message.objects.select_related("account", "line", "conversation").filter(line=line)
+    if event.message_handle:
+        return qs.filter(handle=event.message_handle).first()
+    if event.provider_message_id:
+        return qs.filter(provider_message_id=event.provider_message_id).first()
+    return None
+
+
+@transaction.atomic
+def apply_report(line: Line, event, *, source: str = EventSource.PROVIDER) -> bool:
+    """Apply a status report about one of our messages. Duplicates and stale reports are
+    harmless (False); an unknown message is logged and ignored."""
+    message = find_message(line, event)
+    if message is None:
+        logger.info("report for an unknown message on %s: %s", line.number, event.raw or event)
+        return False
+    message = Message.objects.select_for_update().select_related("account", "line", "conversation").get(pk=message.pk)
+    fields = {}
+    if event.service:
+        fields["service"] = event.service
+    if event.error_code is not None:
+        fields["error_code"] = event.error_code
+        fields["error_message"] = event.error_message
+    return record_transition(message, event.status, source=source, **fields)
+
+
+@transaction.atomic
+def receive_inbound(line: Line, event) -> Message:
+    """A message from a customer to one of our lines: RECEIVED, in its conversation, the
+    contact created if unknown, ``message.received`` emitted; STOP-words opt out."""
+    from contacts.services import contact_for_address, opt_in, opt_out
+
+    account = line.account
+    address = validation.normalize_address(event.from_address, field="from")
+    contact = contact_for_address(account, address, create=True)
+    conversation = direct_conversation(account, line, address, contact)
+    now = timezone.now()
+    message = Message.objects.create(
+        account=account,
+        line=line,
+        conversation=conversation,
+        is_outbound=False,
+        number=address,
+        from_number=address,
+        to_number=line.number,
+        content=event.content or "",
+        media_url=(event.media_urls[0] if event.media_urls else ""),
+        status=Status.RECEIVED,
+        service=event.service or "",
+        provider_message_id=event.provider_message_id,
+    )
+    MessageEvent.objects.create(message=message, status=Status.RECEIVED, source=EventSource.PROVIDER)
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_message_at=now, unread_count=F("unread_count") + 1
+    )
+    keyword = " ".join((event.content or "").upper().split())
+    if contact is not None and keyword in OPT_OUT_KEYWORDS:
+        opt_out(account, contact, source="keyword")
+    elif contact is not None and keyword in OPT_IN_KEYWORDS:
+        opt_in(account, contact, source="keyword")
+    emit_status(message, opted_out=bool(contact and keyword in OPT_OUT_KEYWORDS))
+    return message
