@@ -14,7 +14,7 @@ from outreach.models import Account
 from outreach.phones import to_e164
 from webhooks.choices import EventType
 
-from . import validation
+from . import signals, validation
 from .choices import ErrorCode, ErrorKey, EventSource, MessageType, Provider, Status
 from .models import Conversation, Line, Message, MessageEvent
 from .payloads import message_body
@@ -158,6 +158,7 @@ def record_transition(
         message.save()
     MessageEvent.objects.create(message=message, status=new_status, source=source, detail=detail)
     emit_status(message)
+    signals.status_changed.send(sender=Message, message=message, status=new_status)
     return True
 
 
@@ -322,4 +323,5 @@ def receive_inbound(line: Line, event) -> Message:
     elif contact is not None and keyword in OPT_IN_KEYWORDS:
         opt_in(account, contact, source="keyword")
     emit_status(message, opted_out=bool(contact and keyword in OPT_OUT_KEYWORDS))
+    signals.message_received.send(sender=Message, message=message)
     return message
