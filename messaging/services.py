@@ -325,3 +325,10 @@ def receive_inbound(line: Line, event) -> Message:
     emit_status(message, opted_out=bool(contact and keyword in OPT_OUT_KEYWORDS))
     signals.message_received.send(sender=Message, message=message)
     return message
+
+
+# --- console (the inbox) ----------------------------------------------------------------
+
+def mark_read(account: Account, conversation: Conversation) -> None:
+    """Staff opened the thread: nothing in it is unread any more."""
+    Conversation.objects.filter(account=account, pk=conversation.pk, unread_count__gt=0).update(unread_count=0)
