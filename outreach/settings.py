@@ -231,8 +231,34 @@ SPECTACULAR_SETTINGS = {
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")
 #: Seconds between the sandbox carrier's steps (sent, delivered, read, replies).
 SANDBOX_DELAY_SECONDS = env.float("SANDBOX_DELAY_SECONDS", default=2.0 if EMBEDDED else 0.0)
+#: Seconds the sandbox network takes to accept one send (simulated round trip).
+SANDBOX_SEND_SECONDS = env.float("SANDBOX_SEND_SECONDS", default=0.0)
+#: Sends of a message before it becomes a dead letter (ERROR, error_code 10001).
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
+#: Retry backoff: base * 2**(attempt-1) seconds, at most MESSAGE_RETRY_MAX_SECONDS.
+MESSAGE_RETRY_BASE_SECONDS = env.float("MESSAGE_RETRY_BASE_SECONDS", default=15.0)
+MESSAGE_RETRY_MAX_SECONDS = env.float("MESSAGE_RETRY_MAX_SECONDS", default=3600.0)
+#: Messages one dispatcher task claims at a time.
+DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=500)
+#: A claim (ACCEPTED) older than this belongs to a dead worker and is re-queued; longer
+#: than the task time limit, so a live worker's claim is never taken from it.
+DISPATCH_CLAIM_TIMEOUT_SECONDS = env.float("DISPATCH_CLAIM_TIMEOUT_SECONDS", default=330.0)
+#: How often beat runs the reconciler (re-wakes due work, returns stale claims).
+DISPATCH_RECONCILE_SECONDS = env.float("DISPATCH_RECONCILE_SECONDS", default=10.0)
 #: Allow webhook targets on loopback/private networks (development and tests only).
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=EMBEDDED)
+#: Seconds a webhook POST may take before it counts as a failed attempt.
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10.0)
+#: Seconds to wait before each attempt of a webhook delivery (the first is at once).
+WEBHOOKS_RETRY_SCHEDULE = [
+    int(s) for s in env.list("WEBHOOKS_RETRY_SCHEDULE", default=["0", "5", "300", "1800", "7200", "18000", "36000", "36000"])
+]
+#: An endpoint failing this many hours without one success is disabled.
+WEBHOOKS_DISABLE_AFTER_HOURS = env.float("WEBHOOKS_DISABLE_AFTER_HOURS", default=120.0)
+#: Hours a rotated-out secret keeps signing alongside the new one.
+WEBHOOKS_SECRET_GRACE_HOURS = env.float("WEBHOOKS_SECRET_GRACE_HOURS", default=24.0)
+#: Deliveries to one endpoint that may be in flight at once (across all workers).
+WEBHOOKS_ENDPOINT_CONCURRENCY = env.int("WEBHOOKS_ENDPOINT_CONCURRENCY", default=2)
 #: Public base URL of this server, used in links sent out (media, webhooks).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 #: Where `seed_demo` keeps the demo login so `make run` can print it again.

@@ -1,0 +1,356 @@
+"""Delivering webhooks: drains, the retry schedule, the attempt log.
+
+A *target* is an endpoint (``e:<id>``) or a one-off URL (``u:<digest>``). A drain task
+works on one target: it takes a lease slot (at most ``WEBHOOKS_ENDPOINT_CONCURRENCY``
+per target, across all workers), claims due deliveries in batches with ``SKIP LOCKED``,
+POSTs them over a keep-alive session and records every attempt. Retry waits are due
+times in the database; ``sweep`` (periodic) wakes targets with due work, so a lost
+wake-up, a flushed broker or a killed worker only delays a delivery, never loses it.
+
+Isolation: a POST has a short timeout, redirects are not followed, and the first failed
+attempt ends the drain for that target: its other claimed deliveries go back with a
+short cool-down instead of each waiting out the same timeout. A dead endpoint thus
+holds at most its lease slots, briefly, and never another target's.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from outreach.exceptions import InvalidInput
+
+from . import signing
+from .choices import DeliveryStatus, PayloadFormat
+from .models import Attempt, Delivery, Endpoint, Event
+from .services import account_secret, disable_endpoint
+from .targets import check_target
+
+logger = logging.getLogger(__name__)
+
+BATCH = 50
+#: How long claimed rows stay invisible to other drains (a crashed worker's rows come back).
+CLAIM_SECONDS = 300
+#: A drain gives its slot back after this long and asks for a fresh one (fairness).
+DRAIN_BUDGET_SECONDS = 20
+#: After a failure, the target's other due deliveries wait this long before the next probe.
+COOL_DOWN_SECONDS = 5
+USER_AGENT = "Outreach-Webhooks/1.0"
+
+_session: requests.Session | None = None
+
+
+def session() -> requests.Session:
+    """One keep-alive session per worker process: reconnecting per POST would halve throughput."""
+    global _session
+    if _session is None:
+        _session = requests.Session()
+        _session.headers["User-Agent"] = USER_AGENT
+        adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=4, max_retries=0)
+        _session.mount("http://", adapter)
+        _session.mount("https://", adapter)
+    return _session
+
+
+# --- wake-ups and leases ----------------------------------------------------------------------
+
+
+def _wake_key(target: str) -> str:
+    return f"webhooks:wake:{target}"
+
+
+def wake(targets) -> None:
+    """Enqueue a drain per target unless one was just asked for (see ``drain``'s end)."""
+    from .tasks import drain
+
+    for target in targets:
+        if cache.add(_wake_key(target), 1, timeout=10):
+            drain.delay(target)
+
+
+def _failing_key(target: str) -> str:
+    return f"webhooks:failing:{target}"
+
+
+def _acquire(target: str) -> str | None:
+    ttl = int(DRAIN_BUDGET_SECONDS + settings.WEBHOOKS_TIMEOUT * 2 + 30)
+    # A failing target gets one slot: probing a dead host must not take a second worker.
+    slots = 1 if cache.get(_failing_key(target)) else max(1, settings.WEBHOOKS_ENDPOINT_CONCURRENCY)
+    for slot in range(slots):
+        key = f"webhooks:lease:{target}:{slot}"
+        if cache.add(key, 1, timeout=ttl):
+            return key
+    return None
+
+
+def _due(target: str):
+    return Delivery.objects.filter(
+        target=target, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+    )
+
+
+def drain(target: str) -> int:
+    """Deliver what is due for one target; returns the number of attempts made."""
+    lease = _acquire(target)
+    if lease is None:
+        return 0  # the holders re-check for due work after they let go
+    made = 0
+    again = False
+    try:
+        started = time.monotonic()
+        while True:
+            batch = claim(target)
+            if not batch:
+                break
+            made_now, failed = deliver_batch(target, batch)
+            made += made_now
+            if failed:
+                cache.set(_failing_key(target), 1, timeout=3600)
+                break
+            cache.delete(_failing_key(target))
+            if time.monotonic() - started > DRAIN_BUDGET_SECONDS:
+                again = True
+                break
+    finally:
+        # Order matters: let go, forget the wake-up, then look again. An event committed
+        # before this look is seen here; one committed after finds no wake key and wakes.
+        cache.delete(lease)
+        cache.delete(_wake_key(target))
+        if again or _due(target).exists():
+            wake([target])
+        else:
+            _follow_up(target)
+    return made
+
+
+#: Waits up to this long are kept by a delayed task as well as by the sweep; longer ones
+#: only by the sweep (long countdowns get redelivered by Redis after its visibility timeout).
+SHORT_WAIT_SECONDS = 30
+
+
+def _follow_up(target: str) -> None:
+    """Come back for a short retry (the 5 s one) without waiting for the next sweep."""
+    soonest = (
+        Delivery.objects.filter(target=target, status=DeliveryStatus.PENDING)
+        .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+    )
+    if soonest is None:
+        return
+    wait = (soonest - timezone.now()).total_seconds()
+    if wait <= SHORT_WAIT_SECONDS:
+        from .tasks import drain as drain_task
+
+        drain_task.apply_async((target,), countdown=max(0.0, wait) + 0.05)
+
+
+def claim(target: str, limit: int = BATCH) -> list[Delivery]:
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            _due(target).order_by("next_attempt_at", "id").select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Delivery.objects.filter(id__in=ids).update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+    if not ids:
+        return []
+    return list(
+        Delivery.objects.filter(id__in=ids).select_related("event", "endpoint", "account").order_by("id")
+    )
+
+
+# --- one batch ------------------------------------------------------------------------------
+
+
+def body_bytes(event: Event, payload_format: str) -> bytes:
+    """The exact bytes sent; rebuilt identically on every attempt and replay."""
+    if payload_format == PayloadFormat.RAW:
+        doc = event.payload
+    else:
+        doc = {
+            "type": event.type,
+            "timestamp": event.created_at.isoformat().replace("+00:00", "Z"),
+            "data": event.payload,
+        }
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass
+class Outcome:
+    delivery: Delivery
+    started_at: object
+    duration_ms: int
+    headers: dict
+    status_code: int | None = None
+    error: str = ""
+    excerpt: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+@dataclass
+class Batch:
+    outcomes: list[Outcome] = field(default_factory=list)
+    untried: list[Delivery] = field(default_factory=list)
+
+
+def _secrets(delivery: Delivery, cache_: dict) -> list[str]:
+    if delivery.endpoint_id:
+        return delivery.endpoint.signing_secrets()
+    if "account" not in cache_:
+        cache_["account"] = account_secret(delivery.account).signing_secrets()
+    return cache_["account"]
+
+
+def post(delivery: Delivery, body: bytes, secrets_: list[str]) -> Outcome:
+    timestamp = int(time.time())
+    headers = signing.headers(secrets_, delivery.event.webhook_id, timestamp, body)
+    headers["content-type"] = "application/json"
+    headers["x-outreach-event"] = delivery.event.type
+    started_at = timezone.now()
+    t0 = time.perf_counter()
+    outcome = Outcome(delivery, started_at, 0, headers)
+    try:
+        response = session().post(
+            delivery.url, data=body, headers=headers, timeout=settings.WEBHOOKS_TIMEOUT, allow_redirects=False
+        )
+        outcome.status_code = response.status_code
+        outcome.excerpt = response.text[: Attempt.EXCERPT]
+        if not outcome.ok:
+            outcome.error = f"HTTP {response.status_code}"
+    except requests.Timeout:
+        outcome.error = f"Timed out after {settings.WEBHOOKS_TIMEOUT:g} s."
+    except requests.RequestException as exc:
+        outcome.error = f"Connection failed: {type(exc).__name__}: {str(exc)[:300]}"
+    outcome.duration_ms = int((time.perf_counter() - t0) * 1000)
+    return outcome
+
+
+def deliver_batch(target: str, batch: list[Delivery]) -> tuple[int, bool]:
+    """POST each delivery in turn until one fails; record everything in one transaction."""
+    result = Batch()
+    endpoint = batch[0].endpoint
+    refused = None
+    if endpoint is not None and not endpoint.enabled:
+        refused = "Endpoint disabled before delivery."
+    else:
+        try:
+            check_target(batch[0].url)  # DNS may have changed since the URL was accepted
+        except InvalidInput as exc:
+            refused = f"Refused: {exc.message}"
+    if refused:
+        _refuse(batch, refused)
+        return 0, True
+    bodies: dict[tuple[int, str], bytes] = {}
+    secrets_cache: dict = {}
+    for i, delivery in enumerate(batch):
+        key = (delivery.event_id, delivery.payload_format)
+        if key not in bodies:
+            bodies[key] = body_bytes(delivery.event, delivery.payload_format)
+        outcome = post(delivery, bodies[key], _secrets(delivery, secrets_cache))
+        result.outcomes.append(outcome)
+        if not outcome.ok:
+            result.untried = batch[i + 1 :]
+            break
+    record(endpoint, result)
+    return len(result.outcomes), bool(result.untried) or not result.outcomes[-1].ok
+
+
+def _refuse(batch: list[Delivery], reason: str) -> None:
+    now = timezone.now()
+    Delivery.objects.filter(id__in=[d.pk for d in batch]).update(
+        status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=reason[:500], updated_at=now
+    )
+
+
+def next_wait(attempts_made: int) -> int | None:
+    """Seconds until the next attempt after ``attempts_made`` attempts, or None when the
+    schedule is spent. The schedule lists the wait before each attempt (first: 0)."""
+    schedule = settings.WEBHOOKS_RETRY_SCHEDULE
+    return schedule[attempts_made] if attempts_made < len(schedule) else None
+
+
+def record(endpoint: Endpoint | None, result: Batch) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        Attempt.objects.bulk_create(
+            Attempt(
+                delivery=o.delivery, number=o.delivery.attempts + 1, started_at=o.started_at,
+                duration_ms=o.duration_ms, status_code=o.status_code, succeeded=o.ok,
+                error=o.error[:500], request_headers=o.headers, response_excerpt=o.excerpt,
+            )
+            for o in result.outcomes
+        )
+        succeeded: dict[int, list[int]] = {}
+        for o in result.outcomes:
+            if o.ok:
+                succeeded.setdefault(o.status_code, []).append(o.delivery.pk)
+                continue
+            made = o.delivery.attempts + 1
+            wait = next_wait(made)
+            Delivery.objects.filter(pk=o.delivery.pk).update(
+                attempts=made, last_status_code=o.status_code, last_error=o.error[:500], updated_at=now,
+                status=DeliveryStatus.PENDING if wait is not None else DeliveryStatus.FAILED,
+                next_attempt_at=now + timedelta(seconds=wait) if wait is not None else None,
+            )
+        # Successes are most of the traffic: one UPDATE per status code, not per row.
+        for code, ids in succeeded.items():
+            Delivery.objects.filter(id__in=ids).update(
+                status=DeliveryStatus.SUCCEEDED, attempts=F("attempts") + 1, last_status_code=code,
+                last_error="", next_attempt_at=None, delivered_at=now, updated_at=now,
+            )
+        if result.untried:
+            Delivery.objects.filter(id__in=[d.pk for d in result.untried]).update(
+                next_attempt_at=now + timedelta(seconds=COOL_DOWN_SECONDS)
+            )
+    if endpoint is not None:
+        _track_health(endpoint, result, now)
+
+
+def _track_health(endpoint: Endpoint, result: Batch, now) -> None:
+    """A success resets the failure streak; a streak past the limit disables the endpoint."""
+    if any(o.ok for o in result.outcomes):
+        Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None, last_success_at=now)
+    last = result.outcomes[-1]
+    if last.ok:
+        return
+    Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
+    endpoint.refresh_from_db(fields=["failing_since", "enabled"])
+    limit = timedelta(hours=settings.WEBHOOKS_DISABLE_AFTER_HOURS)
+    if endpoint.enabled and endpoint.failing_since and now - endpoint.failing_since >= limit:
+        since = timezone.localtime(endpoint.failing_since).strftime("%Y-%m-%d %H:%M %Z")
+        disable_endpoint(
+            endpoint.account,
+            endpoint.pk,
+            f"Disabled automatically: no successful delivery since {since}. Last error: {last.error}",
+        )
+        logger.warning("webhook endpoint %s disabled after a failure streak", endpoint.pk)
+
+
+# --- periodic -----------------------------------------------------------------------------------
+
+
+def sweep() -> int:
+    """Wake every target with due work (retries whose time came, lost wake-ups)."""
+    targets = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
+        .values_list("target", flat=True).distinct()
+    )
+    wake(targets)
+    return len(targets)
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""
