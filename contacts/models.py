@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 from outreach.models import Account
+
+from .choices import ImportStatus
 
 
 class ContactList(models.Model):
@@ -40,6 +43,10 @@ class Contact(models.Model):
     custom_variables = models.JSONField(default=dict, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
     lists = models.ManyToManyField(ContactList, related_name="contacts", blank=True)
+    #: Lower-cased names, email, company and the number's digits, kept by the services so
+    #: one ``LIKE '%term%'`` answers search by name, email or phone in any format (on
+    #: PostgreSQL through a trigram index, see migration 0003).
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -48,6 +55,7 @@ class Contact(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "e164_number"], name="unique_contact_number")
         ]
+        indexes = [models.Index(fields=["account", "-created_at"], name="contact_account_created")]
 
     def __str__(self) -> str:
         return self.full_name or self.e164_number
@@ -59,3 +67,45 @@ class Contact(models.Model):
     @property
     def opted_out(self) -> bool:
         return self.opted_out_at is not None
+
+
+class ImportJob(models.Model):
+    """A CSV import: the file, how its columns map to fields, and the progress a worker
+    writes after each committed chunk (so a restarted task resumes where it stopped)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contact_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    #: The uploaded file, kept in the database so any worker machine can read it.
+    content = models.TextField()
+    #: CSV header -> field name ("" skips the column, "custom:<key>" a custom variable).
+    mapping = models.JSONField(default=dict)
+    lists = models.ManyToManyField(ContactList, blank=True, related_name="+")
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    #: CSV of the rejected rows (original columns + ``error``), downloadable afterwards.
+    rejected_csv = models.TextField(blank=True, default="")
+    failure = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)

@@ -1,2 +1,20 @@
 """This app's rows of the scope matrix: (method, route) -> resource family."""
-ENDPOINTS: dict[tuple[str, str], str] = {}
+ENDPOINTS: dict[tuple[str, str], str] = {
+    ("GET", "api/v1/contacts"): "contacts",
+    ("POST", "api/v1/contacts"): "contacts",
+    ("POST", "api/v1/contacts/batch"): "contacts",
+    ("GET", "api/v1/contacts/<uuid:pk>"): "contacts",
+    ("PATCH", "api/v1/contacts/<uuid:pk>"): "contacts",
+    ("PUT", "api/v1/contacts/<uuid:pk>"): "contacts",
+    ("DELETE", "api/v1/contacts/<uuid:pk>"): "contacts",
+    ("POST", "api/v1/contacts/<uuid:pk>/opt-out"): "contacts",
+    ("POST", "api/v1/contacts/<uuid:pk>/opt-in"): "contacts",
+    ("GET", "api/v1/lists"): "contacts",
+    ("POST", "api/v1/lists"): "contacts",
+    ("GET", "api/v1/lists/<uuid:pk>"): "contacts",
+    ("PATCH", "api/v1/lists/<uuid:pk>"): "contacts",
+    ("PUT", "api/v1/lists/<uuid:pk>"): "contacts",
+    ("DELETE", "api/v1/lists/<uuid:pk>"): "contacts",
+    ("POST", "api/v1/lists/<uuid:pk>/contacts"): "contacts",
+    ("DELETE", "api/v1/lists/<uuid:pk>/contacts"): "contacts",
+}
