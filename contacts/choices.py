@@ -5,6 +5,7 @@ from django.db import models
 
 
 class ImportStatus(models.TextChoices):
+    DRAFT = "draft", "Waiting for the column mapping"
     PENDING = "pending", "Waiting for a worker"
     RUNNING = "running", "Importing"
     DONE = "done", "Done"

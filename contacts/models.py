@@ -84,7 +84,7 @@ class ImportJob(models.Model):
     #: CSV header -> field name ("" skips the column, "custom:<key>" a custom variable).
     mapping = models.JSONField(default=dict)
     lists = models.ManyToManyField(ContactList, blank=True, related_name="+")
-    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.DRAFT)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
@@ -109,3 +109,7 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def started(self) -> bool:
+        return self.status != ImportStatus.DRAFT
