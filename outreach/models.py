@@ -107,3 +107,27 @@ class ApiKey(models.Model):
     @property
     def scope_labels(self) -> list[str]:
         return [Scope(s).label for s in self.scopes if s in Scope.values]
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a request sent with an ``Idempotency-Key`` (see
+    ``outreach.idempotency``). The unique (account, key) pair is what makes concurrent
+    retries send once; rows are purged after ``IDEMPOTENCY_KEY_HOURS``."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=255)
+    #: SHA-256 of method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "key"], name="unique_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.method} {self.path})"

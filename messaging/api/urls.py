@@ -1,7 +1,27 @@
 from django.urls import path
 
-from . import views
+from . import sendblue, v1, views
 
 urlpatterns = [
     path("v1/lines", views.LineList.as_view(), name="api-lines"),
+    # Sendblue dialect (seeds 000-002)
+    path("send-message", sendblue.SendMessage.as_view(), name="api-send-message"),
+    path("send-group-message", sendblue.SendGroupMessage.as_view(), name="api-send-group-message"),
+    path("status", sendblue.MessageStatus.as_view(), name="api-status"),
+    path("v2/messages", sendblue.MessageList.as_view(), name="api-v2-messages"),
+    path("v2/messages/<str:message_id>", sendblue.MessageDetail.as_view(), name="api-v2-message"),
+    path("evaluate-service", sendblue.EvaluateService.as_view(), name="api-evaluate-service"),
+    path("send-typing-indicator", sendblue.SendTypingIndicator.as_view(), name="api-send-typing-indicator"),
+    path("upload-media-object", sendblue.UploadMediaObject.as_view(), name="api-upload-media-object"),
+    # Public by an unguessable token: phones fetch uploaded media from here.
+    path("media/<uuid:token>/<str:filename>", views.media_object, name="api-media-object"),
+    # v1 dialect (seed 004). Fixed paths before <message_id> ones, so no word is taken for an id.
+    path("v1/messages", v1.MessageListCreate.as_view(), name="api-v1-messages"),
+    path("v1/messages/queue/stats", v1.QueueStats.as_view(), name="api-v1-queue-stats"),
+    path("v1/messages/<str:message_id>/status", v1.MessageStatusV1.as_view(), name="api-v1-message-status"),
+    path(
+        "v1/messages/<str:message_id>/attachments", v1.MessageAttachments.as_view(),
+        name="api-v1-message-attachments",
+    ),
+    path("v1/messages/<str:message_id>/retry", v1.RetryMessage.as_view(), name="api-v1-message-retry"),
 ]

@@ -1,11 +1,53 @@
-from drf_spectacular.utils import extend_schema
+"""Lines, and what the message views of both dialects share."""
+from __future__ import annotations
+
+import uuid
+
+from django.http import FileResponse, Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
-from messaging.models import Line
+from messaging.models import Line, MediaObject, Message
 from outreach.api.base import AccountScoped
+from outreach.api.pagination import BadQuery
 from outreach.choices import Family
+from outreach.idempotency import HEADER as IDEMPOTENCY_HEADER
 
 from .serializers import LineSerializer
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
+    description="Any unique string (a UUID). The same key and body answer the first response "
+    "and send once; another body with the key is 422; while the first is running, 409. Kept 24 h.",
+)
+
+
+class QueryFilterBackend(DjangoFilterBackend):
+    """django-filter, but a bad query parameter is a 400 that says what to fix (not a 422)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise BadQuery(
+                "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
+            )
+        return filterset.qs
+
+
+def get_message(account, message_id: str, queryset=None) -> Message:
+    """The caller's message by its handle; anything else (another account's, not a UUID) is 404."""
+    try:
+        handle = uuid.UUID(str(message_id))
+    except ValueError:
+        raise Http404 from None
+    queryset = queryset if queryset is not None else Message.objects.all()
+    message = queryset.filter(account=account, handle=handle).first()
+    if message is None:
+        raise Http404
+    return message
 
 
 @extend_schema(tags=["lines"])
@@ -15,3 +57,11 @@ class LineList(AccountScoped, generics.ListAPIView):
     scope_family = Family.MESSAGES
     queryset = Line.objects.all()
     serializer_class = LineSerializer
+
+
+def media_object(request, token, filename: str):
+    """An uploaded file, public by its unguessable token (recipients' phones fetch it)."""
+    media = MediaObject.objects.filter(token=token, filename=filename).first()
+    if media is None:
+        raise Http404
+    return FileResponse(media.file.open("rb"), content_type=media.content_type or None, filename=media.filename)

@@ -87,7 +87,7 @@ def exception_handler(exc, context):
 
     set_rollback()
     if dialect == SENDBLUE:
-        if status_code == 422:
+        if status_code == 422 and not getattr(exc, "keep_status", False):
             status_code = 400
         body = {"status": "ERROR", "error_code": error_code, "error_message": message}
         if status_code in (401, 403, 404):

@@ -1,0 +1,197 @@
+"""The Sendblue dialect (seeds 000-002): paths, field names and error shape of Sendblue,
+so its official SDK works against this server unchanged."""
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from messaging import handles, media, services
+from messaging.choices import EventSource
+from messaging.filters import MessageFilter
+from messaging.models import Message
+from outreach.api.base import AccountScoped
+from outreach.api.pagination import BadQuery, SendbluePagination
+from outreach.choices import Family
+from outreach.idempotency import idempotent
+
+from .serializers import (
+    EvaluateServiceResponse,
+    SendblueError,
+    SendblueMessage,
+    SendblueRetrieveResponse,
+    SendblueSendResponse,
+    SendGroupMessageRequest,
+    SendMessageRequest,
+    TypingIndicatorRequest,
+    TypingIndicatorResponse,
+    UploadMediaRequest,
+    UploadMediaResponse,
+)
+from .views import IDEMPOTENCY_PARAMETER, QueryFilterBackend, get_message
+
+TAGS = ["messages (Sendblue)"]
+ERRORS = {
+    code: OpenApiResponse(SendblueError, description=text)
+    for code, text in {
+        400: "Validation (error_code 4000) or blacklisted number (4002).",
+        404: "No such message in your account.",
+        409: "A request with this Idempotency-Key is still running.",
+        422: "This Idempotency-Key was used for a different request.",
+    }.items()
+}
+
+
+def errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+def message_queryset():
+    return Message.objects.select_related("account", "line", "conversation")
+
+
+class SendblueView(APIView):
+    scope_family = Family.MESSAGES
+    dialect = "sendblue"
+
+    @property
+    def account(self):
+        return self.request.auth.account
+
+
+class SendMessage(SendblueView):
+    @extend_schema(
+        operation_id="send_message", tags=TAGS, request=SendMessageRequest,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: SendblueSendResponse, **errors(400, 409, 422)},
+    )
+    def post(self, request):
+        """Queue one message to one number (nothing is sent inside the request)."""
+        return idempotent(request, self.account, self._send)
+
+    def _send(self) -> Response:
+        serializer = SendMessageRequest(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        message = services.send(
+            self.account, to=data["number"], content=data["content"], media_url=data["media_url"],
+            send_style=data["send_style"], from_number=data["from_number"] or None,
+            status_callback=data["status_callback"], source=EventSource.API,
+        )
+        return Response(SendblueSendResponse(message).data)
+
+
+class SendGroupMessage(SendblueView):
+    @extend_schema(
+        operation_id="send_group_message", tags=TAGS, request=SendGroupMessageRequest,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: SendblueSendResponse, **errors(400, 409, 422)},
+    )
+    def post(self, request):
+        """Queue one message to a group: ``numbers`` starts (or reuses) a group, ``group_id``
+        names one; the response carries ``group_id`` for later sends."""
+        return idempotent(request, self.account, self._send)
+
+    def _send(self) -> Response:
+        serializer = SendGroupMessageRequest(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        message = services.send_group(
+            self.account, numbers=data.get("numbers") or [], group_id=data["group_id"],
+            content=data["content"], media_url=data["media_url"], send_style=data["send_style"],
+            from_number=data["from_number"] or None, status_callback=data["status_callback"],
+            source=EventSource.API,
+        )
+        return Response(SendblueSendResponse(message).data)
+
+
+class MessageStatus(SendblueView):
+    @extend_schema(
+        operation_id="message_status", tags=TAGS,
+        parameters=[OpenApiParameter("handle", str, required=True, description="The message_handle.")],
+        responses={200: SendblueMessage, **errors(400, 404)},
+    )
+    def get(self, request):
+        """The message's current body (as the status callbacks send it)."""
+        handle = request.query_params.get("handle", "").strip()
+        if not handle:
+            raise BadQuery("handle is required: the message_handle a send returned.")
+        return Response(SendblueMessage(get_message(self.account, handle, message_queryset())).data)
+
+
+class MessageList(AccountScoped, generics.ListAPIView):
+    """Messages in and out, newest first, with the filters of Sendblue's message list."""
+
+    scope_family = Family.MESSAGES
+    dialect = "sendblue"
+    serializer_class = SendblueMessage
+    pagination_class = SendbluePagination
+    filter_backends = [QueryFilterBackend]
+    filterset_class = MessageFilter
+    queryset = Message.objects.none()  # for the schema; get_queryset scopes it
+
+    def get_queryset(self):
+        return message_queryset().filter(account=self.account)
+
+    @extend_schema(operation_id="list_messages", tags=TAGS, responses={200: SendblueMessage(many=True), **errors(400)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class MessageDetail(SendblueView):
+    @extend_schema(operation_id="retrieve_message", tags=TAGS, responses={200: SendblueRetrieveResponse, **errors(404)})
+    def get(self, request, message_id: str):
+        message = get_message(self.account, message_id, message_queryset())
+        return Response({"status": "OK", "data": SendblueMessage(message).data})
+
+
+class EvaluateService(SendblueView):
+    @extend_schema(
+        operation_id="evaluate_service", tags=TAGS,
+        parameters=[OpenApiParameter("number", str, required=True, description="E.164 number or Apple ID email.")],
+        responses={200: EvaluateServiceResponse, **errors(400)},
+    )
+    def get(self, request):
+        """Whether a number or email receives iMessage (else SMS); remembered for a week."""
+        raw = request.query_params.get("number", "").strip()
+        if not raw:
+            raise BadQuery("number is required: an E.164 phone number or an Apple ID email.")
+        handle = handles.evaluate_service(self.account, raw)
+        return Response({"number": handle.address, "service": handle.service})
+
+
+class SendTypingIndicator(SendblueView):
+    @extend_schema(
+        operation_id="send_typing_indicator", tags=TAGS, request=TypingIndicatorRequest,
+        responses={200: TypingIndicatorResponse, **errors(400)},
+    )
+    def post(self, request):
+        """Show the typing dots to a contact (1:1 only)."""
+        serializer = TypingIndicatorRequest(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        address = handles.send_typing(self.account, data["number"], data["from_number"] or None)
+        return Response({"number": address, "status": "SENT", "error_message": None})
+
+
+class UploadMediaObject(SendblueView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="upload_media_object", tags=TAGS,
+        request={"multipart/form-data": UploadMediaRequest},
+        responses={200: UploadMediaResponse, **errors(400)},
+    )
+    def post(self, request):
+        """Upload a file (multipart ``file``); send the returned ``media_url``."""
+        serializer = UploadMediaRequest(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        stored = media.store_upload(self.account, serializer.validated_data["file"])
+        return Response({
+            "status": "OK",
+            "message": "Media object uploaded.",
+            "mediaObjectId": str(stored.token),
+            "media_url": media.public_url(stored),
+        })
