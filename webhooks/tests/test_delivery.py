@@ -1,0 +1,165 @@
+"""The delivery service run in this process against a real local receiver: the retry
+schedule, disabling after a failure streak, replay, and the target check at send time."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+import webhooks
+from outreach.exceptions import Conflict
+from webhooks import delivery, services
+from webhooks.choices import DeliveryStatus, EventType
+from webhooks.models import Delivery, Endpoint, Event
+
+from .helpers import received, verify
+
+pytestmark = pytest.mark.django_db
+
+DEFAULT_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 36000]
+
+
+def _make_due(d: Delivery) -> None:
+    Delivery.objects.filter(pk=d.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_the_default_schedule_is_the_documented_one():
+    assert [delivery.next_wait(n) for n in range(8)] == DEFAULT_SCHEDULE
+    assert delivery.next_wait(8) is None
+
+
+def test_failures_follow_the_schedule_then_the_delivery_fails(account, httpserver):
+    httpserver.expect_request("/hook").respond_with_data("nope", status=500)
+    endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
+    event = webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {"n": 1})
+    d = Delivery.objects.get(event=event)
+    waits = []
+    for n in range(1, 9):
+        delivery.drain(endpoint.target)
+        d.refresh_from_db()
+        assert d.attempts == n
+        if n < 8:
+            assert d.status == DeliveryStatus.PENDING
+            last = d.attempt_log.order_by("-number").first()
+            waits.append(round((d.next_attempt_at - last.started_at).total_seconds()))
+            _make_due(d)
+    # Each wait is measured from the attempt's start, which precedes the write by the POST's duration.
+    assert all(abs(a - b) <= 1 for a, b in zip(waits, DEFAULT_SCHEDULE[1:], strict=True)), waits
+    assert d.status == DeliveryStatus.FAILED and d.next_attempt_at is None
+    assert [a.number for a in d.attempt_log.all()] == list(range(1, 9))
+    assert len(received(httpserver)) == 8
+    assert len({r.headers["webhook-id"] for r in received(httpserver)}) == 1
+
+
+def test_a_failure_streak_of_five_days_disables_the_endpoint(account, httpserver):
+    httpserver.expect_request("/hook").respond_with_data("gone", status=410)
+    endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
+    webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {"n": 1})
+    delivery.drain(endpoint.target)
+    endpoint.refresh_from_db()
+    assert endpoint.enabled and endpoint.failing_since is not None
+
+    Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=timezone.now() - timedelta(days=5, minutes=1))
+    other = webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {"n": 2})
+    delivery.drain(endpoint.target)
+    endpoint.refresh_from_db()
+    assert not endpoint.enabled
+    assert "no successful delivery since" in endpoint.disabled_reason and "HTTP 410" in endpoint.disabled_reason
+    # What was pending fails (replayable later); new events skip a disabled endpoint.
+    assert Delivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).count() == 0
+    assert Delivery.objects.get(event=other).status == DeliveryStatus.FAILED
+    later = webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {"n": 3})
+    assert not Delivery.objects.filter(event=later).exists()
+
+
+def test_a_success_ends_the_failure_streak(account, httpserver):
+    httpserver.expect_oneshot_request("/hook").respond_with_data("down", status=502)
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
+    d = Delivery.objects.get(event=webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {}))
+    delivery.drain(endpoint.target)
+    _make_due(d)
+    delivery.drain(endpoint.target)
+    endpoint.refresh_from_db()
+    assert endpoint.failing_since is None and endpoint.last_success_at is not None
+
+
+def test_replay_sends_the_same_body_and_id_with_a_new_chain(account, httpserver):
+    httpserver.expect_oneshot_request("/hook").respond_with_data("down", status=500)
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
+    d = Delivery.objects.get(event=webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {"n": 7}))
+    delivery.drain(endpoint.target)
+    Delivery.objects.filter(pk=d.pk).update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+
+    replayed = services.replay_delivery(account, d.pk)
+    assert replayed.status == DeliveryStatus.PENDING and replayed.attempts == 0 and replayed.replayed_at
+    delivery.drain(endpoint.target)
+    d.refresh_from_db()
+    assert d.status == DeliveryStatus.SUCCEEDED
+    first, second = received(httpserver)
+    assert first.get_data() == second.get_data()
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]
+    verify(endpoint.secret, second)
+    assert [a.number for a in d.attempt_log.all()] == [1, 1]  # the replay started a new chain
+
+
+def test_replay_of_all_failed_since_a_time(account, httpserver):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
+    events = [webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {"n": i}) for i in range(3)]
+    old = Delivery.objects.get(event=events[0])
+    Delivery.objects.filter(endpoint=endpoint).update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+    Delivery.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+
+    count = services.replay_failed(account, timezone.now() - timedelta(days=1), endpoint_pk=endpoint.pk)
+    assert count == 2
+    delivery.drain(endpoint.target)
+    assert sorted(verify(endpoint.secret, r)["data"]["n"] for r in received(httpserver)) == [1, 2]
+    assert Delivery.objects.get(pk=old.pk).status == DeliveryStatus.FAILED
+
+
+def test_a_pending_delivery_cannot_be_replayed(account, httpserver):
+    services.create_endpoint(account, httpserver.url_for("/hook"))
+    d = Delivery.objects.get(event=webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {}))
+    with pytest.raises(Conflict, match="still pending"):
+        services.replay_delivery(account, d.pk)
+
+
+def test_a_url_that_became_private_is_refused_at_delivery_time(account, httpserver):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
+    d = Delivery.objects.get(event=webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {}))
+    with override_settings(WEBHOOKS_ALLOW_PRIVATE_TARGETS=False):
+        delivery.drain(endpoint.target)
+    d.refresh_from_db()
+    assert d.status == DeliveryStatus.FAILED and "loopback" in d.last_error
+    assert received(httpserver) == []
+
+
+def test_a_test_ping_goes_to_one_endpoint_only(account, httpserver):
+    httpserver.expect_request("/a").respond_with_data("ok")
+    httpserver.expect_request("/b").respond_with_data("ok")
+    a = services.create_endpoint(account, httpserver.url_for("/a"), event_types=[EventType.MESSAGE_RECEIVED])
+    b = services.create_endpoint(account, httpserver.url_for("/b"))
+    services.send_test(account, a)
+    delivery.drain(a.target)
+    delivery.drain(b.target)
+    [ping] = received(httpserver, "/a")
+    assert verify(a.secret, ping)["type"] == "webhook.test"
+    assert received(httpserver, "/b") == []
+
+
+def test_endpoints_get_only_the_events_they_subscribe_to(account, other_account, httpserver):
+    only_received = services.create_endpoint(account, httpserver.url_for("/r"), event_types=["message.received"])
+    everything = services.create_endpoint(account, httpserver.url_for("/all"))
+    services.create_endpoint(other_account, httpserver.url_for("/other"))
+    event = webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {})
+    assert set(Delivery.objects.filter(event=event).values_list("endpoint", flat=True)) == {everything.pk}
+    event = webhooks.emit(account, EventType.MESSAGE_RECEIVED, {})
+    assert set(Delivery.objects.filter(event=event).values_list("endpoint", flat=True)) == {
+        everything.pk, only_received.pk
+    }
+    assert Event.objects.filter(account=other_account).count() == 0

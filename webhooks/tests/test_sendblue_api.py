@@ -1,0 +1,87 @@
+"""Sendblue-compatible /api/account/webhooks over HTTP (Sendblue error shape, 400s)."""
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+import webhooks
+from outreach.testing import assert_matches_schema
+from webhooks import delivery, services
+from webhooks.choices import EventType, PayloadFormat
+from webhooks.models import Endpoint
+
+from .helpers import received, verify
+
+pytestmark = pytest.mark.django_db
+
+A = "http://127.0.0.1:9/a"
+B = "http://127.0.0.1:9/b"
+
+
+@pytest.fixture
+def sb(api_for, account):
+    return api_for(account, ["full_access"], form="sendblue")
+
+
+def test_add_list_replace_delete(sb, account):
+    r = sb.post("/api/account/webhooks", {"webhooks": [A, {"url": B, "secret": services.signing.new_secret()}]}, format="json")
+    assert r.status_code == 200, r.content
+    assert_matches_schema(r, "/api/account/webhooks")
+    assert r.json()["status"] == "OK" and r.json()["webhooks"]["receive"] == [A, B]
+
+    r = sb.post("/api/account/webhooks", {"webhooks": [A], "type": "outbound"}, format="json")
+    assert r.json()["webhooks"]["outbound"] == [A]
+    assert Endpoint.objects.get(url=A).event_types == ["message.received", "message.status_updated"]
+    assert Endpoint.objects.get(url=A).payload_format == PayloadFormat.RAW
+
+    r = sb.get("/api/account/webhooks")
+    assert_matches_schema(r, "/api/account/webhooks")
+    assert r.json()["webhooks"] == {"receive": [A, B], "outbound": [A], "call_log": []}
+
+    kept = Endpoint.objects.get(url=B)
+    r = sb.put("/api/account/webhooks", {"webhooks": {"outbound": [B], "call_log": [B]}}, format="json")
+    assert r.status_code == 200, r.content
+    assert_matches_schema(r, "/api/account/webhooks")
+    assert r.json()["webhooks"] == {"receive": [], "outbound": [B], "call_log": [B]}
+    assert Endpoint.objects.get(url=B).pk == kept.pk  # kept URL keeps its secret and log
+
+    r = sb.delete("/api/account/webhooks", {"webhook_urls": [B], "type": "call_log"}, format="json")
+    assert r.status_code == 200 and r.json()["webhooks"]["call_log"] == []
+    assert_matches_schema(r, "/api/account/webhooks")
+    r = sb.delete("/api/account/webhooks", {"webhook_urls": [B]}, format="json")
+    assert r.json()["webhooks"] == {"receive": [], "outbound": [], "call_log": []}
+    r = sb.delete("/api/account/webhooks", {"webhook_urls": [B]}, format="json")
+    assert r.status_code == 404 and r.json()["status"] == "ERROR"
+
+
+def test_bad_bodies_are_sendblue_400s(sb):
+    for body in [{}, {"webhooks": [42]}, {"webhooks": [A], "type": "typing"}, {"webhooks": ["ftp://x"]}]:
+        r = sb.post("/api/account/webhooks", body, format="json")
+        assert r.status_code == 400, (body, r.content)
+        assert r.json()["status"] == "ERROR" and r.json()["error_code"] == 4000 and r.json()["error_message"]
+        assert_matches_schema(r, "/api/account/webhooks")
+    r = sb.post("/api/account/webhooks", {"webhooks": [A], "globalSecret": "my-global-secret"}, format="json")
+    assert r.status_code == 400 and "globalSecret" in r.json()["error_message"]
+    assert Endpoint.objects.count() == 0
+
+
+@override_settings(WEBHOOKS_ALLOW_PRIVATE_TARGETS=False)
+def test_private_targets_are_refused(sb):
+    r = sb.post("/api/account/webhooks", {"webhooks": ["http://169.254.169.254/x"]}, format="json")
+    assert r.status_code == 400 and "metadata" in r.json()["error_message"]
+
+
+def test_a_receive_webhook_gets_the_raw_sendblue_body(sb, account, httpserver):
+    httpserver.expect_request("/in").respond_with_data("ok")
+    secret = services.signing.new_secret()
+    sb.post(
+        "/api/account/webhooks",
+        {"webhooks": [{"url": httpserver.url_for("/in"), "secret": secret}], "type": "receive"},
+        format="json",
+    )
+    body = {"content": "hi", "is_outbound": False, "status": "RECEIVED", "message_handle": "m-1"}
+    webhooks.emit(account, EventType.MESSAGE_RECEIVED, body)
+    webhooks.emit(account, EventType.MESSAGE_STATUS_UPDATED, {"status": "SENT"})
+    delivery.drain(Endpoint.objects.get().target)
+    [request] = received(httpserver, "/in")
+    assert verify(secret, request) == body
