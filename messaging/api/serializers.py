@@ -248,15 +248,13 @@ class V1SendResponse(serializers.Serializer):
 
     id = serializers.UUIDField(source="handle")
     status = V1StatusField()
-    to = serializers.CharField()
+    to = serializers.SerializerMethodField()
     body = serializers.CharField(source="content", allow_blank=True)
     priority = serializers.IntegerField()
     createdAt = serializers.DateTimeField(source="created_at")
 
-    def to_representation(self, message: Message) -> dict:
-        data = super().to_representation(message)
-        data["to"] = V1Message().get_to(message)
-        return data
+    def get_to(self, message: Message) -> str:
+        return V1Message().get_to(message)
 
 
 class V1StatusResponse(serializers.Serializer):
