@@ -118,6 +118,11 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     #: Set while a worker holds the message (ACCEPTED); a stale claim is re-queued.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    #: Set at claim: this send opened a conversation idle for 30 days (counts against the
+    #: line's new-contacts-per-hour/day limits).
+    new_contact = models.BooleanField(default=False)
+    #: A dead letter (ERROR) someone chose to drop: it leaves the dead-letter queue.
+    discarded_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     error_code = models.IntegerField(null=True, blank=True)
     error_message = models.TextField(blank=True)
@@ -143,6 +148,17 @@ class Message(models.Model):
             models.Index(fields=["account", "-created_at"], name="msg_account_recent"),
             models.Index(fields=["conversation", "-created_at"], name="msg_thread"),
             models.Index(fields=["account", "number"], name="msg_account_number"),
+            # The limiter's windows (messages in flight, sent in the last second, new
+            # contacts in the last hour/day) and the reconciler's stale claims.
+            models.Index(
+                F("line"), F("sent_at"), name="msg_line_sent", condition=Q(sent_at__isnull=False)
+            ),
+            models.Index(
+                F("line"), F("claimed_at"), name="msg_line_inflight", condition=Q(status=Status.ACCEPTED)
+            ),
+            models.Index(
+                F("line"), F("claimed_at"), name="msg_line_new_contact", condition=Q(new_contact=True)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,3 +199,38 @@ class MediaObject(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+# --- the sandbox carrier's side of the wire ------------------------------------------------
+
+class SandboxSend(models.Model):
+    """The sandbox network's ledger: one row per send request it received.
+
+    A request for a handle the network already took is answered from the first row and
+    recorded with ``duplicate=True`` (the network's idempotency, as BlueBubbles' tempGuid),
+    so tests can count both what reached a phone and what the dispatcher asked twice.
+    """
+
+    handle = models.UUIDField(db_index=True)
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="sandbox_sends")
+    to_number = models.CharField(max_length=254)
+    #: "sent" (reached the network) or "failed" (a simulated failure of that attempt).
+    outcome = models.CharField(max_length=16)
+    duplicate = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class SandboxReport(models.Model):
+    """A later step the sandbox network will report (delivered, read, a reply), due at a time."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="sandbox_reports")
+    handle = models.UUIDField()
+    #: "status" or "inbound" (as ProviderEvent.kind).
+    kind = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, blank=True)
+    from_address = models.CharField(max_length=254, blank=True)
+    content = models.TextField(blank=True)
+    due_at = models.DateTimeField(db_index=True)

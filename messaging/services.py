@@ -10,13 +10,13 @@ from django.utils import timezone
 
 import webhooks
 from contacts.models import Contact
-from outreach.exceptions import InvalidInput, OutreachError
+from outreach.exceptions import Conflict, InvalidInput, NotFound, OutreachError
 from outreach.models import Account
 from outreach.phones import to_e164
 from webhooks.choices import EventType
 
 from . import signals, validation
-from .choices import ErrorCode, ErrorKey, EventSource, MessageType, Provider, Status
+from .choices import ErrorCode, ErrorKey, EventSource, MessageType, Provider, Service, Status
 from .models import Attachment, Conversation, Line, Message, MessageEvent
 from .payloads import message_body
 from .status import can_move
@@ -296,6 +296,14 @@ def receive_inbound(line: Line, event) -> Message:
     from contacts.services import contact_for_address, opt_in, opt_out
 
     account = line.account
+    if event.provider_message_id:
+        # A network may report the same inbound message twice (a replayed webhook, a
+        # re-sent reply): its id makes the second report a no-op.
+        known = Message.objects.filter(
+            line=line, is_outbound=False, provider_message_id=event.provider_message_id
+        ).first()
+        if known is not None:
+            return known
     address = validation.normalize_address(event.from_address, field="from")
     contact = contact_for_address(account, address, create=True)
     conversation = direct_conversation(account, line, address, contact)
@@ -487,3 +495,62 @@ def send_to(
 
 
 # --- end of the API engineer's block ----------------------------------------------------
+
+
+# --- dead letters and the sandbox (pipeline) ------------------------------------------------
+
+def _scoped_message(account: Account, message: Message) -> Message:
+    """The caller's message, locked; another account's message does not exist (404)."""
+    found = (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("account", "line", "conversation")
+        .filter(account=account, pk=message.pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such message.")
+    return found
+
+
+@transaction.atomic
+def retry_dead_letter(account: Account, message: Message, *, source: str = EventSource.API) -> Message:
+    """Send a dead letter (ERROR) again: back to QUEUED, attempts from zero, errors cleared."""
+    message = _scoped_message(account, message)
+    if message.status != Status.ERROR or message.discarded_at is not None:
+        raise Conflict(f"Only a dead letter (ERROR, not discarded) can be retried; this one is {message.status}.")
+    record_transition(
+        message, Status.QUEUED, source=source, detail="dead letter retried",
+        attempts=0, next_attempt_at=timezone.now(), error_code=None, error_message="",
+        error_key="", last_error="", claimed_at=None,
+    )
+    wake_dispatcher()
+    return message
+
+
+@transaction.atomic
+def discard_dead_letter(account: Account, message: Message) -> Message:
+    """Drop a dead letter from the dead-letter queue; it stays ERROR in the history."""
+    message = _scoped_message(account, message)
+    if message.status != Status.ERROR:
+        raise Conflict(f"Only a dead letter (ERROR) can be discarded; this one is {message.status}.")
+    if message.discarded_at is None:
+        message.discarded_at = timezone.now()
+        message.save(update_fields=["discarded_at", "updated_at"])
+    return message
+
+
+def simulate_inbound(account: Account, line: Line, from_address: str, text: str) -> Message:
+    """Play the customer on a sandbox line: ``from_address`` writes ``text`` to it."""
+    from .providers.base import ProviderEvent
+
+    if line.account_id != account.pk:
+        raise NotFound("No such line.")
+    if line.provider != Provider.SANDBOX:
+        raise InvalidInput("Only a sandbox line can receive simulated messages.", field="line")
+    if not (text or "").strip():
+        raise InvalidInput("A message needs some text.", field="content")
+    address = validation.normalize_address(from_address, field="from_number")
+    return receive_inbound(line, ProviderEvent(
+        kind="inbound", from_address=address, to_number=line.number, content=text,
+        service=Service.IMESSAGE, provider_message_id=f"sandbox-in-{uuid.uuid4()}",
+    ))

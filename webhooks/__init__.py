@@ -11,3 +11,11 @@ def emit(account, event_type: str, payload: dict, extra_urls=()):
     from .services import emit as _emit
 
     return _emit(account, event_type, payload, extra_urls)
+
+
+def emit_many(items):
+    """``emit`` for many events, each (account, event_type, payload, extra_urls), in the
+    caller's transaction (the message dispatcher's chunks)."""
+    from .services import emit_many as _emit_many
+
+    return _emit_many(items)

@@ -23,6 +23,9 @@ class SendResult:
     was_downgraded: bool = False
     #: SENT normally; a provider that knows more at once may say DELIVERED.
     status: str = Status.SENT
+    #: Reports the network already has about this send (delivered, read, a reply), applied
+    #: right after the send is recorded, as if they came through ``parse_callback``.
+    reports: list[ProviderEvent] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +82,22 @@ class BaseProvider:
 
     def send(self, message) -> SendResult:
         raise NotImplementedError
+
+    def send_many(self, messages) -> dict:
+        """Send a chunk: message pk -> SendResult or the ProviderError it raised.
+
+        Providers whose network takes a batch override it; the default sends one by one.
+        Any other exception counts as a transient failure of that message.
+        """
+        results: dict = {}
+        for message in messages:
+            try:
+                results[message.pk] = self.send(message)
+            except ProviderError as exc:
+                results[message.pk] = exc
+            except Exception as exc:  # noqa: BLE001 - a network library's own error
+                results[message.pk] = TransientProviderError(f"{type(exc).__name__}: {exc}")
+        return results
 
     def parse_callback(self, request) -> list[ProviderEvent]:
         """Events from a webhook the network posted to us."""

@@ -1,0 +1,255 @@
+"""The dispatcher: PostgreSQL is the queue, Celery only carries wake-ups.
+
+One chunk is three steps:
+
+1. **claim** (one transaction): ``SELECT ... FOR UPDATE SKIP LOCKED`` the due QUEUED
+   messages, highest priority then oldest; lock their lines and ask ``limits.admit`` which
+   may go now; mark those ACCEPTED with ``claimed_at``; push the others' ``next_attempt_at``.
+2. **send** (no transaction, no row locks held): each line's provider gets its messages.
+   A provider must be idempotent per message handle (the sandbox ledger is; BlueBubbles
+   uses the handle as tempGuid), because a claim can outlive its worker.
+3. **record** (one transaction): SENT (plus whatever the network already reported),
+   back to QUEUED with a backoff, or ERROR (dead letter) once attempts run out. A result
+   is recorded only if the claim is still ours (same ``claimed_at``).
+
+A worker killed between 1 and 3 leaves ACCEPTED rows; ``reconcile`` returns them to QUEUED
+once older than the claim timeout, and the re-send meets the network's idempotency, so
+every message is sent once and reaches one final state.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import limits
+from .choices import ErrorCode, ErrorKey, EventSource, Status
+from .models import Line, Message
+from .providers import provider_for
+from .providers.base import PermanentProviderError, ProviderError, ProviderEvent, SendResult
+from .transitions import Step, apply_steps
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Chunk:
+    claimed: list[Message] = field(default_factory=list)
+    #: As many candidates as asked for: more are probably due.
+    full: bool = False
+    #: The earliest time a message held or retried by this chunk falls due.
+    wake_at: datetime | None = None
+    inbound: list[tuple[Line, ProviderEvent]] = field(default_factory=list)
+
+
+def _earliest(*times: datetime | None) -> datetime | None:
+    present = [t for t in times if t is not None]
+    return min(present) if present else None
+
+
+def due_filter(now: datetime) -> Q:
+    return Q(status=Status.QUEUED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+
+def claim(batch_size: int | None = None) -> Chunk:
+    """Take the next due messages (step 1)."""
+    batch_size = batch_size or settings.DISPATCH_BATCH_SIZE
+    now = timezone.now()
+    with transaction.atomic():
+        candidates = list(
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("account", "line", "conversation")
+            .filter(due_filter(now))
+            .order_by("-priority", "created_at")[:batch_size]
+        )
+        if not candidates:
+            return Chunk()
+        chunk = Chunk(full=len(candidates) >= batch_size)
+        # Lines locked in id order: two workers claiming for the same line take turns, so
+        # they never both spend the same allowance, and never deadlock.
+        lines = {
+            line.pk: line
+            for line in Line.objects.select_for_update().filter(
+                pk__in=sorted({m.line_id for m in candidates if m.line_id})
+            ).order_by("pk")
+        }
+        lineless = [m for m in candidates if m.line_id not in lines or not lines[m.line_id].active]
+        skip = {m.pk for m in lineless}
+        sendable = [m for m in candidates if m.pk not in skip]
+        admitted, held = limits.admit(sendable, lines, now)
+        for message in lineless:
+            # An inactive line's messages wait for it to come back (or to be withdrawn).
+            held[message.pk] = now + timedelta(seconds=60)
+        _hold(held)
+        chunk.wake_at = _earliest(*held.values())
+        apply_steps(
+            [
+                (m, [Step(Status.ACCEPTED, {"claimed_at": now, "attempts": m.attempts + 1, "new_contact": new})])
+                for m, new in admitted
+            ],
+            source=EventSource.DISPATCHER,
+        )
+        chunk.claimed = [m for m, _ in admitted]
+    return chunk
+
+
+def _hold(held: dict[int, datetime]) -> None:
+    by_time: dict[datetime, list[int]] = defaultdict(list)
+    for pk, until in held.items():
+        by_time[until].append(pk)
+    for until, ids in by_time.items():
+        Message.objects.filter(pk__in=ids).update(next_attempt_at=until)
+
+
+def send(messages: list[Message]) -> dict[int, SendResult | ProviderError]:
+    """Hand each line's messages to its provider (step 2), outside any transaction."""
+    by_line: dict[int, list[Message]] = defaultdict(list)
+    for message in messages:
+        by_line[message.line_id].append(message)
+    outcomes: dict[int, SendResult | ProviderError] = {}
+    for group in by_line.values():
+        try:
+            outcomes.update(provider_for(group[0].line).send_many(group))
+        except LookupError as exc:  # the line names a provider that is not installed
+            outcomes.update({m.pk: PermanentProviderError(str(exc)) for m in group})
+    return outcomes
+
+
+def record(chunk: Chunk, outcomes: dict[int, SendResult | ProviderError]) -> None:
+    """Write what the network said (step 3)."""
+    if not chunk.claimed:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        current = {
+            pk: (status, claimed_at)
+            for pk, status, claimed_at in Message.objects.select_for_update()
+            .filter(pk__in=[m.pk for m in chunk.claimed])
+            .values_list("pk", "status", "claimed_at")
+        }
+        plans = []
+        for message in chunk.claimed:
+            status, claimed_at = current.get(message.pk, (None, None))
+            if claimed_at != message.claimed_at or status in (None, Status.QUEUED):
+                continue  # the claim expired; whoever holds it now records it
+            # A provider report may have moved it already (delivered before we said sent).
+            message.status = status
+            outcome = outcomes.get(message.pk) or ProviderError("The provider gave no answer for this message.")
+            steps = _steps(message, outcome, now)
+            if steps[0].status == Status.QUEUED:
+                chunk.wake_at = _earliest(chunk.wake_at, steps[0].fields["next_attempt_at"])
+            plans.append((message, steps))
+            if isinstance(outcome, SendResult):
+                chunk.inbound += [(message.line, r) for r in outcome.reports if r.kind == "inbound"]
+        apply_steps(plans, source=EventSource.DISPATCHER)
+
+
+def _steps(message: Message, outcome: SendResult | ProviderError, now: datetime) -> list[Step]:
+    if isinstance(outcome, SendResult):
+        fields = {"service": outcome.service, "was_downgraded": outcome.was_downgraded, "last_error": ""}
+        if outcome.provider_message_id:
+            fields["provider_message_id"] = outcome.provider_message_id
+        steps = [Step(outcome.status, fields)]
+        for report in outcome.reports:
+            if report.kind == "status":
+                steps.append(Step(report.status, _report_fields(report), source=EventSource.PROVIDER))
+        return steps
+    error = str(outcome) or type(outcome).__name__
+    if outcome.retryable and message.attempts < settings.MESSAGE_MAX_ATTEMPTS:
+        return [Step(Status.QUEUED, {"next_attempt_at": now + backoff(message.attempts), "last_error": error},
+                     detail=f"attempt {message.attempts} failed: {error}")]
+    return [Step(Status.ERROR, {
+        "error_code": ErrorCode.SEND_FAILED,
+        "error_key": ErrorKey.SEND_FAILED,
+        "error_message": f"message failed to send: {error}",
+        "last_error": error,
+    }, detail=f"dead letter after {message.attempts} attempt(s)")]
+
+
+def _report_fields(report: ProviderEvent) -> dict:
+    fields: dict = {}
+    if report.service:
+        fields["service"] = report.service
+    if report.error_code is not None:
+        fields["error_code"] = report.error_code
+        fields["error_message"] = report.error_message
+    return fields
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before attempt ``attempts + 1``: base * 2**(attempts-1), capped."""
+    seconds = settings.MESSAGE_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.MESSAGE_RETRY_MAX_SECONDS))
+
+
+def deliver_inbound(chunk: Chunk) -> None:
+    """Replies the network reported with a send (the sandbox's 05/06), each on its own."""
+    from .services import receive_inbound
+
+    for line, event in chunk.inbound:
+        try:
+            receive_inbound(line, event)
+        except Exception:  # noqa: BLE001 - one bad reply must not stop the others
+            logger.exception("could not record a reply on %s", line.number)
+
+
+def run_chunk(batch_size: int | None = None, *, on_full=None) -> Chunk:
+    """Claim, send and record one chunk. ``on_full`` runs right after a full claim (the
+    task publishes another wake-up there, so an idle worker joins in)."""
+    chunk = claim(batch_size)
+    if chunk.full and on_full is not None:
+        on_full()
+    if chunk.claimed:
+        record(chunk, send(chunk.claimed))
+        deliver_inbound(chunk)
+    return chunk
+
+
+# --- the reconciler -----------------------------------------------------------------------
+
+@dataclass
+class Reconciled:
+    requeued: int = 0
+    dead: int = 0
+    due: bool = False
+
+
+def reconcile(stale_after: timedelta | None = None, limit: int = 1000) -> Reconciled:
+    """Return stale claims to the queue and say whether due work waits.
+
+    A claim is stale once older than the claim timeout, which is longer than a task may
+    live: its worker is gone. A message that used up its attempts this way becomes a dead
+    letter with 10002 (its status could not be resolved) instead of going round again.
+    """
+    if stale_after is None:
+        stale_after = timedelta(seconds=settings.DISPATCH_CLAIM_TIMEOUT_SECONDS)
+    now = timezone.now()
+    result = Reconciled()
+    with transaction.atomic():
+        stale = list(
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("account", "line", "conversation")
+            .filter(status=Status.ACCEPTED, claimed_at__lt=now - stale_after)
+            .order_by("claimed_at")[:limit]
+        )
+        plans = []
+        for message in stale:
+            if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
+                result.dead += 1
+                plans.append((message, [Step(Status.ERROR, {
+                    "error_code": ErrorCode.STATUS_UNRESOLVED,
+                    "error_key": ErrorKey.SEND_FAILED,
+                    "error_message": "failed to resolve message status",
+                }, detail="claim expired after the last attempt")]))
+            else:
+                result.requeued += 1
+                plans.append((message, [Step(Status.QUEUED, {"next_attempt_at": now}, detail="claim expired")]))
+        apply_steps(plans, source=EventSource.SYSTEM)
+    result.due = Message.objects.filter(due_filter(now)).exists()
+    return result

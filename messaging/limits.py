@@ -1,0 +1,140 @@
+"""Per-line sending limits: a burst per second, and new contacts per hour and per day.
+
+The dispatcher asks ``admit`` which of the messages it is claiming may go now, while it
+holds the lines' rows locked (so two workers never both spend the same allowance). A
+message that may not go yet is held: it stays QUEUED with a later ``next_attempt_at``.
+
+The burst is a sliding one-second window over the times sends *completed* (``sent_at``,
+written after the network answered) plus every send still in flight (ACCEPTED). Counting
+completion times rather than claim times is what makes the limit hold as the network
+sees it: of any two sends the network saw less than a second apart, the one claimed later
+counted the other, whatever the lag between claiming and sending.
+
+A new contact is a conversation with no activity (a send, a send in flight, a reply) in
+the last 30 days; the claim marks such a message ``new_contact`` and the hourly/daily
+windows count those by claim time.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Min, Q
+
+from .choices import Status
+from .models import Line, Message
+
+SECOND = timedelta(seconds=1)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+#: A conversation quiet this long makes its next send a new contact.
+NEW_CONTACT_AFTER = timedelta(days=30)
+#: How soon to look again when only sends in flight block a line.
+INFLIGHT_RECHECK = timedelta(milliseconds=200)
+
+
+@dataclass
+class LineWindow:
+    inflight: int = 0
+    recent: int = 0
+    oldest_recent: datetime | None = None
+    new_hour: int = 0
+    oldest_new_hour: datetime | None = None
+    new_day: int = 0
+    oldest_new_day: datetime | None = None
+
+
+def line_windows(line_ids, now: datetime) -> dict[int, LineWindow]:
+    """What each line has spent of its limits at ``now`` (one query for all lines)."""
+    sec, hour, day = now - SECOND, now - HOUR, now - DAY
+    recent = Q(sent_at__gt=sec)
+    new_hour = Q(new_contact=True, claimed_at__gt=hour)
+    new_day = Q(new_contact=True, claimed_at__gt=day)
+    rows = (
+        Message.objects.filter(line_id__in=line_ids)
+        .filter(Q(status=Status.ACCEPTED) | recent | new_day)
+        .values("line_id")
+        .annotate(
+            inflight=Count("pk", filter=Q(status=Status.ACCEPTED)),
+            recent=Count("pk", filter=recent),
+            oldest_recent=Min("sent_at", filter=recent),
+            new_hour=Count("pk", filter=new_hour),
+            oldest_new_hour=Min("claimed_at", filter=new_hour),
+            new_day=Count("pk", filter=new_day),
+            oldest_new_day=Min("claimed_at", filter=new_day),
+        )
+        .order_by()
+    )
+    windows: dict[int, LineWindow] = defaultdict(LineWindow)
+    for row in rows:
+        line_id = row.pop("line_id")
+        windows[line_id] = LineWindow(**row)
+    return windows
+
+
+def active_conversations(conversation_ids, now: datetime) -> set[int]:
+    """Those of these conversations with activity in the last 30 days."""
+    since = now - NEW_CONTACT_AFTER
+    return set(
+        Message.objects.filter(conversation_id__in=conversation_ids)
+        .filter(
+            Q(status=Status.ACCEPTED)
+            | Q(sent_at__gt=since)
+            | Q(status=Status.RECEIVED, created_at__gt=since)
+        )
+        .values_list("conversation_id", flat=True)
+        .distinct()
+    )
+
+
+def admit(
+    candidates: list[Message], lines: dict[int, Line], now: datetime
+) -> tuple[list[tuple[Message, bool]], dict[int, datetime]]:
+    """Split claim candidates (in queue order) into those that go now, each with its
+    new-contact flag, and those held: message id -> when to look again."""
+    windows = line_windows(list(lines), now)
+    active = active_conversations({m.conversation_id for m in candidates if m.conversation_id}, now)
+    taken: dict[int, int] = defaultdict(int)
+    taken_new: dict[int, int] = defaultdict(int)
+    held_conversations: dict[int, datetime] = {}
+    admitted: list[tuple[Message, bool]] = []
+    held: dict[int, datetime] = {}
+    for message in candidates:
+        line, window = lines[message.line_id], windows[message.line_id]
+        conv = message.conversation_id
+        until = _burst_wait(line, window, taken[line.pk], now)
+        is_new = bool(conv) and conv not in active
+        if until is None and conv in held_conversations:
+            # An earlier message to this contact is held: a later one must not overtake
+            # it and open the conversation past the limit.
+            until = held_conversations[conv]
+        if until is None and is_new:
+            until = _new_contact_wait(line, window, taken_new[line.pk], now)
+        if until is not None:
+            held[message.pk] = until
+            if conv:
+                held_conversations.setdefault(conv, until)
+            continue
+        taken[line.pk] += 1
+        if is_new:
+            taken_new[line.pk] += 1
+            active.add(conv)
+        admitted.append((message, is_new))
+    return admitted, held
+
+
+def _burst_wait(line: Line, window: LineWindow, taken: int, now: datetime) -> datetime | None:
+    if window.inflight + window.recent + taken < line.burst_per_second:
+        return None
+    if window.oldest_recent is not None and window.inflight + taken < line.burst_per_second:
+        return max(window.oldest_recent + SECOND, now + timedelta(milliseconds=10))
+    return now + INFLIGHT_RECHECK
+
+
+def _new_contact_wait(line: Line, window: LineWindow, taken: int, now: datetime) -> datetime | None:
+    if window.new_hour + taken >= line.new_contacts_per_hour:
+        return (window.oldest_new_hour or now) + HOUR
+    if window.new_day + taken >= line.new_contacts_per_day:
+        return (window.oldest_new_day or now) + DAY
+    return None

@@ -1,0 +1,61 @@
+"""Celery entry points of messaging. They only carry wake-ups: the work and its state are
+in the database (see messaging/dispatch.py), so a lost or repeated task is harmless."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+from . import dispatch as dispatcher
+
+#: Longer waits (limits counted in hours, long backoffs) are left to the reconciler's beat:
+#: Redis redelivers tasks that wait past its visibility timeout.
+MAX_COUNTDOWN_SECONDS = 60
+
+
+@shared_task(ignore_result=True)
+def dispatch() -> int:
+    """Claim, send and record one chunk of due messages; -> how many were claimed."""
+    chunk = dispatcher.run_chunk(on_full=dispatch.delay)
+    if chunk.wake_at is not None and not chunk.full:
+        wake_later(dispatch, chunk.wake_at)
+    return len(chunk.claimed)
+
+
+@shared_task(ignore_result=True)
+def reconcile() -> dict:
+    """Beat: return stale claims to the queue, wake the dispatcher when work is due, and
+    apply sandbox reports whose wake-up was lost."""
+    from .providers.sandbox import next_report_due
+
+    result = dispatcher.reconcile()
+    if result.due or result.requeued:
+        dispatch.delay()
+    due = next_report_due()
+    if due is not None and due <= timezone.now():
+        sandbox_reports.delay()
+    return {"requeued": result.requeued, "dead": result.dead, "due": result.due}
+
+
+@shared_task(ignore_result=True)
+def sandbox_reports() -> int:
+    """Apply the sandbox network's due reports (delivered, read, replies)."""
+    from .providers.sandbox import deliver_due_reports, next_report_due
+
+    done = deliver_due_reports()
+    following = next_report_due()
+    if following is not None:
+        wake_later(sandbox_reports, following)
+    return done
+
+
+def wake_later(task, when: datetime) -> None:
+    """Run ``task`` at ``when`` (at most one wake-up per task and quarter second)."""
+    delay = max((when - timezone.now()).total_seconds(), 0.0)
+    if delay > MAX_COUNTDOWN_SECONDS:
+        return
+    key = f"messaging:wake:{task.name}:{int(when.timestamp() * 4)}"
+    if cache.add(key, 1, timeout=int(delay) + 10):
+        task.apply_async(countdown=delay)
