@@ -39,7 +39,8 @@ def refresh_search_text(contact: Contact) -> None:
 # --- lists ---------------------------------------------------------------------------------
 
 def lists_with_counts(account: Account) -> QuerySet[ContactList]:
-    return ContactList.objects.filter(account=account).annotate(contact_count=Count("contacts"))
+    # Meta.ordering does not apply to a GROUP BY query: order explicitly.
+    return ContactList.objects.filter(account=account).annotate(contact_count=Count("contacts")).order_by("name", "pk")
 
 
 def resolve_lists(account: Account, list_ids: Iterable[Any] | None, *, field: str = "list_ids") -> list[ContactList]:

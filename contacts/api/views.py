@@ -168,7 +168,7 @@ class BatchView(APIView):
 class _ListBase(AccountScoped, generics.GenericAPIView):
     scope_family = Family.CONTACTS
     serializer_class = ContactListSerializer
-    queryset = ContactList.objects.annotate(contact_count=Count("contacts"))
+    queryset = ContactList.objects.annotate(contact_count=Count("contacts")).order_by("name", "pk")
 
 
 class ListsView(_ListBase):

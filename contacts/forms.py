@@ -1,0 +1,102 @@
+"""Console forms. They collect input; the services judge it and write."""
+from __future__ import annotations
+
+from django import forms
+
+from outreach.exceptions import InvalidInput
+
+from .choices import ContactField
+from .imports import CUSTOM_PREFIX
+from .models import ContactList
+
+
+class ContactForm(forms.Form):
+    phone_number = forms.CharField(max_length=64, help_text="Any format; +country for numbers outside the default region.")
+    first_name = forms.CharField(max_length=100, required=False)
+    last_name = forms.CharField(max_length=100, required=False)
+    email = forms.CharField(max_length=254, required=False)
+    company_name = forms.CharField(max_length=200, required=False, label="Company")
+    timezone = forms.CharField(max_length=64, required=False, help_text="IANA name, e.g. America/New_York.",
+                               widget=forms.TextInput(attrs={"list": "iana-zones"}))
+    tags = forms.CharField(required=False, help_text="Comma separated.")
+    custom_variables = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One name=value per line; templates use them as {{ name }}.",
+    )
+    lists = forms.ModelMultipleChoiceField(queryset=ContactList.objects.none(), required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lists"].queryset = ContactList.objects.filter(account=account)
+
+    @staticmethod
+    def initial_for(contact) -> dict:
+        return {
+            "phone_number": contact.phone_number, "first_name": contact.first_name,
+            "last_name": contact.last_name, "email": contact.email, "company_name": contact.company_name,
+            "timezone": contact.timezone, "tags": ", ".join(contact.tags),
+            "custom_variables": "\n".join(f"{k}={v}" for k, v in contact.custom_variables.items()),
+            "lists": list(contact.lists.all()),
+        }
+
+    def clean_custom_variables(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for n, line in enumerate(self.cleaned_data["custom_variables"].splitlines(), 1):
+            if not line.strip():
+                continue
+            name, sep, value = line.partition("=")
+            if not sep:
+                raise forms.ValidationError(f"Line {n} needs the form name=value.")
+            out[name.strip()] = value.strip()
+        return out
+
+    def service_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "lists"}
+
+    def add_service_error(self, exc: InvalidInput) -> None:
+        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+
+
+class ContactListForm(forms.ModelForm):
+    class Meta:
+        model = ContactList
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="First row: column names. UTF-8 or Excel CSV, up to 20 MB.")
+
+
+class MappingForm(forms.Form):
+    """One select per CSV column, plus the lists the new contacts join."""
+
+    lists = forms.ModelMultipleChoiceField(queryset=ContactList.objects.none(), required=False,
+                                           widget=forms.CheckboxSelectMultiple, label="Add the new contacts to")
+
+    def __init__(self, *args, account, header: list[str], initial_mapping: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.header = header
+        self.fields["lists"].queryset = ContactList.objects.filter(account=account)
+        choices = [("", "— skip —"), *ContactField.choices]
+        for i, column in enumerate(header):
+            target = initial_mapping.get(column, "")
+            custom = f"{CUSTOM_PREFIX}{_slug(column)}"
+            self.fields[f"col_{i}"] = forms.ChoiceField(
+                label=column or f"Column {i + 1}", required=False, initial=target,
+                choices=[*choices, (custom, f"Custom variable “{_slug(column)}”")],
+            )
+
+    def column_fields(self):
+        return [self[f"col_{i}"] for i in range(len(self.header))]
+
+    def mapping(self) -> dict[str, str]:
+        return {column: self.cleaned_data.get(f"col_{i}", "") for i, column in enumerate(self.header)}
+
+
+def _slug(column: str) -> str:
+    import re
+
+    slug = re.sub(r"[^A-Za-z0-9_]+", "_", column.strip()).strip("_").lower() or "column"
+    return slug if not slug[0].isdigit() else f"c_{slug}"

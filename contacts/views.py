@@ -1,0 +1,184 @@
+"""The console's contact book: the contacts table, a contact's page, and lists."""
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from outreach.console import member_required
+from outreach.exceptions import OutreachError
+
+from . import services
+from .choices import OptOutSource, SortOrder
+from .filters import ContactFilter
+from .forms import ContactForm, ContactListForm
+from .models import Contact, ContactList
+from .validation import iana_zones
+
+EXPORT_COLUMNS = [
+    "id", "phone_number", "e164_number", "first_name", "last_name", "email", "company_name",
+    "timezone", "tags", "opted_out", "created_at",
+]
+
+
+def _filtered(request):
+    qs = Contact.objects.filter(account=request.account)
+    params = request.GET.copy()
+    params.setdefault("sort", SortOrder.NEWEST)
+    return ContactFilter(params, queryset=qs)
+
+
+@member_required
+def contact_list(request):
+    filterset = _filtered(request)
+    contacts = filterset.qs if filterset.is_valid() else Contact.objects.none()
+    page = Paginator(contacts.prefetch_related("lists"), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "contacts/list.html", {
+        "page": page, "filterset": filterset, "query": query.urlencode(),
+        "lists": ContactList.objects.filter(account=request.account), "sort_choices": SortOrder.choices,
+    })
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@member_required
+def export_csv(request):
+    """The filtered view as CSV, streamed so a large book does not sit in memory."""
+    filterset = _filtered(request)
+    contacts = filterset.qs if filterset.is_valid() else Contact.objects.none()
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow([*EXPORT_COLUMNS, "lists", "custom_variables"])
+        for c in contacts.prefetch_related("lists").iterator(chunk_size=2000):
+            values = [getattr(c, name) for name in EXPORT_COLUMNS]
+            values[EXPORT_COLUMNS.index("tags")] = ", ".join(c.tags)
+            custom = "; ".join(f"{k}={v}" for k, v in c.custom_variables.items())
+            yield writer.writerow([*values, ", ".join(lst.name for lst in c.lists.all()), custom])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="contacts.csv"'
+    return response
+
+
+def _save_contact(request, form: ContactForm, contact: Contact | None):
+    list_ids = [lst.pk for lst in form.cleaned_data["lists"]]
+    try:
+        if contact is None:
+            return services.create_contact(request.account, form.service_data(), list_ids=list_ids)
+        return services.update_contact(request.account, contact, form.service_data(), list_ids=list_ids)
+    except OutreachError as exc:
+        form.add_service_error(exc)
+        return None
+
+
+@member_required
+def contact_new(request):
+    form = ContactForm(request.POST or None, account=request.account)
+    if request.method == "POST" and form.is_valid():
+        contact = _save_contact(request, form, None)
+        if contact is not None:
+            messages.success(request, f"Added {contact}.")
+            return redirect("contacts:detail", pk=contact.pk)
+    return render(request, "contacts/form.html", {"form": form, "zones": sorted(iana_zones())},
+                  status=422 if request.method == "POST" else 200)
+
+
+@member_required
+def contact_detail(request, pk):
+    contact = get_object_or_404(Contact.objects.prefetch_related("lists"), account=request.account, pk=pk)
+    if request.method == "POST":
+        form = ContactForm(request.POST, account=request.account)
+        if form.is_valid() and _save_contact(request, form, contact) is not None:
+            messages.success(request, "Saved.")
+            return redirect("contacts:detail", pk=contact.pk)
+    else:
+        form = ContactForm(initial=ContactForm.initial_for(contact), account=request.account)
+    return render(request, "contacts/detail.html", {
+        "contact": contact, "form": form, "zones": sorted(iana_zones()),
+        "conversations": _conversation_links(contact),
+    }, status=422 if request.method == "POST" else 200)
+
+
+def _conversation_links(contact: Contact) -> list[tuple[object, str]]:
+    links = []
+    for conversation in contact.conversations.all()[:10]:
+        try:
+            links.append((conversation, reverse("messaging:thread", args=[conversation.pk])))
+        except NoReverseMatch:  # the inbox is not installed: show no link
+            break
+    return links
+
+
+@member_required
+@require_POST
+def contact_opt(request, pk):
+    contact = get_object_or_404(Contact, account=request.account, pk=pk)
+    if contact.opted_out:
+        services.opt_in(request.account, contact, source=OptOutSource.CONSOLE)
+        messages.success(request, f"{contact} can receive messages again.")
+    else:
+        services.opt_out(request.account, contact, source=OptOutSource.CONSOLE)
+        messages.success(request, f"{contact} is opted out: every send to them is declined.")
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+@member_required
+@require_POST
+def contact_delete(request, pk):
+    contact = get_object_or_404(Contact, account=request.account, pk=pk)
+    services.delete_contact(request.account, contact)
+    messages.success(request, f"Deleted {contact}.")
+    return redirect("contacts:list")
+
+
+@member_required
+def list_index(request):
+    form = ContactListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lst = services.create_list(request.account, form.cleaned_data)
+        except OutreachError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Created list {lst.name}.")
+            return redirect("contacts:lists")
+    page = Paginator(services.lists_with_counts(request.account), 25).get_page(request.GET.get("page"))
+    return render(request, "contacts/lists.html", {"form": form, "page": page},
+                  status=422 if request.method == "POST" else 200)
+
+
+@member_required
+def list_detail(request, pk):
+    lst = get_object_or_404(services.lists_with_counts(request.account), pk=pk)
+    form = ContactListForm(request.POST or None, instance=lst)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_list(request.account, lst, form.cleaned_data)
+        except OutreachError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("contacts:list-detail", pk=lst.pk)
+    members = Paginator(lst.contacts.all(), 25).get_page(request.GET.get("page"))
+    return render(request, "contacts/list_detail.html", {"list": lst, "form": form, "page": members},
+                  status=422 if request.method == "POST" else 200)
+
+
+@member_required
+@require_POST
+def list_delete(request, pk):
+    lst = get_object_or_404(ContactList, account=request.account, pk=pk)
+    services.delete_list(request.account, lst)
+    messages.success(request, f"Deleted list {lst.name}; its contacts are kept.")
+    return redirect("contacts:lists")
