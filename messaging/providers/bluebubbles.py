@@ -1,0 +1,511 @@
+"""BlueBubbles: real iMessage through a Mac running the BlueBubbles server.
+
+A line's ``provider_settings`` hold ``url``, ``password`` (sealed, see bluebubbles_secret),
+``method`` (``apple-script`` or ``private-api``), ``webhook_token``/``webhook_id`` (our
+callback registered on the server), ``last_poll_ms`` and ``groups`` (our group id -> the
+server's chat guid). ``messaging.bluebubbles_services`` writes them; this module only reads.
+
+Idempotency: our message handle is BlueBubbles' ``tempGuid``. The server refuses a tempGuid
+that is still being sent ("already queued"), which is exactly the case of a retry after our
+HTTP call timed out: we take that refusal as "sent" and let the webhook or the poll bring the
+guid. A retry after a failure also first asks the server whether the text already went out.
+"""
+from __future__ import annotations
+
+import logging
+import posixpath
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+from django.db import models
+from django.utils import timezone
+
+from ..choices import ErrorCode, SendStyle, Service, Status
+from .base import (
+    BaseProvider,
+    PermanentProviderError,
+    ProviderConfigurationError,
+    ProviderEvent,
+    SendResult,
+    TransientProviderError,
+)
+from .bluebubbles_client import BlueBubblesAPIError, BlueBubblesClient, ServerUnreachable
+from .bluebubbles_secret import SealError, unseal
+
+logger = logging.getLogger(__name__)
+
+MAX_MEDIA_BYTES = 5 * 1024 * 1024
+#: How long a known handle service (iMessage or SMS only) is trusted before asking again.
+HANDLE_TTL = timedelta(days=30)
+#: How far back a retry looks for a copy of the message that did go out.
+ALREADY_SENT_WINDOW_MS = 15 * 60 * 1000
+
+
+class SendMethod(models.TextChoices):
+    APPLE_SCRIPT = "apple-script", "AppleScript (works everywhere; no effects, no typing)"
+    PRIVATE_API = "private-api", "Private API (effects, typing, iMessage lookup; needs the helper)"
+
+
+class WebhookEvent(models.TextChoices):
+    """The BlueBubbles webhook events we subscribe to (their words)."""
+
+    NEW_MESSAGE = "new-message"
+    UPDATED_MESSAGE = "updated-message"
+    SEND_ERROR = "message-send-error"
+
+
+#: Our send_style -> Apple's expressive send id (BlueBubbles ``effectId``).
+EFFECT_IDS: dict[str, str] = {
+    SendStyle.SLAM: "com.apple.MobileSMS.expressivesend.impact",
+    SendStyle.LOUD: "com.apple.MobileSMS.expressivesend.loud",
+    SendStyle.GENTLE: "com.apple.MobileSMS.expressivesend.gentle",
+    SendStyle.INVISIBLE: "com.apple.MobileSMS.expressivesend.invisibleink",
+    SendStyle.ECHO: "com.apple.messages.effect.CKEchoEffect",
+    SendStyle.SPOTLIGHT: "com.apple.messages.effect.CKSpotlightEffect",
+    SendStyle.BALLOONS: "com.apple.messages.effect.CKHappyBirthdayEffect",
+    SendStyle.CONFETTI: "com.apple.messages.effect.CKConfettiEffect",
+    SendStyle.LOVE: "com.apple.messages.effect.CKHeartEffect",
+    SendStyle.LASERS: "com.apple.messages.effect.CKLasersEffect",
+    SendStyle.FIREWORKS: "com.apple.messages.effect.CKFireworksEffect",
+    SendStyle.SHOOTING_STAR: "com.apple.messages.effect.CKShootingStarEffect",
+    SendStyle.CELEBRATION: "com.apple.messages.effect.CKSparklesEffect",
+}
+
+#: BlueBubbles' ``service`` words -> ours.
+SERVICES: dict[str, str] = {"iMessage": Service.IMESSAGE, "SMS": Service.SMS, "RCS": Service.RCS}
+
+#: Messages.app error codes on a message (``error``) -> what to tell the customer.
+SEND_ERRORS: dict[int, str] = {
+    4: "Messages.app timed out sending the message.",
+    22: "The recipient is not registered with iMessage.",
+}
+NOT_ON_IMESSAGE = 22
+
+
+class BadPayload(ValueError):
+    """A webhook body that is not a BlueBubbles event; the view answers 400 with this text."""
+
+
+def chat_service(chat_guid: str) -> str:
+    return Service.SMS if chat_guid.startswith("SMS;") else Service.IMESSAGE
+
+
+def our_handle(temp_guid: str | None) -> str:
+    """Our message handle from a tempGuid we set (``<uuid>`` or ``<uuid>-media``), else ""."""
+    try:
+        return str(uuid.UUID((temp_guid or "")[:36]))
+    except ValueError:
+        return ""
+
+
+def status_of(payload: dict) -> str:
+    if payload.get("error"):
+        return Status.ERROR
+    if payload.get("dateRead"):
+        return Status.READ
+    if payload.get("dateDelivered"):
+        return Status.DELIVERED
+    return Status.SENT
+
+
+def event_from_message(payload: dict, line_number: str) -> ProviderEvent | None:
+    """One BlueBubbles message (webhook ``data`` or a query row) as our event, or None for
+    what we do not track (tapbacks, group renames, our own messages typed on the Mac)."""
+    if not isinstance(payload, dict) or not payload.get("guid"):
+        raise BadPayload("A BlueBubbles message needs a 'guid'.")
+    if payload.get("itemType", 0) not in (0, None) or payload.get("associatedMessageGuid"):
+        return None  # group events and tapbacks are not messages of ours
+    handle = payload.get("handle") or {}
+    service = SERVICES.get(handle.get("service") or "", "")
+    if payload.get("isFromMe"):
+        code = int(payload.get("error") or 0)
+        return ProviderEvent(
+            kind="status",
+            status=status_of(payload),
+            message_handle=our_handle(payload.get("tempGuid")),
+            provider_message_id=payload["guid"],
+            service=service,
+            error_code=ErrorCode.SEND_FAILED if code else None,
+            error_message=(SEND_ERRORS.get(code, f"Messages.app reported error {code}.") if code else ""),
+            raw=payload,
+        )
+    if not handle.get("address"):
+        raise BadPayload("An incoming BlueBubbles message needs 'handle.address'.")
+    chats = payload.get("chats") or []
+    chat = chats[0] if chats else {}
+    is_group = chat.get("style") == 43 or ";+;" in (chat.get("guid") or "")
+    return ProviderEvent(
+        kind="inbound",
+        status=Status.RECEIVED,
+        provider_message_id=payload["guid"],
+        from_address=handle["address"],
+        to_number=line_number,
+        content=payload.get("text") or "",
+        service=service or Service.IMESSAGE,
+        group_id=chat.get("guid", "") if is_group else "",
+        participants=[p.get("address", "") for p in chat.get("participants") or []] if is_group else [],
+        raw=payload,
+    )
+
+
+class BlueBubblesProvider(BaseProvider):
+    name = "bluebubbles"
+
+    # --- settings -------------------------------------------------------------------------
+
+    @property
+    def method(self) -> str:
+        return self.settings.get("method") or SendMethod.APPLE_SCRIPT
+
+    def client(self) -> BlueBubblesClient:
+        sealed = self.settings.get("password") or ""
+        try:
+            password = unseal(sealed) if sealed else ""
+        except SealError:
+            raise ProviderConfigurationError(
+                "The stored BlueBubbles password cannot be read (SECRET_KEY changed?); "
+                "enter it again on the line's BlueBubbles page."
+            ) from None
+        return BlueBubblesClient(self.settings.get("url", ""), password)
+
+    # --- sending --------------------------------------------------------------------------
+
+    def send(self, message) -> SendResult:
+        """Send one message; the line's health follows what the server answered, so the
+        console shows "wrong password" or "server unreachable" while messages wait."""
+        try:
+            result = self._send(message)
+        except (ProviderConfigurationError, ServerUnreachable) as exc:
+            self._record_health(exc.message)
+            raise
+        if not self.line.healthy:
+            self._record_health("")
+        return result
+
+    def _record_health(self, error: str) -> None:
+        from messaging.bluebubbles_services import record_health
+
+        record_health(self.line, error)
+
+    def _send(self, message) -> SendResult:
+        client = self.client()
+        try:
+            conversation = message.conversation
+            if conversation is not None and conversation.message_type == "group":
+                return self._send_group(client, message, conversation)
+            address = message.to_number or message.number
+            service = self._service_for(client, address)
+            return self._send_direct(client, message, address, service)
+        finally:
+            client.close()
+
+    def _send_direct(self, client: BlueBubblesClient, message, address: str, service: str) -> SendResult:
+        chat_guid = f"{'SMS' if service == Service.SMS else 'iMessage'};-;{address}"
+        try:
+            guid = self._send_parts(client, message, chat_guid)
+        except BlueBubblesAPIError as exc:
+            if _error_code(exc) == NOT_ON_IMESSAGE and service != Service.SMS:
+                # Not on iMessage: remember it, and go out as SMS through the paired iPhone.
+                from messaging.bluebubbles_services import remember_handle
+
+                remember_handle(address, Service.SMS)
+                result = self._send_direct(client, message, address, Service.SMS)
+                result.was_downgraded = True
+                return result
+            if _chat_missing(exc):
+                guid = self._start_chat(client, message, [address], service)
+            else:
+                raise _as_provider_error(exc) from exc
+        return SendResult(provider_message_id=guid, service=service, was_downgraded=service == Service.SMS)
+
+    def _send_group(self, client: BlueBubblesClient, message, conversation) -> SendResult:
+        chat_guid = (self.settings.get("groups") or {}).get(conversation.group_id) or (
+            conversation.group_id if ";+;" in conversation.group_id else ""
+        )
+        try:
+            if chat_guid:
+                guid = self._send_parts(client, message, chat_guid)
+            else:
+                others = [p for p in conversation.participants if p != self.line.number]
+                guid = self._start_chat(client, message, others, Service.IMESSAGE, group=conversation.group_id)
+        except BlueBubblesAPIError as exc:
+            raise _as_provider_error(exc) from exc
+        return SendResult(provider_message_id=guid, service=chat_service(chat_guid or "iMessage"))
+
+    def _send_parts(self, client: BlueBubblesClient, message, chat_guid: str) -> str:
+        """Text then media; a retry skips the text when it finds it already sent. The media
+        is fetched first, so a file we cannot send fails the message before any part goes."""
+        handle = str(message.handle)
+        files = [fetch_media(url) for url in media_urls(message)]
+        retrying = bool(message.attempts > 1 or message.last_error)
+        guid = ""
+        if message.content:
+            guid = (retrying and self._already_sent(client, chat_guid, message)) or self._post_text(
+                client, chat_guid, message, handle
+            )
+        for i, file in enumerate(files):
+            temp = handle if (i == 0 and not message.content) else f"{handle}-media{i}"
+            guid = self._post_media(client, chat_guid, file, temp) or guid
+        return guid
+
+    def _post_text(self, client: BlueBubblesClient, chat_guid: str, message, temp_guid: str) -> str:
+        payload = {"chatGuid": chat_guid, "tempGuid": temp_guid, "message": message.content, "method": self.method}
+        if message.send_style and self.method == SendMethod.PRIVATE_API:
+            payload["effectId"] = EFFECT_IDS[message.send_style]
+        elif message.send_style:
+            logger.info("send_style %s needs the Private API; sent without effect", message.send_style)
+        try:
+            data = client.send_text(payload)
+        except BlueBubblesAPIError as exc:
+            if _already_queued(exc):
+                return ""  # our earlier attempt is still in flight: it is sent, the webhook brings its guid
+            raise
+        return data.get("guid", "")
+
+    def _post_media(self, client: BlueBubblesClient, chat_guid: str, file: tuple[str, bytes, str], temp_guid: str) -> str:
+        filename, content, content_type = file
+        fields = {"chatGuid": chat_guid, "tempGuid": temp_guid, "name": filename, "method": self.method}
+        try:
+            data = client.send_attachment(fields, filename, content, content_type)
+        except BlueBubblesAPIError as exc:
+            if _already_queued(exc):
+                return ""
+            raise
+        return data.get("guid", "")
+
+    def _start_chat(self, client: BlueBubblesClient, message, addresses: list[str], service: str, group: str = "") -> str:
+        """``POST /chat/new`` with the text, then any media; the guid of what it sent."""
+        files = [fetch_media(url) for url in media_urls(message)]
+        payload = {
+            "addresses": addresses,
+            "message": message.content,
+            "method": self.method,
+            "service": "SMS" if service == Service.SMS else "iMessage",
+            "tempGuid": str(message.handle),
+        }
+        if message.send_style and self.method == SendMethod.PRIVATE_API:
+            payload["effectId"] = EFFECT_IDS[message.send_style]
+        chat = client.new_chat(payload)
+        if group and chat.get("guid"):
+            from messaging.bluebubbles_services import remember_group
+
+            remember_group(self.line, group, chat["guid"])
+        sent = chat.get("messages") or []
+        guid = sent[0].get("guid", "") if sent else ""
+        for i, file in enumerate(files):
+            guid = self._post_media(client, chat["guid"], file, f"{message.handle}-media{i}") or guid
+        return guid
+
+    def _already_sent(self, client: BlueBubblesClient, chat_guid: str, message) -> str:
+        """The guid of this text if an earlier attempt did send it (our call timed out after
+        the Mac sent it); "" when the server has no such message, or cannot tell."""
+        since = int(message.created_at.timestamp() * 1000) - ALREADY_SENT_WINDOW_MS
+        try:
+            rows = client.query_messages(
+                {"chatGuid": chat_guid, "after": max(since, 0), "sort": "DESC", "limit": 50}
+            )
+        except BlueBubblesAPIError:
+            return ""
+        for row in rows:
+            if row.get("isFromMe") and (row.get("text") or "") == message.content and not row.get("error"):
+                return row.get("guid", "")
+        return ""
+
+    def _service_for(self, client: BlueBubblesClient, address: str) -> str:
+        from ..models import Handle
+
+        handle = Handle.objects.filter(address=address).first()
+        fresh = handle and handle.checked_at and timezone.now() - handle.checked_at < HANDLE_TTL
+        if handle and handle.service in (Service.IMESSAGE, Service.SMS) and fresh:
+            return handle.service
+        if self.method != SendMethod.PRIVATE_API:
+            return Service.IMESSAGE  # AppleScript cannot ask; error 22 downgrades to SMS
+        try:
+            return self._lookup(client, address)
+        except (BlueBubblesAPIError, TransientProviderError):
+            return handle.service if handle and handle.service else Service.IMESSAGE
+
+    # --- the rest of the interface --------------------------------------------------------
+
+    def lookup(self, address: str) -> str:
+        from ..models import Handle
+
+        if self.method != SendMethod.PRIVATE_API:
+            # Only the Private API can ask Apple; report what sending has taught us.
+            handle = Handle.objects.filter(address=address).first()
+            return handle.service if handle and handle.service else Service.IMESSAGE
+        client = self.client()
+        try:
+            return self._lookup(client, address)
+        except BlueBubblesAPIError as exc:
+            raise _as_provider_error(exc) from exc
+        finally:
+            client.close()
+
+    def _lookup(self, client: BlueBubblesClient, address: str) -> str:
+        from messaging.bluebubbles_services import remember_handle
+
+        service = Service.IMESSAGE if client.imessage_available(address) else Service.SMS
+        remember_handle(address, service)
+        return service
+
+    def typing(self, address: str) -> None:
+        if self.method != SendMethod.PRIVATE_API:
+            raise PermanentProviderError(
+                "Typing indicators need the BlueBubbles Private API; switch the line's send method "
+                "to private-api (and enable the Private API on the Mac)."
+            )
+        client = self.client()
+        try:
+            client.start_typing(f"iMessage;-;{address}")
+        except BlueBubblesAPIError as exc:
+            raise _as_provider_error(exc) from exc
+        finally:
+            client.close()
+
+    def check(self) -> dict:
+        """The server's info if the line can send; ProviderConfigurationError saying what to
+        fix otherwise (wrong password, server down, Private API off, Messages signed out)."""
+        client = self.client()
+        try:
+            info = client.server_info()
+        except TransientProviderError as exc:
+            raise ProviderConfigurationError(exc.message) from exc
+        except BlueBubblesAPIError as exc:
+            raise ProviderConfigurationError(exc.message) from exc
+        finally:
+            client.close()
+        if self.method == SendMethod.PRIVATE_API and not info.get("private_api"):
+            raise ProviderConfigurationError(
+                "The line sends with the Private API but the BlueBubbles server has it off; enable it "
+                "in BlueBubbles (Settings > Private API) or switch the line to AppleScript."
+            )
+        if "detected_imessage" in info and not info.get("detected_imessage"):
+            raise ProviderConfigurationError(
+                "Messages.app on the Mac is not signed in to iMessage; sign in, then test again."
+            )
+        return info
+
+    def parse_callback(self, request) -> list[ProviderEvent]:
+        import json
+
+        try:
+            body = json.loads(request.body or b"")
+        except ValueError:
+            raise BadPayload("The body is not JSON; BlueBubbles posts {\"type\": ..., \"data\": {...}}.") from None
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            raise BadPayload("Expected a BlueBubbles event: {\"type\": \"new-message\", \"data\": {...}}.")
+        if body["type"] not in WebhookEvent.values:
+            return []  # typing indicators, group renames, server updates: not ours to track
+        event = event_from_message(body.get("data"), self.line.number)
+        if event is None:
+            return []
+        if body["type"] == WebhookEvent.SEND_ERROR and event.kind == "status" and event.status != Status.ERROR:
+            event.status = Status.ERROR
+            event.error_code = ErrorCode.SEND_FAILED
+            event.error_message = event.error_message or "BlueBubbles reported the message failed to send."
+        return [event]
+
+    def poll(self, since) -> list[ProviderEvent]:
+        """Messages created after ``since`` (ms since the epoch, BlueBubbles' clock), oldest first."""
+        client = self.client()
+        try:
+            rows = client.query_messages(
+                {"after": int(since or 0), "sort": "ASC", "limit": 500, "with": ["chat", "chat.participants"]}
+            )
+        except BlueBubblesAPIError as exc:
+            raise _as_provider_error(exc) from exc
+        finally:
+            client.close()
+        events = []
+        for row in rows:
+            try:
+                event = event_from_message(row, self.line.number)
+            except BadPayload:
+                logger.warning("skipping a malformed BlueBubbles message in a poll: %s", row)
+                continue
+            if event is not None:
+                events.append(event)
+        return events
+
+    def refresh(self, guid: str) -> ProviderEvent | None:
+        """The current state of one message we sent (a missed updated-message)."""
+        client = self.client()
+        try:
+            row = client.message(guid)
+        except BlueBubblesAPIError as exc:
+            if exc.status == 404:
+                return None
+            raise _as_provider_error(exc) from exc
+        finally:
+            client.close()
+        return event_from_message(row, self.line.number) if row else None
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def media_urls(message) -> list[str]:
+    """Every attachment of an outbound message (the first one is also ``media_url``)."""
+    urls = [a.url for a in message.attachments.all()] if message.pk else []
+    return urls or ([message.media_url] if message.media_url else [])
+
+
+def fetch_media(url: str) -> tuple[str, bytes, str]:
+    """(filename, bytes, content type) of ``media_url``, refusing anything over 5 MB."""
+    try:
+        with requests.get(url, stream=True, timeout=(5, 30)) as response:
+            if response.status_code >= 500:
+                raise TransientProviderError(f"media_url answered HTTP {response.status_code}; will retry.")
+            if response.status_code >= 400:
+                raise PermanentProviderError(
+                    f"media_url answered HTTP {response.status_code}; the file must be publicly readable."
+                )
+            declared = int(response.headers.get("Content-Length") or 0)
+            if declared > MAX_MEDIA_BYTES:
+                raise _too_large(declared)
+            chunks, size = [], 0
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > MAX_MEDIA_BYTES:
+                    raise _too_large(size)
+                chunks.append(chunk)
+            content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()
+    except requests.RequestException as exc:
+        raise TransientProviderError(f"Could not fetch media_url {url}: {exc.__class__.__name__}") from exc
+    filename = posixpath.basename(urlsplit(url).path) or "attachment"
+    return filename, b"".join(chunks), content_type
+
+
+def _too_large(size: int) -> PermanentProviderError:
+    error = PermanentProviderError(
+        f"The media is {size / 1024 / 1024:.1f} MB or more; iMessage attachments are limited to 5 MB here."
+    )
+    error.error_key = "MEDIA_TOO_LARGE"
+    return error
+
+
+def _error_code(exc: BlueBubblesAPIError) -> int:
+    data = exc.data if isinstance(exc.data, dict) else {}
+    try:
+        return int(data.get("error") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _already_queued(exc: BlueBubblesAPIError) -> bool:
+    return exc.status == 400 and "already queued" in exc.message.lower()
+
+
+def _chat_missing(exc: BlueBubblesAPIError) -> bool:
+    text = exc.message.lower()
+    return exc.status == 404 or "chat does not exist" in text or "chat not found" in text
+
+
+def _as_provider_error(exc: BlueBubblesAPIError) -> Exception:
+    code = _error_code(exc)
+    text = SEND_ERRORS.get(code, exc.message) if code else exc.message
+    if exc.retryable and code != NOT_ON_IMESSAGE:
+        return TransientProviderError(text)
+    return PermanentProviderError(text)

@@ -1,0 +1,308 @@
+"""A fake BlueBubbles server on pytest-httpserver, following the documented REST API v1.
+
+Every answer is the server's envelope ``{status, message, data}`` (errors add
+``error: {type, message}``); the password is the ``password`` query parameter (``guid`` and
+``token`` are accepted too, as the server does). Messages are serialized as the server's
+MessageSerializer does (guid, text, handle{address, service}, isFromMe, dateCreated,
+dateDelivered, dateRead, error, chats[{guid, style, chatIdentifier, participants}]).
+
+Webhooks are posted as ``{"type": ..., "data": ...}`` to every registered URL whose events
+match. Posts caused by a request (a send's ``new-message``) go from a background thread, as
+the real server does not await them; posts caused by the test (``deliver``, ``read``,
+``receive``) are made before the call returns, so tests need no waiting.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+import uuid
+
+import requests
+from werkzeug import Request, Response
+
+AUTH = "Authentication Error"
+VALIDATION = "Validation Error"
+IMESSAGE = "iMessage Error"
+DATABASE = "Database Error"
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class FakeBlueBubbles:
+    def __init__(self, httpserver, *, password: str = "hunter2", private_api: bool = False):
+        self.httpserver = httpserver
+        self.password = password
+        self.private_api = private_api
+        self.messages: dict[str, dict] = {}
+        self.chats: dict[str, dict] = {}
+        self.webhooks: list[dict] = []
+        self.calls: list[tuple[str, str, dict]] = []  # (method, path, body or form)
+        self.uploads: list[dict] = []
+        self.typing: list[str] = []
+        #: Addresses Apple says are not on iMessage (send answers error 22).
+        self.not_imessage: set[str] = set()
+        #: While true, sends are taken but not finished: Messages.app is still busy, our
+        #: client's proxy gives up (504) and the tempGuid stays queued on the server.
+        self.hold_sends = False
+        self.held: list[dict] = []
+        self.in_flight: set[str] = set()
+        #: While true, webhooks are lost (BlueBubbles never retries them).
+        self.drop_webhooks = False
+        self._ids = itertools.count(1)
+        self._threads: list[threading.Thread] = []
+        httpserver.expect_request(re.compile(r"^/api/v1/.*")).respond_with_handler(self.handle)
+
+    @property
+    def url(self) -> str:
+        return self.httpserver.url_for("").rstrip("/")
+
+    # --- HTTP ----------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        token = request.args.get("guid") or request.args.get("password") or request.args.get("token")
+        if not token:
+            return self._error(401, "You are not authorized to access this resource", AUTH, "Missing server password!")
+        if token.strip() != self.password:
+            return self._error(401, "You are not authorized to access this resource", AUTH, "You are not authorized!")
+        path = request.path[len("/api/v1/"):]
+        body = request.get_json(silent=True) or {}
+        self.calls.append((request.method, path, body or dict(request.form)))
+        routes = [
+            ("GET", r"server/info", self.server_info),
+            ("POST", r"message/text", self.send_text),
+            ("POST", r"message/attachment", self.send_attachment),
+            ("POST", r"message/query", self.query),
+            ("GET", r"message/(?P<guid>[^/]+)", self.find_message),
+            ("POST", r"chat/new", self.new_chat),
+            ("POST", r"chat/(?P<guid>[^/]+)/typing", self.start_typing),
+            ("GET", r"handle/availability/imessage", self.availability),
+            ("GET", r"webhook", self.list_webhooks),
+            ("POST", r"webhook", self.add_webhook),
+            ("DELETE", r"webhook/(?P<id>\d+)", self.delete_webhook),
+        ]
+        for method, pattern, view in routes:
+            match = re.fullmatch(pattern, path)
+            if match and request.method == method:
+                return view(request, body, **match.groupdict())
+        return self._error(404, "The requested resource was not found", DATABASE, "Route not found")
+
+    def _ok(self, data=None, message: str = "Success", **extra) -> Response:
+        body = {"status": 200, "message": message, **extra}
+        if data is not None:
+            body["data"] = data
+        return Response(json.dumps(body), status=200, content_type="application/json")
+
+    def _error(self, status: int, message: str, kind: str, error: str, data=None) -> Response:
+        body = {"status": status, "message": message, "error": {"type": kind, "message": error}}
+        if data is not None:
+            body["data"] = data
+        return Response(json.dumps(body), status=status, content_type="application/json")
+
+    def server_info(self, request, body):
+        return self._ok({
+            "computer_id": "FAKE-MAC", "os_version": "14.5", "server_version": "1.9.9",
+            "private_api": self.private_api, "helper_connected": self.private_api,
+            "proxy_service": "Cloudflare", "detected_icloud": "line@icloud.com",
+            "detected_imessage": "line@icloud.com",
+        })
+
+    def _validate_send(self, fields: dict, *, text: bool) -> Response | None:
+        temp, method = fields.get("tempGuid"), fields.get("method") or "apple-script"
+        if not fields.get("chatGuid"):
+            return self._error(400, "You've made a bad request!", VALIDATION, "The chatGuid field is required.")
+        if method not in ("apple-script", "private-api"):
+            return self._error(400, "You've made a bad request!", VALIDATION, "The selected method is invalid.")
+        if fields.get("effectId"):
+            method = "private-api"
+        if method == "apple-script" and not temp:
+            return self._error(400, "You've made a bad request!", VALIDATION,
+                               "A 'tempGuid' is required when sending via AppleScript")
+        if text and method == "apple-script" and not fields.get("message"):
+            return self._error(400, "You've made a bad request!", VALIDATION,
+                               "A 'message' is required when sending via AppleScript")
+        if temp in self.in_flight:
+            return self._error(400, "You've made a bad request!", VALIDATION,
+                               f"Message is already queued to be sent! (Temp GUID: {temp})")
+        if method == "private-api" and not self.private_api:
+            return self._error(500, "Message Send Error", IMESSAGE, "iMessage Private API is not enabled!")
+        return None
+
+    def send_text(self, request, body):
+        refused = self._validate_send(body, text=True)
+        if refused:
+            return refused
+        return self._deliver_send(body, text=body.get("message") or "")
+
+    def send_attachment(self, request, body):
+        fields = dict(request.form)
+        refused = self._validate_send(fields, text=False)
+        if refused:
+            return refused
+        upload = request.files.get("attachment")
+        if not fields.get("name"):
+            return self._error(400, "You've made a bad request!", VALIDATION, "The name field is required.")
+        content = upload.read() if upload else b""
+        if not content:
+            return self._error(400, "You've made a bad request!", VALIDATION, "Attachment not provided or was empty!")
+        self.uploads.append({"name": fields["name"], "bytes": content, "mimeType": upload.mimetype,
+                             "chatGuid": fields["chatGuid"], "tempGuid": fields.get("tempGuid")})
+        attachment = {"guid": f"ATT-{uuid.uuid4()}", "transferName": fields["name"],
+                      "totalBytes": len(content), "mimeType": upload.mimetype}
+        return self._deliver_send(fields, text="", attachments=[attachment])
+
+    def _deliver_send(self, fields: dict, *, text: str, attachments=()) -> Response:
+        chat_guid = fields["chatGuid"]
+        address = chat_guid.split(";-;", 1)[1] if ";-;" in chat_guid else ""
+        if chat_guid.startswith("iMessage;-;") and address in self.not_imessage:
+            failed = self._message(chat_guid, text, from_me=True, error=22)
+            return self._error(500, "Message Send Error", IMESSAGE,
+                               "Failed to send message! See attached message error code.", data=failed)
+        if self.hold_sends:
+            self.in_flight.add(fields.get("tempGuid"))
+            self.held.append({"chat": chat_guid, "text": text, "tempGuid": fields.get("tempGuid"),
+                              "attachments": list(attachments)})
+            return Response("upstream timed out", status=504, content_type="text/plain")
+        message = self._message(chat_guid, text, from_me=True, attachments=attachments)
+        self._post_async("new-message", message)
+        return self._ok({**message, "tempGuid": fields.get("tempGuid")}, "Message sent!")
+
+    def query(self, request, body):
+        rows = [m for m in self.messages.values() if m["dateCreated"] >= int(body.get("after") or 0)]
+        if body.get("chatGuid"):
+            rows = [m for m in rows if any(c["guid"] == body["chatGuid"] for c in m["chats"])]
+        rows.sort(key=lambda m: m["dateCreated"], reverse=body.get("sort") == "DESC")
+        limit = int(body.get("limit") or 100)
+        return self._ok(rows[:limit], "Successfully fetched messages!",
+                        metadata={"offset": 0, "limit": limit, "total": len(rows), "count": len(rows[:limit])})
+
+    def find_message(self, request, body, guid):
+        if guid not in self.messages:
+            return self._error(404, "The requested resource was not found", DATABASE, "Message does not exist!")
+        return self._ok(self.messages[guid])
+
+    def new_chat(self, request, body):
+        addresses = body.get("addresses")
+        if not isinstance(addresses, list) or not addresses:
+            return self._error(400, "You've made a bad request!", VALIDATION, "The addresses field is required.")
+        service = body.get("service") or "iMessage"
+        guid = f"{service};+;chat{next(self._ids)}" if len(addresses) > 1 else f"{service};-;{addresses[0]}"
+        self.chats[guid] = {"guid": guid, "style": 43 if len(addresses) > 1 else 45, "chatIdentifier": guid.split(";")[-1],
+                            "participants": [{"address": a, "service": service} for a in addresses]}
+        sent = []
+        if body.get("message"):
+            message = self._message(guid, body["message"], from_me=True)
+            self._post_async("new-message", message)
+            sent.append({**message, "tempGuid": body.get("tempGuid")})
+        return self._ok({**self.chats[guid], "messages": sent}, "Successfully created chat!")
+
+    def start_typing(self, request, body, guid):
+        if not self.private_api:
+            return self._error(500, "iMessage Private API is not enabled!", IMESSAGE, "Private API is not enabled")
+        self.typing.append(guid)
+        return self._ok(message="Successfully started typing!")
+
+    def availability(self, request, body):
+        if not self.private_api:
+            return self._error(500, "iMessage Private API is not enabled!", IMESSAGE, "Private API is not enabled")
+        return self._ok({"available": request.args.get("address") not in self.not_imessage})
+
+    def list_webhooks(self, request, body):
+        return self._ok(self.webhooks, "Successfully fetched webhooks!")
+
+    def add_webhook(self, request, body):
+        url, events = body.get("url") or "", body.get("events")
+        if not url.startswith("http") or not isinstance(events, list):
+            return self._error(400, "You've made a bad request!", VALIDATION, "Webhook URL must include an HTTP scheme!")
+        hook = {"id": next(self._ids), "url": url, "events": events}
+        self.webhooks.append(hook)
+        return self._ok(hook, "Successfully created webhook!")
+
+    def delete_webhook(self, request, body, id):
+        self.webhooks = [h for h in self.webhooks if h["id"] != int(id)]
+        return self._ok(message="Successfully deleted webhook!")
+
+    # --- the Mac's side: what tests make happen ------------------------------------------
+
+    def _chat(self, chat_guid: str) -> dict:
+        if chat_guid not in self.chats:
+            address = chat_guid.split(";", 2)[-1]
+            self.chats[chat_guid] = {"guid": chat_guid, "style": 43 if ";+;" in chat_guid else 45,
+                                     "chatIdentifier": address, "participants": [{"address": address}]}
+        return self.chats[chat_guid]
+
+    def _message(self, chat_guid: str, text: str, *, from_me: bool, sender: str = "", error: int = 0,
+                 attachments=()) -> dict:
+        chat = self._chat(chat_guid)
+        address = sender or (chat_guid.split(";-;", 1)[1] if ";-;" in chat_guid else "")
+        message = {
+            "originalROWID": next(self._ids), "guid": f"p:0/{uuid.uuid4()}".upper(), "text": text,
+            "handle": {"address": address, "service": chat_guid.split(";", 1)[0]} if address else None,
+            "isFromMe": from_me, "error": error, "dateCreated": now_ms(), "dateDelivered": None, "dateRead": None,
+            "itemType": 0, "associatedMessageGuid": None, "attachments": list(attachments),
+            "chats": [{k: chat[k] for k in ("guid", "style", "chatIdentifier", "participants")}],
+        }
+        if not error:
+            self.messages[message["guid"]] = message
+        return message
+
+    def finish_held(self) -> list[dict]:
+        """Messages.app finishes what it was sending: the messages exist, webhooks go out."""
+        done = []
+        for held in self.held:
+            message = self._message(held["chat"], held["text"], from_me=True, attachments=held["attachments"])
+            self.in_flight.discard(held["tempGuid"])
+            self.post("new-message", message)
+            done.append(message)
+        self.held = []
+        return done
+
+    def deliver(self, guid: str) -> dict:
+        self.messages[guid]["dateDelivered"] = now_ms()
+        self.post("updated-message", self.messages[guid])
+        return self.messages[guid]
+
+    def read(self, guid: str) -> dict:
+        message = self.messages[guid]
+        message["dateDelivered"] = message["dateDelivered"] or now_ms()
+        message["dateRead"] = now_ms()
+        self.post("updated-message", message)
+        return message
+
+    def receive(self, sender: str, text: str, *, service: str = "iMessage", chat_guid: str = "") -> dict:
+        message = self._message(chat_guid or f"{service};-;{sender}", text, from_me=False, sender=sender)
+        message["handle"] = {"address": sender, "service": service}
+        self.post("new-message", message)
+        return message
+
+    def fail(self, guid: str, code: int = 4) -> dict:
+        message = self.messages[guid]
+        message["error"] = code
+        self.post("message-send-error", message)
+        return message
+
+    def sent_texts(self) -> list[dict]:
+        return [body for method, path, body in self.calls if (method, path) == ("POST", "message/text")]
+
+    # --- webhooks ------------------------------------------------------------------------
+
+    def post(self, event_type: str, data: dict) -> None:
+        if self.drop_webhooks:
+            return
+        for hook in self.webhooks:
+            if "*" in hook["events"] or event_type in hook["events"]:
+                requests.post(hook["url"], json={"type": event_type, "data": data}, timeout=15)
+
+    def _post_async(self, event_type: str, data: dict) -> None:
+        thread = threading.Thread(target=self.post, args=(event_type, dict(data)), daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def flush(self) -> None:
+        for thread in self._threads:
+            thread.join(15)
+        self._threads = []
