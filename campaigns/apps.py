@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from messaging import signals
+
+        from . import engagement
+
+        # Messaging knows nothing of campaigns: engagement follows its signals.
+        signals.status_changed.connect(engagement.on_status_changed, dispatch_uid="campaigns-status")
+        signals.message_received.connect(engagement.on_message_received, dispatch_uid="campaigns-reply")
+        # The safety net for lost tasks: stalled fan-outs, completions, withdrawals.
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "campaigns-sweep", {"task": "campaigns.tasks.sweep", "schedule": 30.0}
+        )

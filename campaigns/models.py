@@ -1,1 +1,162 @@
-from django.db import models  # noqa: F401
+"""Campaigns (a template sent to an audience), their recipients, bulk jobs, and the
+outcomes beyond messages (appointments, calls).
+
+BulkJob lives here rather than in messaging (where DESIGN lists it): it is a fan-out like
+a campaign, shares its machinery (``messaging.enqueue``), and messaging's migrations belong to
+another engineer; messaging never needs to know about it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from contacts.models import Contact, ContactList
+from messaging.models import Line, Message
+from outreach.models import Account
+
+from .choices import BulkStatus, CallOutcome, CampaignStatus, Outcome
+
+
+class Campaign(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(max_length=200)
+    #: The message template: ``Hi {first_name|there}`` (field or custom variable | fallback).
+    body = models.TextField(blank=True)
+    media_url = models.URLField(max_length=2000, blank=True)
+    send_style = models.CharField(max_length=32, blank=True)
+    #: The audience: members of any of these lists, or contacts with any of these tags.
+    lists = models.ManyToManyField(ContactList, blank=True, related_name="campaigns")
+    tags = models.JSONField(default=list, blank=True)
+    #: The pool of lines to send from; empty means every active line of the account.
+    lines = models.ManyToManyField(Line, blank=True, related_name="campaigns")
+    priority = models.SmallIntegerField(default=0)
+    start_at = models.DateTimeField(null=True, blank=True)
+    #: The sending window in each contact's own timezone; outside it messages are held.
+    window_start = models.TimeField(default=dt.time(9, 0))
+    window_end = models.TimeField(default=dt.time(20, 0))
+    pace_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    #: Fan-out progress: contacts are taken in id order, so the cursor is the last id done.
+    audience_count = models.PositiveIntegerField(default=0)
+    fanout_count = models.PositiveIntegerField(default=0)
+    fanout_cursor = models.UUIDField(null=True, blank=True)
+    fanout_done_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="campaign_account_recent")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignRecipient(models.Model):
+    """One contact of a campaign: its message and how far the engagement got.
+
+    Unique per (campaign, contact): this is what makes a repeated fan-out harmless.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="campaign_recipients")
+    message = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="campaign_recipient"
+    )
+    #: Position in the fan-out, for pacing.
+    seq = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.QUEUED)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    #: Set once ``campaign_engagement_completed`` was emitted for this contact.
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contact"], name="one_recipient_per_contact"),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "seq"], name="recipient_campaign_seq"),
+            models.Index(fields=["contact"], name="recipient_open", condition=Q(completed_at__isnull=True)),
+        ]
+
+
+class BulkJob(models.Model):
+    """``POST /api/v1/messages/bulk``: many ``{to, body}`` queued in the background."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="bulk_jobs")
+    status = models.CharField(max_length=16, choices=BulkStatus.choices, default=BulkStatus.PROCESSING)
+    total_recipients = models.PositiveIntegerField()
+    #: The request's ``messages`` as JSON text, kept until the fan-out is done so any
+    #: worker machine can resume it.
+    payload = models.TextField(blank=True)
+    priority = models.SmallIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    fanout_done_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="bulkjob_account_recent")]
+
+    @property
+    def public_id(self) -> str:
+        return f"bulk_{self.id.hex}"
+
+
+class BulkResult(models.Model):
+    """One recipient of a bulk job: its message, or why none was queued."""
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="results")
+    index = models.PositiveIntegerField()
+    to = models.CharField(max_length=254)
+    message = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="bulk_result"
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_result_per_index")]
+
+
+class Appointment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="appointments")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="appointments")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
+    )
+    scheduled_for = models.DateTimeField()
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-scheduled_for"]
+
+
+class CallLog(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="call_logs")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="call_logs")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="call_logs"
+    )
+    outcome = models.CharField(max_length=16, choices=CallOutcome.choices)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]

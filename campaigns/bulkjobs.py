@@ -1,0 +1,226 @@
+"""Bulk message jobs (seed 004): ``messages: [{to, body}]`` checked whole in the request,
+queued chunk by chunk in Celery.
+
+The request only checks the shape (so a malformed request is refused whole, naming every
+index at fault) and stores the list; the worker resolves each address. A recipient that
+cannot be messaged (invalid, blacklisted, opted out) becomes a failed result row with the
+reason, never a failed job.
+"""
+from __future__ import annotations
+
+import json
+import time
+from uuid import UUID
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from contacts.models import Contact
+from messaging import validation
+from messaging.choices import EventSource, Status
+from messaging.enqueue import LinePicker, Outgoing, enqueue_many, insert_rows, pool_lines
+from messaging.models import Message
+from messaging.status import SETTLED
+from outreach.exceptions import Conflict, InvalidInput, NotFound
+from outreach.models import Account
+
+from .choices import BulkStatus, ResultStatus
+from .models import BulkJob, BulkResult
+
+MAX_MESSAGES = 100_000
+#: How many faulty indexes a refusal lists (the count says how many there were).
+MAX_REPORTED = 50
+CHUNK = 1000
+TASK_BUDGET_SECONDS = 60.0
+UNSETTLED = [s for s in Status.values if s not in SETTLED]
+RESULT_STATUS = {
+    Status.REGISTERED: ResultStatus.QUEUED, Status.PENDING: ResultStatus.QUEUED,
+    Status.QUEUED: ResultStatus.QUEUED, Status.ACCEPTED: ResultStatus.PROCESSING,
+    Status.SENT: ResultStatus.SENT, Status.DELIVERED: ResultStatus.DELIVERED, Status.READ: ResultStatus.READ,
+    Status.DECLINED: ResultStatus.FAILED, Status.ERROR: ResultStatus.FAILED,
+}
+
+
+class BadMessages(InvalidInput):
+    """The request's ``messages`` is malformed; ``errors`` maps ``messages.<i>.<field>``."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]]):
+        super().__init__(message, field="messages")
+        self.errors = errors
+
+
+def check_messages(raw) -> list[dict]:
+    """The request's ``messages``, or BadMessages naming the indexes at fault."""
+    if not isinstance(raw, list) or not raw:
+        raise BadMessages("messages must be a non-empty array of {to, body} objects.",
+                          {"messages": ["Send a non-empty array of {to, body} objects."]})
+    if len(raw) > MAX_MESSAGES:
+        raise BadMessages(f"At most {MAX_MESSAGES:,} messages per job; got {len(raw):,}. Split the job.",
+                          {"messages": [f"At most {MAX_MESSAGES} items."]})
+    errors: dict[str, list[str]] = {}
+    bad = 0
+    for i, item in enumerate(raw):
+        problems = _item_problems(item)
+        if problems:
+            bad += 1
+            if len(errors) < MAX_REPORTED:
+                errors.update({f"messages.{i}.{field}": [text] for field, text in problems})
+    if bad:
+        indexes = sorted({int(k.split(".")[1]) for k in errors})
+        shown = ", ".join(map(str, indexes)) + (" ..." if bad > len(indexes) else "")
+        raise BadMessages(f"{bad} of {len(raw)} messages are malformed (indexes {shown}); nothing was queued.", errors)
+    return [{"to": item["to"].strip(), "body": item["body"]} for item in raw]
+
+
+def _item_problems(item) -> list[tuple[str, str]]:
+    if not isinstance(item, dict):
+        return [("item", "Each item must be an object {to, body}.")]
+    problems = []
+    to, body = item.get("to"), item.get("body")
+    if not isinstance(to, str) or not to.strip():
+        problems.append(("to", "to is required: a phone number (E.164) or an Apple ID email."))
+    if not isinstance(body, str) or not body.strip():
+        problems.append(("body", "body is required: the message text."))
+    elif len(body) >= validation.MAX_CONTENT_LENGTH:
+        problems.append(("body", f"body must be shorter than {validation.MAX_CONTENT_LENGTH} characters."))
+    unknown = set(item) - {"to", "body"}
+    if unknown:
+        problems.append(("item", f"Unknown field(s) {', '.join(sorted(unknown))}; an item has only to and body."))
+    return problems
+
+
+@transaction.atomic
+def create_job(account: Account, raw_messages, *, priority: int = 0) -> BulkJob:
+    items = check_messages(raw_messages)
+    validation.validate_priority(priority)
+    if not pool_lines(account):
+        raise Conflict("Your account has no active line to send from; add one before a bulk job.")
+    job = BulkJob.objects.create(
+        account=account, total_recipients=len(items), payload=json.dumps(items, separators=(",", ":")),
+        priority=priority,
+    )
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.run_bulk_job.delay(str(job.pk)))
+    return job
+
+
+def get(account: Account, job_id: str) -> BulkJob:
+    """``bulk_<32 hex>`` (or the bare UUID) of one of the account's jobs."""
+    text = job_id[5:] if job_id.startswith("bulk_") else job_id
+    try:
+        return BulkJob.objects.get(account=account, pk=UUID(text))
+    except (ValueError, BulkJob.DoesNotExist):
+        raise NotFound("Bulk job not found.") from None
+
+
+def run(job_id, budget: float = TASK_BUDGET_SECONDS) -> bool:
+    """Queue the job's messages chunk by chunk; True if time ran out with more to do."""
+    job = BulkJob.objects.get(pk=job_id)
+    if job.fanout_done_at:
+        return False
+    items = json.loads(job.payload)  # parsed once per task, not per chunk
+    deadline = time.monotonic() + budget
+    while run_chunk(job.pk, items):
+        if time.monotonic() > deadline:
+            return True
+    return False
+
+
+def run_chunk(job_id, items: list[dict]) -> bool:
+    with transaction.atomic():
+        job = BulkJob.objects.select_for_update().select_related("account").get(pk=job_id)
+        if job.fanout_done_at:
+            return False
+        start = job.processed
+        chunk = items[start:start + CHUNK]
+        results, outgoing, failed = _resolve(job, start, chunk)
+        ids = enqueue_many(job.account, outgoing, LinePicker(pool_lines(job.account)),
+                           priority=job.priority, source=EventSource.API) if outgoing else []
+        for row, pk in zip((r for r in results if r["message_id"] is None and not r["error"]), ids, strict=True):
+            row["message_id"] = pk
+        insert_rows(BulkResult, results, returning=False)
+        job.processed = start + len(chunk)
+        job.failed += failed
+        fields = ["processed", "failed"]
+        if job.processed >= len(items):
+            job.fanout_done_at = timezone.now()
+            job.payload = ""  # done with it; the results hold what is left to know
+            fields += ["fanout_done_at", "payload"]
+        job.save(update_fields=fields)
+        return job.fanout_done_at is None
+
+
+def _resolve(job: BulkJob, start: int, chunk: list[dict]):
+    """Normalise each address; refuse invalid and opted-out ones as failed rows."""
+    results, outgoing, addresses = [], [], {}
+    for offset, item in enumerate(chunk):
+        try:
+            addresses[offset] = validation.normalize_address(item["to"], field="to")
+        except InvalidInput as exc:
+            results.append({"job_id": job.pk, "index": start + offset, "to": item["to"][:254],
+                            "message_id": None, "error": exc.message})
+            continue
+        results.append({"job_id": job.pk, "index": start + offset, "to": item["to"][:254],
+                        "message_id": None, "error": ""})
+    contacts = {
+        number: (pk, opted_out_at)
+        for number, pk, opted_out_at in Contact.objects.filter(
+            account=job.account, e164_number__in=set(addresses.values())
+        ).values_list("e164_number", "pk", "opted_out_at")
+    }
+    now = timezone.now()
+    failed = 0
+    for row in results:
+        offset = row["index"] - start
+        if row["error"]:
+            failed += 1
+            continue
+        address = addresses[offset]
+        contact_id, opted_out_at = contacts.get(address, (None, None))
+        if opted_out_at is not None:
+            row["error"] = f"{address} has opted out of messages from this account."
+            failed += 1
+            continue
+        outgoing.append(Outgoing(address=address, content=chunk[offset]["body"], next_attempt_at=now,
+                                 contact_id=contact_id))
+    return results, outgoing, failed
+
+
+def counts(job: BulkJob) -> dict[str, int]:
+    """Results by v1 status word (failed includes refused recipients)."""
+    out = {s.value: 0 for s in ResultStatus}
+    rows = BulkResult.objects.filter(job=job).values("message__status").annotate(n=Count("id"))
+    for row in rows:
+        status = row["message__status"]
+        out[RESULT_STATUS.get(status, ResultStatus.FAILED) if status else ResultStatus.FAILED] += row["n"]
+    return out
+
+
+def status_of(job: BulkJob) -> str:
+    """``processing`` until every message is queued and settled (sent, delivered, read or
+    failed), then ``completed``."""
+    if job.completed_at:
+        return BulkStatus.COMPLETED
+    if job.fanout_done_at is None:
+        return BulkStatus.PROCESSING
+    pending = Message.objects.filter(bulk_result__job=job, status__in=UNSETTLED).exists()
+    return BulkStatus.PROCESSING if pending else BulkStatus.COMPLETED
+
+
+def settle(job_id) -> bool:
+    """Record completion (the sweep calls it), so status reads stop querying messages."""
+    job = BulkJob.objects.get(pk=job_id)
+    if job.completed_at or status_of(job) != BulkStatus.COMPLETED:
+        return False
+    BulkJob.objects.filter(pk=job.pk, completed_at__isnull=True).update(
+        completed_at=timezone.now(), status=BulkStatus.COMPLETED
+    )
+    return True
+
+
+def result_status(result: BulkResult) -> str:
+    if result.message_id is None:
+        return ResultStatus.FAILED
+    return RESULT_STATUS.get(result.message.status, ResultStatus.FAILED)

@@ -1,0 +1,299 @@
+"""The verbs of campaigns: create, edit, start, pause, resume, stop; appointments and calls.
+
+Every function takes the account first and scopes every id it is given to that account.
+The fan-out itself is in ``fanout.py``, engagement in ``engagement.py``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+import webhooks
+from contacts.models import Contact, ContactList
+from messaging import validation
+from messaging.choices import Status
+from messaging.models import Line, Message
+from outreach.exceptions import Conflict, InvalidInput, NotFound
+from outreach.models import Account
+from webhooks.choices import EventType
+
+from . import templating
+from .choices import EDITABLE, CallOutcome, CampaignStatus
+from .models import Appointment, CallLog, Campaign
+from .schedule import HELD_UNTIL
+
+S = CampaignStatus
+#: Fields a client may set when creating or editing a campaign.
+FIELDS = (
+    "name", "body", "media_url", "send_style", "tags", "priority", "start_at",
+    "window_start", "window_end", "pace_per_minute",
+)
+
+
+def audience(campaign: Campaign):
+    """The campaign's contacts: in any of its lists or with any of its tags, not opted out."""
+    account = campaign.account
+    wanted = Q(pk__in=[])
+    list_ids = list(campaign.lists.values_list("pk", flat=True))
+    if list_ids:
+        wanted |= Q(pk__in=Contact.lists.through.objects.filter(contactlist_id__in=list_ids).values("contact_id"))
+    for tag in campaign.tags:
+        wanted |= tag_filter(tag, account)
+    return Contact.objects.filter(account=account, opted_out_at__isnull=True).filter(wanted)
+
+
+def tag_filter(tag: str, account: Account | None = None) -> Q:
+    if connection.vendor == "postgresql":
+        return Q(tags__contains=[tag])  # jsonb @>, served by the contacts' GIN index if any
+    # SQLite (embedded mode, small books) has no JSON containment: match in Python.
+    ids = [pk for pk, tags in Contact.objects.filter(account=account).values_list("pk", "tags") if tag in (tags or [])]
+    return Q(pk__in=ids)
+
+
+# --- create and edit --------------------------------------------------------------------
+
+def _clean(account: Account, data: dict, campaign: Campaign | None = None) -> dict:
+    """Check what a client sent; raise InvalidInput naming the field to fix."""
+    out = {k: data[k] for k in FIELDS if k in data}
+    if "name" in out:
+        out["name"] = (out["name"] or "").strip()
+        if not out["name"]:
+            raise InvalidInput("A campaign needs a name.", field="name")
+    body = out.get("body", campaign.body if campaign else "")
+    media = out.get("media_url", campaign.media_url if campaign else "")
+    if "body" in out:
+        templating.check(out["body"] or "")
+    if "body" in out or "media_url" in out:
+        validation.validate_content(body or "", media or "")
+        validation.validate_media_url(media or "")
+    if out.get("send_style"):
+        validation.validate_send_style(out["send_style"])
+    if "priority" in out:
+        validation.validate_priority(out["priority"])
+    if "tags" in out:
+        tags = out["tags"] or []
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+            raise InvalidInput("tags must be a list of non-empty strings.", field="tags")
+        out["tags"] = sorted({t.strip() for t in tags})
+    if out.get("pace_per_minute") is not None and out["pace_per_minute"] < 1:
+        raise InvalidInput("pace_per_minute must be at least 1 (or empty for no pace).", field="pace_per_minute")
+    return out
+
+
+def _set_relations(account: Account, campaign: Campaign, list_ids, line_ids) -> None:
+    if list_ids is not None:
+        lists = list(ContactList.objects.filter(account=account, pk__in=list_ids))
+        unknown = {str(i) for i in list_ids} - {str(x.pk) for x in lists}
+        if unknown:
+            raise InvalidInput(f"Unknown list id(s): {', '.join(sorted(unknown))}.", field="list_ids")
+        campaign.lists.set(lists)
+    if line_ids is not None:
+        lines = list(Line.objects.filter(account=account, pk__in=line_ids))
+        unknown = {str(i) for i in line_ids} - {str(x.pk) for x in lines}
+        if unknown:
+            raise InvalidInput(f"Unknown line id(s): {', '.join(sorted(unknown))}.", field="line_ids")
+        campaign.lines.set(lines)
+
+
+@transaction.atomic
+def create_campaign(account: Account, data: dict, *, list_ids=None, line_ids=None) -> Campaign:
+    fields = _clean(account, data)
+    if "name" not in fields:
+        raise InvalidInput("A campaign needs a name.", field="name")
+    if not fields.get("body") and not fields.get("media_url"):
+        raise InvalidInput("Write the message: body (a template), media_url, or both.", field="body")
+    campaign = Campaign.objects.create(account=account, **fields)
+    _set_relations(account, campaign, list_ids, line_ids)
+    _check_window(campaign)
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(account: Account, campaign_id, data: dict, *, list_ids=None, line_ids=None) -> Campaign:
+    campaign = locked(account, campaign_id)
+    if campaign.status not in EDITABLE:
+        raise Conflict(f"A {campaign.status} campaign cannot be edited; only draft, scheduled or paused ones can.")
+    fields = _clean(account, data, campaign)
+    if campaign.status != S.DRAFT and (list_ids is not None or "tags" in fields):
+        raise Conflict("The audience is fixed once a campaign has started; create a new campaign for other contacts.")
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+    _check_window(campaign)
+    campaign.save()
+    _set_relations(account, campaign, list_ids, line_ids)
+    return campaign
+
+
+def _check_window(campaign: Campaign) -> None:
+    if campaign.window_start == campaign.window_end and campaign.window_start != dt.time(0):
+        raise InvalidInput(
+            "window_start and window_end are equal; use 00:00-00:00 for no quiet hours.", field="window_end"
+        )
+
+
+def get(account: Account, campaign_id) -> Campaign:
+    try:
+        return Campaign.objects.get(account=account, pk=campaign_id)
+    except (Campaign.DoesNotExist, ValueError, TypeError, InvalidInput):
+        raise NotFound("Campaign not found.") from None
+
+
+def locked(account: Account, campaign_id) -> Campaign:
+    get(account, campaign_id)
+    return Campaign.objects.select_for_update().get(account=account, pk=campaign_id)
+
+
+# --- state changes ----------------------------------------------------------------------
+
+WHY_NOT_START = {
+    S.SCHEDULED: "The campaign is already scheduled; it starts at its start_at.",
+    S.ACTIVE: "The campaign is already active.",
+    S.PAUSED: "The campaign is paused; resume it instead of starting it.",
+    S.COMPLETED: "The campaign has completed; create a new campaign to send again.",
+    S.STOPPED: "The campaign was stopped and cannot be restarted; create a new campaign.",
+}
+
+
+@transaction.atomic
+def start(account: Account, campaign_id) -> Campaign:
+    """DRAFT -> ACTIVE (or SCHEDULED when ``start_at`` is ahead); the fan-out runs in Celery."""
+    from . import fanout
+
+    campaign = locked(account, campaign_id)
+    if campaign.status != S.DRAFT:
+        raise Conflict(WHY_NOT_START[campaign.status])
+    if not campaign.lists.exists() and not campaign.tags:
+        raise Conflict("The campaign has no audience: add a list or a tag before starting it.")
+    size = audience(campaign).count()
+    if size == 0:
+        raise Conflict("The campaign's lists and tags match no contact who can be messaged (none, or all opted out).")
+    if not fanout.pool(campaign):
+        raise Conflict("None of the campaign's lines is active; add or activate a line before starting it.")
+    now = timezone.now()
+    campaign.audience_count = size
+    campaign.started_at = now
+    campaign.status = S.SCHEDULED if campaign.start_at and campaign.start_at > now else S.ACTIVE
+    campaign.save()
+    fanout.schedule_fanout(campaign.pk)
+    return campaign
+
+
+@transaction.atomic
+def pause(account: Account, campaign_id) -> Campaign:
+    """Hold every message not yet claimed; the fan-out stops at its next chunk."""
+    campaign = locked(account, campaign_id)
+    if campaign.status not in (S.ACTIVE, S.SCHEDULED):
+        raise Conflict(f"Only an active or scheduled campaign can be paused; this one is {campaign.status}.")
+    hold(campaign)
+    campaign.status = S.PAUSED
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def resume(account: Account, campaign_id) -> Campaign:
+    from . import fanout
+
+    campaign = locked(account, campaign_id)
+    if campaign.status != S.PAUSED:
+        raise Conflict(f"Only a paused campaign can be resumed; this one is {campaign.status}.")
+    campaign.status = S.SCHEDULED if campaign.start_at and campaign.start_at > timezone.now() else S.ACTIVE
+    campaign.save()
+    fanout.release(campaign)
+    fanout.schedule_fanout(campaign.pk)
+    return campaign
+
+
+@transaction.atomic
+def stop(account: Account, campaign_id) -> Campaign:
+    """Halt: no message that a worker has not claimed yet will leave. They are held at once
+    (one UPDATE) and withdrawn (DECLINED, WITHDRAWN) by a task, chunk by chunk."""
+    from . import fanout
+
+    campaign = locked(account, campaign_id)
+    if campaign.status not in (S.ACTIVE, S.SCHEDULED, S.PAUSED):
+        raise Conflict(f"Only an active, scheduled or paused campaign can be stopped; this one is {campaign.status}.")
+    hold(campaign)
+    campaign.status = S.STOPPED
+    campaign.stopped_at = timezone.now()
+    campaign.save()
+    fanout.schedule_withdraw(campaign.pk)
+    return campaign
+
+
+def hold(campaign: Campaign) -> int:
+    """Make the campaign's unclaimed messages never due. A message a worker is claiming
+    right now is row-locked; the UPDATE waits for it and then skips it (no longer QUEUED)."""
+    return Message.objects.filter(
+        campaign_recipient__campaign=campaign, status=Status.QUEUED
+    ).update(next_attempt_at=HELD_UNTIL)
+
+
+# --- outcomes beyond messages -----------------------------------------------------------
+
+def _contact(account: Account, contact_id) -> Contact:
+    try:
+        return Contact.objects.get(account=account, pk=contact_id)
+    except (Contact.DoesNotExist, ValueError, TypeError, InvalidInput):
+        raise InvalidInput("Unknown contact_id: no contact of your account has it.", field="contact_id") from None
+
+
+def _campaign_or_none(account: Account, campaign_id) -> Campaign | None:
+    if not campaign_id:
+        return None
+    try:
+        return Campaign.objects.get(account=account, pk=campaign_id)
+    except (Campaign.DoesNotExist, ValueError, TypeError, InvalidInput):
+        raise InvalidInput("Unknown campaign_id: no campaign of your account has it.", field="campaign_id") from None
+
+
+def contact_summary(contact: Contact) -> dict:
+    return {
+        "id": str(contact.pk), "first_name": contact.first_name, "last_name": contact.last_name,
+        "name": contact.full_name, "phone": contact.e164_number,
+    }
+
+
+@transaction.atomic
+def record_appointment(account: Account, *, contact_id, scheduled_for: dt.datetime, campaign_id=None,
+                       notes: str = "") -> Appointment:
+    contact = _contact(account, contact_id)
+    campaign = _campaign_or_none(account, campaign_id)
+    appointment = Appointment.objects.create(
+        account=account, contact=contact, campaign=campaign, scheduled_for=scheduled_for, notes=notes
+    )
+    webhooks.emit(account, EventType.APPOINTMENT_SCHEDULED, {
+        "id": str(appointment.pk), "contact": contact_summary(contact),
+        "contact_name": contact.full_name, "phone": contact.e164_number,
+        "time": scheduled_for.isoformat().replace("+00:00", "Z"),
+        "campaign_id": str(campaign.pk) if campaign else None, "notes": notes,
+    })
+    return appointment
+
+
+@transaction.atomic
+def record_call(account: Account, *, contact_id, outcome: str, campaign_id=None,
+                duration_seconds: int | None = None, notes: str = "") -> CallLog:
+    if outcome not in CallOutcome.values:
+        raise InvalidInput(f"outcome must be one of {', '.join(CallOutcome.values)}.", field="outcome")
+    contact = _contact(account, contact_id)
+    campaign = _campaign_or_none(account, campaign_id)
+    call = CallLog.objects.create(
+        account=account, contact=contact, campaign=campaign, outcome=outcome,
+        duration_seconds=duration_seconds, notes=notes,
+    )
+    webhooks.emit(account, EventType.CALL_COMPLETED, {
+        "id": str(call.pk), "contact": contact_summary(contact),
+        "contact_name": contact.full_name, "phone": contact.e164_number, "outcome": outcome,
+        "duration_seconds": duration_seconds, "campaign_id": str(campaign.pk) if campaign else None,
+        "notes": notes,
+    })
+    return call
+
+
+def lists_of(account: Account, ids: Iterable) -> list[ContactList]:
+    return list(ContactList.objects.filter(account=account, pk__in=list(ids)))

@@ -1,0 +1,47 @@
+"""The periodic safety net: Celery carries wake-ups, the database holds the work, and this
+sweep re-starts whatever a lost or killed task left behind."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from messaging.choices import Status
+
+from . import bulkjobs, engagement
+from .choices import BulkStatus, CampaignStatus
+from .models import BulkJob, Campaign
+
+S = CampaignStatus
+#: A fan-out that made no progress for this long lost its task.
+STALLED = timedelta(minutes=2)
+
+
+def sweep() -> dict:
+    from . import tasks
+
+    now = timezone.now()
+    stalled = now - STALLED
+    found = {"scheduled": 0, "fanout": 0, "withdraw": 0, "check": 0, "bulk": 0}
+    for pk in Campaign.objects.filter(status=S.SCHEDULED, start_at__lte=now).values_list("pk", flat=True):
+        engagement.check_completion(pk)  # SCHEDULED -> ACTIVE once start_at passed
+        found["scheduled"] += 1
+    live = Campaign.objects.filter(status__in=[S.ACTIVE, S.SCHEDULED])
+    for pk in live.filter(fanout_done_at__isnull=True, updated_at__lt=stalled).values_list("pk", flat=True):
+        tasks.fanout_campaign.delay(str(pk))
+        found["fanout"] += 1
+    for pk in live.filter(status=S.ACTIVE, fanout_done_at__isnull=False).values_list("pk", flat=True):
+        tasks.check_campaign.delay(str(pk))
+        found["check"] += 1
+    stopped = Campaign.objects.filter(status=S.STOPPED, recipients__message__status=Status.QUEUED).distinct()
+    for pk in stopped.values_list("pk", flat=True):
+        tasks.withdraw_campaign.delay(str(pk))
+        found["withdraw"] += 1
+    jobs = BulkJob.objects.filter(status=BulkStatus.PROCESSING)
+    for job in jobs.filter(Q(fanout_done_at__isnull=True) & Q(created_at__lt=stalled)):
+        tasks.run_bulk_job.delay(str(job.pk))
+        found["bulk"] += 1
+    for pk in jobs.filter(fanout_done_at__isnull=False).values_list("pk", flat=True):
+        bulkjobs.settle(pk)
+    return found

@@ -1,0 +1,42 @@
+"""Celery entry points of campaigns and bulk jobs. Thin: they take primary keys and call
+services; the state (cursors, counts) is in the database, so a repeated task is harmless."""
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import bulkjobs, engagement, fanout
+
+
+@shared_task(ignore_result=True)
+def fanout_campaign(campaign_id: str) -> None:
+    if fanout.run(campaign_id):
+        fanout_campaign.delay(campaign_id)  # out of budget: a fresh task continues
+
+
+@shared_task(ignore_result=True)
+def withdraw_campaign(campaign_id: str) -> int:
+    total = 0
+    while True:
+        done = fanout.withdraw_chunk(campaign_id)
+        total += done
+        if not done:
+            return total
+
+
+@shared_task(ignore_result=True)
+def check_campaign(campaign_id: str) -> bool:
+    return engagement.check_completion(campaign_id)
+
+
+@shared_task(ignore_result=True)
+def run_bulk_job(job_id: str) -> None:
+    if bulkjobs.run(job_id):
+        run_bulk_job.delay(job_id)
+
+
+@shared_task(ignore_result=True)
+def sweep() -> dict:
+    """Beat: what a lost task would leave undone (see ``sweeps.sweep``)."""
+    from . import sweeps
+
+    return sweeps.sweep()

@@ -1,0 +1,113 @@
+"""The fan-out service on the database (no worker): what it writes, and that it is
+idempotent. The same paths run in a worker in test_api_campaigns."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from campaigns import fanout, services
+from campaigns.choices import CampaignStatus
+from campaigns.models import CampaignRecipient
+from contacts.models import Contact
+from messaging.choices import MessageType, Status
+from messaging.models import Conversation, Message, MessageEvent
+from messaging.services import send
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def make(account, numbers, **extra):
+    lst = f.audience(account, numbers)
+    data = {"name": "Spring", "body": "Hi {first_name|there}", "window_start": dt.time(0),
+            "window_end": dt.time(0), **extra}
+    return services.create_campaign(account, data, list_ids=[lst.pk]), lst
+
+
+def started(account, campaign, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        services.start(account, campaign.pk)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def test_it_queues_one_personalised_message_per_contact(account, django_capture_on_commit_callbacks):
+    f.lines(account, 2)
+    campaign, lst = make(account, ["+15125550111", "+15125550112", "+15125550113"])
+    Contact.objects.filter(e164_number="+15125550111").update(first_name="Ann")
+    campaign = started(account, campaign, django_capture_on_commit_callbacks)
+    assert campaign.status == CampaignStatus.ACTIVE and campaign.audience_count == 3
+
+    assert fanout.run(campaign.pk) is False
+    messages = Message.objects.filter(campaign_recipient__campaign=campaign)
+    assert messages.count() == 3
+    assert set(messages.values_list("status", flat=True)) == {Status.QUEUED}
+    assert sorted(messages.values_list("content", flat=True)) == ["Hi Ann", "Hi there", "Hi there"]
+    # Each has its conversation (spread over both lines) and its QUEUED event.
+    assert Conversation.objects.filter(account=account, message_type=MessageType.MESSAGE).count() == 3
+    assert len(set(messages.values_list("line_id", flat=True))) == 2
+    assert MessageEvent.objects.filter(message__in=messages, status=Status.QUEUED).count() == 3
+    campaign.refresh_from_db()
+    assert campaign.fanout_done_at is not None and campaign.fanout_count == 3
+
+
+def test_a_repeated_fanout_creates_no_second_message(account, django_capture_on_commit_callbacks, monkeypatch):
+    f.lines(account, 1)
+    campaign, lst = make(account, [f"+151255502{i:02d}" for i in range(10, 15)])
+    campaign = started(account, campaign, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(fanout, "CHUNK", 2)
+    assert fanout.fan_out_chunk(campaign.pk) is True
+    # A crash lost the cursor (or a redelivered task starts from scratch): run it all again.
+    type(campaign).objects.filter(pk=campaign.pk).update(fanout_cursor=None)
+    fanout.run(campaign.pk)
+    fanout.run(campaign.pk)
+    assert Message.objects.filter(campaign_recipient__campaign=campaign).count() == 5
+    assert CampaignRecipient.objects.filter(campaign=campaign).count() == 5
+
+
+def test_opted_out_contacts_are_left_out_and_sticky_lines_kept(account, django_capture_on_commit_callbacks):
+    one, two = f.lines(account, 2)
+    campaign, lst = make(account, ["+15125550121", "+15125550122"], )
+    Contact.objects.filter(e164_number="+15125550122").update(opted_out_at=timezone.now())
+    # The first contact already talks to line two.
+    earlier = send(account, to="+15125550121", content="hello", from_number=two.number)
+    campaign = started(account, campaign, django_capture_on_commit_callbacks)
+    assert campaign.audience_count == 1
+    fanout.run(campaign.pk)
+    message = Message.objects.get(campaign_recipient__campaign=campaign)
+    assert message.to_number == "+15125550121" and message.line_id == two.pk
+    assert message.conversation_id == earlier.conversation_id
+
+
+def test_quiet_hours_hold_each_contact_until_its_own_morning(account, django_capture_on_commit_callbacks, monkeypatch):
+    f.lines(account, 1)
+    account.default_timezone = "Asia/Tokyo"
+    account.save()
+    lst = f.audience(account, [])
+    f.contact(account, "+15125550131", lists=[lst], timezone="America/Los_Angeles")
+    f.contact(account, "+15125550132", lists=[lst])  # no timezone: the account's (Tokyo)
+    campaign = services.create_campaign(account, {"name": "Q", "body": "Hi"}, list_ids=[lst.pk])
+    # 07:00 UTC: 23:00 the evening before in Los Angeles, 16:00 in Tokyo.
+    now = dt.datetime(2026, 3, 11, 7, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    campaign = started(account, campaign, django_capture_on_commit_callbacks)
+    fanout.run(campaign.pk)
+    due = dict(Message.objects.filter(campaign_recipient__campaign=campaign).values_list("to_number", "next_attempt_at"))
+    la = ZoneInfo("America/Los_Angeles")
+    assert due["+15125550131"].astimezone(la) == dt.datetime(2026, 3, 11, 9, 0, tzinfo=la)
+    assert due["+15125550132"] == now
+
+
+def test_pace_spreads_due_times(account, django_capture_on_commit_callbacks):
+    f.lines(account, 1)
+    campaign, lst = make(account, [f"+151255501{i}0" for i in range(4)], pace_per_minute=20)
+    campaign = started(account, campaign, django_capture_on_commit_callbacks)
+    fanout.run(campaign.pk)
+    due = sorted(Message.objects.filter(campaign_recipient__campaign=campaign).values_list("next_attempt_at", flat=True))
+    gaps = {(b - a).total_seconds() for a, b in zip(due, due[1:], strict=False)}
+    assert gaps == {3.0}
+    assert due[0] == campaign.started_at
