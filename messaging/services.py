@@ -279,7 +279,7 @@ def apply_report(line: Line, event, *, source: str = EventSource.PROVIDER) -> bo
     if message is None:
         logger.info("report for an unknown message on %s: %s", line.number, event.raw or event)
         return False
-    message = Message.objects.select_for_update().select_related("account", "line", "conversation").get(pk=message.pk)
+    message = Message.objects.select_for_update(of=("self",)).select_related("account", "line", "conversation").get(pk=message.pk)
     fields = {}
     if event.service:
         fields["service"] = event.service
