@@ -234,7 +234,7 @@ def _not_on_imessage(event: ProviderEvent) -> bool:
 
 def _retry_as_sms(message: Message) -> bool:
     """iMessage said the recipient is not on iMessage: learn it and send again, as SMS."""
-    message = Message.objects.select_for_update().select_related("account", "line", "conversation").get(pk=message.pk)
+    message = Message.objects.select_for_update(of=("self",)).select_related("account", "line", "conversation").get(pk=message.pk)
     if message.status != Status.ERROR or message.service == Service.SMS:
         return False
     remember_handle(message.to_number or message.number, Service.SMS)

@@ -13,12 +13,8 @@ guid. A retry after a failure also first asks the server whether the text alread
 from __future__ import annotations
 
 import logging
-import posixpath
-import uuid
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-import requests
 from django.db import models
 from django.utils import timezone
 
@@ -32,11 +28,19 @@ from .base import (
     TransientProviderError,
 )
 from .bluebubbles_client import BlueBubblesAPIError, BlueBubblesClient, ServerUnreachable
+from .bluebubbles_events import (  # noqa: F401 - re-exported: callers import them from here
+    NOT_ON_IMESSAGE,
+    SEND_ERRORS,
+    BadPayload,
+    WebhookEvent,
+    chat_service,
+    event_from_message,
+)
+from .bluebubbles_media import fetch_media, media_urls
 from .bluebubbles_secret import SealError, unseal
 
 logger = logging.getLogger(__name__)
 
-MAX_MEDIA_BYTES = 5 * 1024 * 1024
 #: How long a known handle service (iMessage or SMS only) is trusted before asking again.
 HANDLE_TTL = timedelta(days=30)
 #: How far back a retry looks for a copy of the message that did go out.
@@ -46,14 +50,6 @@ ALREADY_SENT_WINDOW_MS = 15 * 60 * 1000
 class SendMethod(models.TextChoices):
     APPLE_SCRIPT = "apple-script", "AppleScript (works everywhere; no effects, no typing)"
     PRIVATE_API = "private-api", "Private API (effects, typing, iMessage lookup; needs the helper)"
-
-
-class WebhookEvent(models.TextChoices):
-    """The BlueBubbles webhook events we subscribe to (their words)."""
-
-    NEW_MESSAGE = "new-message"
-    UPDATED_MESSAGE = "updated-message"
-    SEND_ERROR = "message-send-error"
 
 
 #: Our send_style -> Apple's expressive send id (BlueBubbles ``effectId``).
@@ -72,83 +68,6 @@ EFFECT_IDS: dict[str, str] = {
     SendStyle.SHOOTING_STAR: "com.apple.messages.effect.CKShootingStarEffect",
     SendStyle.CELEBRATION: "com.apple.messages.effect.CKSparklesEffect",
 }
-
-#: BlueBubbles' ``service`` words -> ours.
-SERVICES: dict[str, str] = {"iMessage": Service.IMESSAGE, "SMS": Service.SMS, "RCS": Service.RCS}
-
-#: Messages.app error codes on a message (``error``) -> what to tell the customer.
-SEND_ERRORS: dict[int, str] = {
-    4: "Messages.app timed out sending the message.",
-    22: "The recipient is not registered with iMessage.",
-}
-NOT_ON_IMESSAGE = 22
-
-
-class BadPayload(ValueError):
-    """A webhook body that is not a BlueBubbles event; the view answers 400 with this text."""
-
-
-def chat_service(chat_guid: str) -> str:
-    return Service.SMS if chat_guid.startswith("SMS;") else Service.IMESSAGE
-
-
-def our_handle(temp_guid: str | None) -> str:
-    """Our message handle from a tempGuid we set (``<uuid>`` or ``<uuid>-media``), else ""."""
-    try:
-        return str(uuid.UUID((temp_guid or "")[:36]))
-    except ValueError:
-        return ""
-
-
-def status_of(payload: dict) -> str:
-    if payload.get("error"):
-        return Status.ERROR
-    if payload.get("dateRead"):
-        return Status.READ
-    if payload.get("dateDelivered"):
-        return Status.DELIVERED
-    return Status.SENT
-
-
-def event_from_message(payload: dict, line_number: str) -> ProviderEvent | None:
-    """One BlueBubbles message (webhook ``data`` or a query row) as our event, or None for
-    what we do not track (tapbacks, group renames, our own messages typed on the Mac)."""
-    if not isinstance(payload, dict) or not payload.get("guid"):
-        raise BadPayload("A BlueBubbles message needs a 'guid'.")
-    if payload.get("itemType", 0) not in (0, None) or payload.get("associatedMessageGuid"):
-        return None  # group events and tapbacks are not messages of ours
-    handle = payload.get("handle") or {}
-    service = SERVICES.get(handle.get("service") or "", "")
-    if payload.get("isFromMe"):
-        code = int(payload.get("error") or 0)
-        return ProviderEvent(
-            kind="status",
-            status=status_of(payload),
-            message_handle=our_handle(payload.get("tempGuid")),
-            provider_message_id=payload["guid"],
-            service=service,
-            error_code=ErrorCode.SEND_FAILED if code else None,
-            error_message=(SEND_ERRORS.get(code, f"Messages.app reported error {code}.") if code else ""),
-            raw=payload,
-        )
-    if not handle.get("address"):
-        raise BadPayload("An incoming BlueBubbles message needs 'handle.address'.")
-    chats = payload.get("chats") or []
-    chat = chats[0] if chats else {}
-    is_group = chat.get("style") == 43 or ";+;" in (chat.get("guid") or "")
-    return ProviderEvent(
-        kind="inbound",
-        status=Status.RECEIVED,
-        provider_message_id=payload["guid"],
-        from_address=handle["address"],
-        to_number=line_number,
-        content=payload.get("text") or "",
-        service=service or Service.IMESSAGE,
-        group_id=chat.get("guid", "") if is_group else "",
-        participants=[p.get("address", "") for p in chat.get("participants") or []] if is_group else [],
-        raw=payload,
-    )
-
 
 class BlueBubblesProvider(BaseProvider):
     name = "bluebubbles"
@@ -445,46 +364,6 @@ class BlueBubblesProvider(BaseProvider):
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-def media_urls(message) -> list[str]:
-    """Every attachment of an outbound message (the first one is also ``media_url``)."""
-    urls = [a.url for a in message.attachments.all()] if message.pk else []
-    return urls or ([message.media_url] if message.media_url else [])
-
-
-def fetch_media(url: str) -> tuple[str, bytes, str]:
-    """(filename, bytes, content type) of ``media_url``, refusing anything over 5 MB."""
-    try:
-        with requests.get(url, stream=True, timeout=(5, 30)) as response:
-            if response.status_code >= 500:
-                raise TransientProviderError(f"media_url answered HTTP {response.status_code}; will retry.")
-            if response.status_code >= 400:
-                raise PermanentProviderError(
-                    f"media_url answered HTTP {response.status_code}; the file must be publicly readable."
-                )
-            declared = int(response.headers.get("Content-Length") or 0)
-            if declared > MAX_MEDIA_BYTES:
-                raise _too_large(declared)
-            chunks, size = [], 0
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > MAX_MEDIA_BYTES:
-                    raise _too_large(size)
-                chunks.append(chunk)
-            content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()
-    except requests.RequestException as exc:
-        raise TransientProviderError(f"Could not fetch media_url {url}: {exc.__class__.__name__}") from exc
-    filename = posixpath.basename(urlsplit(url).path) or "attachment"
-    return filename, b"".join(chunks), content_type
-
-
-def _too_large(size: int) -> PermanentProviderError:
-    error = PermanentProviderError(
-        f"The media is {size / 1024 / 1024:.1f} MB or more; iMessage attachments are limited to 5 MB here."
-    )
-    error.error_key = "MEDIA_TOO_LARGE"
-    return error
-
 
 def _error_code(exc: BlueBubblesAPIError) -> int:
     data = exc.data if isinstance(exc.data, dict) else {}

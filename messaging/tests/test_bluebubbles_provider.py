@@ -8,7 +8,11 @@ from messaging import bluebubbles_services as bb
 from messaging.choices import Service
 from messaging.models import Handle, Line
 from messaging.providers import provider_for
-from messaging.providers.base import PermanentProviderError, ProviderConfigurationError, TransientProviderError
+from messaging.providers.base import (
+    PermanentProviderError,
+    ProviderConfigurationError,
+    TransientProviderError,
+)
 from messaging.providers.bluebubbles_secret import unseal
 
 from .bluebubbles_fixtures import *  # noqa: F403 - fixtures and helpers
