@@ -16,7 +16,11 @@ from .services import create_api_key, full_key, revoke_api_key
 
 @member_required
 def home(request):
-    return render(request, "console/home.html")
+    # Imported here: outreach is the core the apps stand on and must not import them at
+    # load time; the dashboard's numbers are messaging's.
+    from messaging import dashboard
+
+    return render(request, "console/home.html", dashboard.context(request.account))
 
 
 @member_required

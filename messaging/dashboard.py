@@ -1,0 +1,180 @@
+"""The numbers of the console dashboard and the lines page (read only).
+
+Every figure is one aggregate query over an index (``msg_account_recent`` for the
+windows), so the dashboard costs the same with ten messages or ten million.
+
+Definitions, counted over messages *created* in the window:
+- sent: outbound messages that reached the network (``sent_at`` set);
+- delivered / read: outbound messages with ``delivered_at`` / ``read_at`` set;
+- failed: outbound messages that ended ERROR (dead letter) or DECLINED (opted out...);
+- replies: inbound messages; replied: conversations with at least one inbound message;
+- delivery rate: delivered / sent; reply rate: replied conversations / conversations
+  that were sent a message;
+- opted out: contacts whose ``opted_out_at`` falls in the window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from contacts.models import Contact
+from outreach.models import Account
+
+from .choices import Status
+from .models import Conversation, Line, Message
+
+PENDING = [Status.REGISTERED, Status.PENDING, Status.QUEUED]
+FAILED = [Status.ERROR, Status.DECLINED]
+
+
+def day_start(now: datetime | None = None) -> datetime:
+    """Midnight of today in the server's time zone."""
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class Window:
+    label: str
+    sent: int = 0
+    delivered: int = 0
+    read: int = 0
+    failed: int = 0
+    replies: int = 0
+    replied: int = 0
+    messaged: int = 0
+    opted_out: int = 0
+
+    @property
+    def delivery_rate(self) -> int | None:
+        return round(100 * self.delivered / self.sent) if self.sent else None
+
+    @property
+    def reply_rate(self) -> int | None:
+        return round(100 * self.replied / self.messaged) if self.messaged else None
+
+
+def _window_aggregates(since: datetime, prefix: str) -> dict:
+    created = Q(created_at__gte=since)
+    out = Q(is_outbound=True) & created
+    return {
+        f"{prefix}_sent": Count("id", filter=out & Q(sent_at__isnull=False)),
+        f"{prefix}_delivered": Count("id", filter=out & Q(delivered_at__isnull=False)),
+        f"{prefix}_read": Count("id", filter=out & Q(read_at__isnull=False)),
+        f"{prefix}_failed": Count("id", filter=out & Q(status__in=FAILED)),
+        f"{prefix}_replies": Count("id", filter=created & Q(is_outbound=False)),
+        f"{prefix}_replied": Count("conversation", distinct=True, filter=created & Q(is_outbound=False)),
+        f"{prefix}_messaged": Count("conversation", distinct=True, filter=out & Q(sent_at__isnull=False)),
+    }
+
+
+def windows(account: Account, now: datetime | None = None) -> list[Window]:
+    """Today and the last 7 days (today included): two queries in all."""
+    today = day_start(now)
+    week = today - timedelta(days=6)
+    row = Message.objects.filter(account=account, created_at__gte=week).aggregate(
+        **_window_aggregates(today, "today"), **_window_aggregates(week, "week")
+    )
+    opted = Contact.objects.filter(account=account, opted_out_at__gte=week).aggregate(
+        today=Count("id", filter=Q(opted_out_at__gte=today)), week=Count("id")
+    )
+    result = []
+    for prefix, label in (("today", "Today"), ("week", "Last 7 days")):
+        fields = {k.split("_", 1)[1]: v for k, v in row.items() if k.startswith(prefix + "_")}
+        result.append(Window(label=label, opted_out=opted[prefix], **fields))
+    return result
+
+
+def queue_stats(account: Account) -> dict[str, int]:
+    """The queue by state, in the words of ``GET /api/v1/messages/queue/stats``."""
+    return Message.objects.filter(account=account, is_outbound=True).aggregate(
+        pending=Count("id", filter=Q(status__in=PENDING, attempts=0)),
+        processing=Count("id", filter=Q(status=Status.ACCEPTED)),
+        failed=Count("id", filter=Q(status__in=PENDING, attempts__gt=0)),
+        dead_letter=Count("id", filter=Q(status=Status.ERROR)),
+    )
+
+
+def _count(qs) -> Coalesce:
+    return Coalesce(
+        Subquery(qs.order_by().values("line").annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def lines_with_usage(account: Account, now: datetime | None = None):
+    """The account's lines, each with today's usage next to its limits (one query).
+
+    New contacts are conversations the line started (first message) in the period, the
+    quantity its ``new_contacts_per_hour/day`` limits bound.
+    """
+    now = now or timezone.now()
+    today = day_start(now)
+    hour_ago = now - timedelta(hours=1)
+    msgs = Message.objects.filter(line=OuterRef("pk"), is_outbound=True)
+    convs = Conversation.objects.filter(line=OuterRef("pk"))
+    return (
+        Line.objects.filter(account=account)
+        .annotate(
+            sent_today=_count(msgs.filter(sent_at__gte=today)),
+            queued_now=_count(msgs.filter(status__in=PENDING)),
+            received_today=_count(Message.objects.filter(line=OuterRef("pk"), is_outbound=False, created_at__gte=today)),
+            new_today=_count(convs.filter(created_at__gte=today)),
+            new_last_hour=_count(convs.filter(created_at__gte=hour_ago)),
+            conversation_count=_count(Conversation.objects.filter(line=OuterRef("pk"))),
+        )
+        .order_by("number")
+    )
+
+
+def percent(used: int, limit: int) -> int:
+    return min(100, round(100 * used / limit)) if limit else 0
+
+
+def lines_for_page(account: Account) -> list[Line]:
+    """Lines with usage and the share of each limit used (for progress bars)."""
+    lines = list(lines_with_usage(account))
+    for line in lines:
+        line.day_percent = percent(line.new_today, line.new_contacts_per_day)
+        line.hour_percent = percent(line.new_last_hour, line.new_contacts_per_hour)
+    return lines
+
+
+def daily_series(account: Account, days: int = 14, now: datetime | None = None) -> dict:
+    """Per day for the chart: sent, delivered, read, replies and failed (one query)."""
+    today = day_start(now)
+    start = today - timedelta(days=days - 1)
+    rows = (
+        Message.objects.filter(account=account, created_at__gte=start)
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(
+            sent=Count("id", filter=Q(is_outbound=True, sent_at__isnull=False)),
+            delivered=Count("id", filter=Q(is_outbound=True, delivered_at__isnull=False)),
+            read=Count("id", filter=Q(is_outbound=True, read_at__isnull=False)),
+            replies=Count("id", filter=Q(is_outbound=False)),
+            failed=Count("id", filter=Q(is_outbound=True, status__in=FAILED)),
+        )
+        .order_by("day")
+    )
+    by_day = {r["day"]: r for r in rows}
+    labels, series = [], {k: [] for k in ("sent", "delivered", "read", "replies", "failed")}
+    for i in range(days):
+        day = (start + timedelta(days=i)).date()
+        labels.append(day.isoformat())
+        for key in series:
+            series[key].append(by_day.get(day, {}).get(key, 0))
+    return {"labels": labels, "series": series}
+
+
+def context(account: Account) -> dict:
+    """Everything the dashboard template shows."""
+    today, week = windows(account)
+    return {
+        "today": today, "week": week, "queue": queue_stats(account),
+        "lines": lines_for_page(account), "chart": daily_series(account),
+    }

@@ -1,0 +1,61 @@
+"""Console forms of messaging: the inbox filters, the reply box, the inbound simulator,
+the message log filters and the dead-letter bulk actions."""
+from __future__ import annotations
+
+from django import forms
+
+from .choices import SendStyle
+from .models import Line
+
+
+class InboxFilterForm(forms.Form):
+    """What narrows the conversation list. Every field is optional; bad values are ignored."""
+
+    q = forms.CharField(required=False, label="Search", max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": "Name or number", "type": "search"}))
+    line = forms.ModelChoiceField(queryset=Line.objects.none(), required=False, empty_label="All lines")
+    unread = forms.BooleanField(required=False, label="Unread")
+    opted_out = forms.BooleanField(required=False, label="Opted out")
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].queryset = Line.objects.filter(account=account)
+
+
+class ReplyForm(forms.Form):
+    content = forms.CharField(
+        required=False, label="Message", max_length=18995,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Write a reply…"}),
+    )
+    media_url = forms.URLField(
+        required=False, label="Media URL", max_length=2000, assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://… (image, video or file)"}),
+    )
+    send_style = forms.ChoiceField(
+        required=False, label="Effect",
+        choices=[("", "No effect")] + [(v, label.replace("_", " ").title()) for v, label in SendStyle.choices],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("content", "").strip() and not data.get("media_url"):
+            raise forms.ValidationError("Write a message or add a media URL.")
+        return data
+
+
+class SimulateInboundForm(forms.Form):
+    """The sandbox's "play the customer": a message as if the other party wrote it."""
+
+    text = forms.CharField(label="Customer says", max_length=2000,
+                           widget=forms.TextInput(attrs={"placeholder": "Reply as the customer…"}))
+
+
+class DeadLetterActionForm(forms.Form):
+    """A bulk action on dead letters; ``ids`` are scoped to the account by the view."""
+
+    action = forms.ChoiceField(choices=[("retry", "Retry"), ("discard", "Discard")])
+    ids = forms.MultipleChoiceField(required=True, error_messages={"required": "Select at least one message."})
+
+    def __init__(self, *args, allowed_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(str(i), str(i)) for i in allowed_ids]

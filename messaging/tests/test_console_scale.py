@@ -1,0 +1,92 @@
+"""The inbox stays fast as data grows: a constant number of queries at two data sizes,
+and the plans walk the indexes (bench/inbox.py measures the same at 1,000,000 messages)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from contacts.models import ContactList
+from messaging import inbox
+
+from . import console_data as d
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(account):
+    return d.staff_client(account)
+
+
+def queries(client, url: str) -> int:
+    client.get(url)  # warm the session and per-process caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def grow_thread(account, conv, n: int) -> None:
+    now = timezone.now()
+    for i in range(n):
+        d.message(conv, f"m{i}", outbound=bool(i % 2), at=now - timedelta(seconds=n - i))
+
+
+def test_the_conversation_list_costs_the_same_at_any_size(client, account):
+    line = d.line(account)
+    d.bulk_conversations(account, line, 3)
+    small = queries(client, "/messages/inbox/")
+    d.bulk_conversations(account, line, 80, per_conversation=4)
+    big = queries(client, "/messages/inbox/")
+    assert small == big
+    # and the filtered list as well
+    assert queries(client, "/messages/inbox/?q=999&unread=on") == small
+
+
+def test_a_thread_costs_the_same_at_any_size(client, account):
+    line = d.line(account)
+    ada = d.contact(account, "+15125550111", "Ada", "Lovelace", tags=["a"])
+    ada.lists.add(ContactList.objects.create(account=account, name="L1"))
+    conv = d.conversation(account, line, "+15125550111", contact_row=ada)
+    d.bulk_conversations(account, line, 3)
+    grow_thread(account, conv, 3)
+    url = f"/messages/inbox/{conv.pk}/"
+    small, small_poll = queries(client, url), queries(client, url + "messages")
+    grow_thread(account, conv, 120)
+    d.bulk_conversations(account, line, 60)
+    assert queries(client, url) == small
+    assert queries(client, url + "messages") == small_poll
+
+
+def plan(qs) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE messaging_conversation; ANALYZE messaging_message;")
+    return qs.explain()
+
+
+def test_the_list_and_a_thread_answer_through_indexes(account, other_account):
+    # Enough rows (and other accounts' rows) that a sequential scan is not the cheap plan.
+    line = d.line(account)
+    other_line = d.line(other_account, "+15125550999")
+    d.bulk_conversations(other_account, other_line, 3000, per_conversation=2)
+    convs = d.bulk_conversations(account, line, 3000, per_conversation=3)
+
+    list_plan = plan(inbox.conversations(account)[: inbox.LIST_SIZE + 1])
+    assert "conv_recent" in list_plan, list_plan
+    assert "msg_thread" in list_plan, list_plan  # the preview subquery
+    assert "Seq Scan" not in list_plan, list_plan
+
+    from messaging.models import Message
+
+    long = convs[10]
+    Message.objects.bulk_create([
+        Message(account=account, line=line, conversation=long, number=long.address, content=f"x{i}")
+        for i in range(400)
+    ])
+    thread_plan = plan(inbox.thread_queryset(long)[: inbox.THREAD_SIZE + 1])
+    assert "msg_thread" in thread_plan, thread_plan
+    assert "Seq Scan" not in thread_plan, thread_plan

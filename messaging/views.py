@@ -1,0 +1,77 @@
+"""Console pages of messaging's operations: the lines and the dead letters.
+
+The inbox lives in ``views_inbox``, the message log in ``views_log``.
+"""
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from outreach.console import member_required
+from outreach.exceptions import OutreachError
+
+from . import dashboard, inbox, services
+from .choices import Status
+from .forms import DeadLetterActionForm
+from .models import Message
+
+DEAD_LETTER_SIZE = 50
+
+
+@member_required
+@require_GET
+def lines(request: HttpRequest) -> HttpResponse:
+    return render(request, "messaging/lines.html", {"lines": dashboard.lines_for_page(request.account)})
+
+
+def _dead_letters(request: HttpRequest):
+    return (
+        Message.objects.filter(account=request.account, status=Status.ERROR)
+        .select_related("line", "conversation__contact")
+        .order_by("-updated_at", "-id")
+    )
+
+
+@member_required
+@require_GET
+def dead_letters(request: HttpRequest) -> HttpResponse:
+    win = inbox.window(_dead_letters(request), inbox.parse_offset(request.GET.get("offset")), DEAD_LETTER_SIZE)
+    return render(request, "messaging/dead_letters.html", {"window": win})
+
+
+@member_required
+@require_POST
+def dead_letter_action(request: HttpRequest) -> HttpResponse:
+    """Retry or discard the selected dead letters; ids outside the account do not exist."""
+    data = request.POST.copy()
+    row = data.get("row", "")
+    if ":" in row:  # a row's own button: act on that message alone
+        action, pk = row.split(":", 1)
+        data.setlist("ids", [pk])
+        data["action"] = action
+    wanted = [int(i) for i in data.getlist("ids") if i.isdigit()]
+    found = {m.pk: m for m in _dead_letters(request).filter(pk__in=wanted)}
+    form = DeadLetterActionForm(data, allowed_ids=list(found))
+    if not form.is_valid():
+        if not found and wanted:
+            flash.error(request, "Those messages are no longer dead letters.")
+        else:
+            flash.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("messaging:dead-letters")
+    action = form.cleaned_data["action"]
+    verb = services.retry_dead_letter if action == "retry" else services.discard_dead_letter
+    done, failed = 0, []
+    for pk in form.cleaned_data["ids"]:
+        try:
+            verb(request.account, found[int(pk)])
+            done += 1
+        except OutreachError as exc:
+            failed.append(exc.message)
+    if done:
+        word = "Queued again" if action == "retry" else "Discarded"
+        flash.success(request, f"{word}: {done} message{'s' if done != 1 else ''}.")
+    for message in failed[:5]:
+        flash.error(request, message)
+    return redirect("messaging:dead-letters")

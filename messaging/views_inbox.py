@@ -1,0 +1,201 @@
+"""The console inbox: the conversation list, a thread, the reply box, the sandbox's
+"play the customer", and the fragments htmx polls so new messages and status changes
+appear without a reload."""
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from outreach.console import member_required
+from outreach.exceptions import OutreachError
+
+from . import inbox, services
+from .choices import EventSource, MessageType, Provider
+from .forms import InboxFilterForm, ReplyForm, SimulateInboundForm
+from .models import Conversation
+
+#: How often the open thread and the list ask for changes (milliseconds).
+THREAD_POLL_MS = 1500
+LIST_POLL_MS = 5000
+
+
+def _filters(request: HttpRequest) -> tuple[InboxFilterForm, dict, str]:
+    """The list's filter form, the filters it yields, and the query string that keeps them
+    across links (without ``offset`` and the poll's ``v``)."""
+    form = InboxFilterForm(request.GET or None, account=request.account)
+    wanted: dict = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        wanted = {"q": data["q"] or "", "line": data["line"], "unread": data["unread"], "opted_out": data["opted_out"]}
+    params = request.GET.copy()
+    for key in ("offset", "v", "before"):
+        params.pop(key, None)
+    return form, wanted, params.urlencode()
+
+
+def _conversation_window(request: HttpRequest) -> tuple[InboxFilterForm, inbox.Window]:
+    form, wanted, query = _filters(request)
+    win = inbox.window(
+        inbox.conversations(request.account, **wanted),
+        inbox.parse_offset(request.GET.get("offset")),
+        inbox.LIST_SIZE,
+        query,
+    )
+    inbox.attach_previews(win.rows)
+    win.extra["version"] = inbox.list_version(win.rows)
+    win.extra["filtered"] = bool(wanted and any(wanted.values()))
+    return form, win
+
+
+def _get_conversation(request: HttpRequest, pk: int) -> Conversation:
+    # Scoped by account: another account's conversation is a 404.
+    return get_object_or_404(
+        Conversation.objects.select_related("line", "contact"), account=request.account, pk=pk
+    )
+
+
+def _thread_context(request: HttpRequest, conversation: Conversation) -> dict:
+    if conversation.unread_count:
+        services.mark_read(request.account, conversation)
+        conversation.unread_count = 0
+    before = request.GET.get("before")
+    messages, has_older = inbox.thread(conversation, before=int(before) if (before or "").isdigit() else None)
+    return {
+        "conversation": conversation,
+        "thread_messages": messages,
+        "has_older": has_older,
+        "thread_version": inbox.thread_version(conversation, messages),
+        "thread_poll_ms": THREAD_POLL_MS,
+        "paged_back": bool(before),
+    }
+
+
+def _contact_context(conversation: Conversation) -> dict:
+    contact = conversation.contact
+    context: dict = {"contact": contact, "contact_lists": [], "contact_url": None}
+    if contact is not None:
+        context["contact_lists"] = list(contact.lists.all())
+        try:
+            context["contact_url"] = reverse("contacts:detail", args=[contact.pk])
+        except NoReverseMatch:  # the contacts pages are not installed
+            pass
+    return context
+
+
+def _can_simulate(conversation: Conversation) -> bool:
+    return conversation.line.provider == Provider.SANDBOX and conversation.message_type == MessageType.MESSAGE
+
+
+@member_required
+@require_GET
+def inbox_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    conversation = _get_conversation(request, pk) if pk is not None else None
+    thread_context = _thread_context(request, conversation) if conversation else {}  # marks it read
+    form, win = _conversation_window(request)
+    context = {"filter_form": form, "window": win, "list_poll_ms": LIST_POLL_MS, "selected": pk}
+    if conversation is not None:
+        context.update(thread_context)
+        context.update(_contact_context(conversation))
+        context["reply_form"] = ReplyForm()
+        context["simulate_form"] = SimulateInboundForm() if _can_simulate(conversation) else None
+    return render(request, "messaging/inbox.html", context)
+
+
+@member_required
+@require_GET
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    """The list fragment htmx polls; 204 (nothing to swap) while it is unchanged."""
+    _, win = _conversation_window(request)
+    if request.GET.get("v") == win.extra["version"]:
+        return HttpResponse(status=204)
+    selected = request.GET.get("selected")
+    return render(request, "messaging/_conversation_list.html", {
+        "window": win, "list_poll_ms": LIST_POLL_MS,
+        "selected": int(selected) if (selected or "").isdigit() else None,
+    })
+
+
+@member_required
+@require_GET
+def thread_messages(request: HttpRequest, pk: int) -> HttpResponse:
+    """The thread fragment htmx polls; 204 while nothing in it changed."""
+    conversation = _get_conversation(request, pk)
+    context = _thread_context(request, conversation)
+    if request.GET.get("v") == context["thread_version"]:
+        return HttpResponse(status=204)
+    return render(request, "messaging/_thread_messages.html", context)
+
+
+def _fragment_or_redirect(request: HttpRequest, conversation: Conversation) -> HttpResponse:
+    if request.headers.get("HX-Request"):
+        response = render(request, "messaging/_thread_messages.html", _thread_context(request, conversation))
+        response["HX-Trigger"] = "thread-sent"  # inbox.js scrolls to the newest message
+        return response
+    return redirect("messaging:thread", pk=conversation.pk)
+
+
+def _form_error(request: HttpRequest, conversation: Conversation, template: str, target: str, form) -> HttpResponse:
+    """A form with its errors: the fragment in place for htmx, else the whole page (422)."""
+    if request.headers.get("HX-Request"):
+        # htmx does not swap 4xx answers, so the fragment comes back as 200 and retargeted.
+        response = render(request, template, {"conversation": conversation, "form": form})
+        response["HX-Retarget"] = target
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    thread_context = _thread_context(request, conversation)
+    form_, win = _conversation_window(request)
+    context = {"filter_form": form_, "window": win, "list_poll_ms": LIST_POLL_MS, "selected": conversation.pk}
+    context.update(thread_context)
+    context.update(_contact_context(conversation))
+    context["reply_form"] = form if isinstance(form, ReplyForm) else ReplyForm()
+    context["simulate_form"] = form if isinstance(form, SimulateInboundForm) else SimulateInboundForm()
+    if not _can_simulate(conversation):
+        context["simulate_form"] = None
+    return render(request, "messaging/inbox.html", context, status=422)
+
+
+@member_required
+@require_POST
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = _get_conversation(request, pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        fields = {
+            "content": form.cleaned_data["content"],
+            "media_url": form.cleaned_data["media_url"],
+            "send_style": form.cleaned_data["send_style"],
+            "from_number": conversation.line.number,
+            "source": EventSource.CONSOLE,
+        }
+        try:
+            if conversation.message_type == MessageType.GROUP:
+                services.send_group(request.account, group_id=conversation.group_id, **fields)
+            else:
+                services.send(request.account, to=conversation.address, **fields)
+        except OutreachError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return _fragment_or_redirect(request, conversation)
+    return _form_error(request, conversation, "messaging/_reply_form.html", "#reply-form", form)
+
+
+@member_required
+@require_POST
+def simulate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sandbox only: the customer's side of the conversation, for demos and tests."""
+    conversation = _get_conversation(request, pk)
+    if not _can_simulate(conversation):
+        flash.error(request, "Only a conversation on a sandbox line can play the customer.")
+        return redirect("messaging:thread", pk=conversation.pk)
+    form = SimulateInboundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.simulate_inbound(request.account, conversation.line, conversation.address, form.cleaned_data["text"])
+        except OutreachError as exc:
+            form.add_error("text", exc.message)
+        else:
+            return _fragment_or_redirect(request, conversation)
+    return _form_error(request, conversation, "messaging/_simulate_form.html", "#simulate-form", form)

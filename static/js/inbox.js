@@ -1,0 +1,31 @@
+// The inbox: keep the thread scrolled to the newest message when it grows (unless the
+// reader scrolled up), and let Enter send the reply (Shift+Enter for a new line).
+(function () {
+  "use strict";
+  var scroller = function () { return document.getElementById("thread-scroll"); };
+  var stickToBottom = true;
+
+  function atBottom(el) { return el.scrollHeight - el.scrollTop - el.clientHeight < 40; }
+  function toBottom() { var el = scroller(); if (el) { el.scrollTop = el.scrollHeight; } }
+
+  document.addEventListener("DOMContentLoaded", toBottom);
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var el = scroller();
+    if (el && e.detail.target && e.detail.target.id === "thread-messages") { stickToBottom = atBottom(el); }
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "thread-messages" && stickToBottom) { toBottom(); }
+  });
+  // The server says "thread-sent" after our own reply: always show it.
+  document.addEventListener("thread-sent", function () { stickToBottom = true; setTimeout(toBottom, 0); });
+
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && t && t.id === "id_content" && t.form && t.form.id === "reply-form") {
+      e.preventDefault();
+      if (t.value.trim() || (t.form.elements.media_url && t.form.elements.media_url.value)) {
+        t.form.requestSubmit();
+      }
+    }
+  });
+})();
