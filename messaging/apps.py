@@ -14,3 +14,8 @@ class MessagingConfig(AppConfig):
             "messaging-reconcile",
             {"task": "messaging.tasks.reconcile", "schedule": settings.DISPATCH_RECONCILE_SECONDS},
         )
+        # BlueBubbles posts each webhook once: its poll recovers what a missed one lost.
+        from .providers.bluebubbles_tasks import BEAT_SCHEDULE as BLUEBUBBLES_BEAT
+
+        for name, entry in BLUEBUBBLES_BEAT.items():
+            settings.CELERY_BEAT_SCHEDULE.setdefault(name, entry)

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from . import dispatch as dispatcher
+from .providers import bluebubbles_tasks  # noqa: F401 - registers the BlueBubbles poll
 
 #: Longer waits (limits counted in hours, long backoffs) are left to the reconciler's beat:
 #: Redis redelivers tasks that wait past its visibility timeout.
