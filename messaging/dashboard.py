@@ -95,7 +95,7 @@ def queue_stats(account: Account) -> dict[str, int]:
         pending=Count("id", filter=Q(status__in=PENDING, attempts=0)),
         processing=Count("id", filter=Q(status=Status.ACCEPTED)),
         failed=Count("id", filter=Q(status__in=PENDING, attempts__gt=0)),
-        dead_letter=Count("id", filter=Q(status=Status.ERROR)),
+        dead_letter=Count("id", filter=Q(status=Status.ERROR, discarded_at__isnull=True)),
     )
 
 
@@ -106,42 +106,38 @@ def _count(qs) -> Coalesce:
     )
 
 
-def lines_with_usage(account: Account, now: datetime | None = None):
-    """The account's lines, each with today's usage next to its limits (one query).
+def lines_with_usage(account: Account, now: datetime | None = None) -> list[Line]:
+    """The account's lines, each with today's usage next to its limits (two queries).
 
-    New contacts are conversations the line started (first message) in the period, the
-    quantity its ``new_contacts_per_hour/day`` limits bound.
+    New contacts are counted as the dispatcher's limiter counts them (``limits.
+    line_windows``: sends that opened a conversation quiet for 30 days, over the last hour
+    and the last 24 hours), so the bars show what actually holds sends back.
     """
+    from .limits import line_windows
+
     now = now or timezone.now()
-    today = day_start(now)
-    hour_ago = now - timedelta(hours=1)
-    msgs = Message.objects.filter(line=OuterRef("pk"), is_outbound=True)
-    convs = Conversation.objects.filter(line=OuterRef("pk"))
-    return (
+    sent = Message.objects.filter(line=OuterRef("pk"), is_outbound=True, sent_at__gte=day_start(now))
+    lines = list(
         Line.objects.filter(account=account)
         .annotate(
-            sent_today=_count(msgs.filter(sent_at__gte=today)),
-            queued_now=_count(msgs.filter(status__in=PENDING)),
-            received_today=_count(Message.objects.filter(line=OuterRef("pk"), is_outbound=False, created_at__gte=today)),
-            new_today=_count(convs.filter(created_at__gte=today)),
-            new_last_hour=_count(convs.filter(created_at__gte=hour_ago)),
+            sent_today=_count(sent),  # msg_line_sent (line, sent_at)
             conversation_count=_count(Conversation.objects.filter(line=OuterRef("pk"))),
         )
         .order_by("number")
     )
+    windows = line_windows([line.pk for line in lines], now) if lines else {}
+    for line in lines:
+        window = windows[line.pk]
+        line.in_flight = window.inflight
+        line.new_day = window.new_day
+        line.new_hour = window.new_hour
+        line.day_percent = percent(line.new_day, line.new_contacts_per_day)
+        line.hour_percent = percent(line.new_hour, line.new_contacts_per_hour)
+    return lines
 
 
 def percent(used: int, limit: int) -> int:
     return min(100, round(100 * used / limit)) if limit else 0
-
-
-def lines_for_page(account: Account) -> list[Line]:
-    """Lines with usage and the share of each limit used (for progress bars)."""
-    lines = list(lines_with_usage(account))
-    for line in lines:
-        line.day_percent = percent(line.new_today, line.new_contacts_per_day)
-        line.hour_percent = percent(line.new_last_hour, line.new_contacts_per_hour)
-    return lines
 
 
 def daily_series(account: Account, days: int = 14, now: datetime | None = None) -> dict:
@@ -176,5 +172,5 @@ def context(account: Account) -> dict:
     today, week = windows(account)
     return {
         "today": today, "week": week, "queue": queue_stats(account),
-        "lines": lines_for_page(account), "chart": daily_series(account),
+        "lines": lines_with_usage(account), "chart": daily_series(account),
     }

@@ -13,7 +13,7 @@ from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
 from . import dashboard, inbox, services
-from .choices import Status
+from .choices import EventSource, Status
 from .forms import DeadLetterActionForm
 from .models import Message
 
@@ -23,12 +23,12 @@ DEAD_LETTER_SIZE = 50
 @member_required
 @require_GET
 def lines(request: HttpRequest) -> HttpResponse:
-    return render(request, "messaging/lines.html", {"lines": dashboard.lines_for_page(request.account)})
+    return render(request, "messaging/lines.html", {"lines": dashboard.lines_with_usage(request.account)})
 
 
 def _dead_letters(request: HttpRequest):
     return (
-        Message.objects.filter(account=request.account, status=Status.ERROR)
+        Message.objects.filter(account=request.account, status=Status.ERROR, discarded_at__isnull=True)
         .select_related("line", "conversation__contact")
         .order_by("-updated_at", "-id")
     )
@@ -53,6 +53,7 @@ def dead_letter_action(request: HttpRequest) -> HttpResponse:
         data["action"] = action
     wanted = [int(i) for i in data.getlist("ids") if i.isdigit()]
     found = {m.pk: m for m in _dead_letters(request).filter(pk__in=wanted)}
+    data.setlist("ids", [str(pk) for pk in found])  # another account's id is simply not there
     form = DeadLetterActionForm(data, allowed_ids=list(found))
     if not form.is_valid():
         if not found and wanted:
@@ -61,11 +62,13 @@ def dead_letter_action(request: HttpRequest) -> HttpResponse:
             flash.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("messaging:dead-letters")
     action = form.cleaned_data["action"]
-    verb = services.retry_dead_letter if action == "retry" else services.discard_dead_letter
     done, failed = 0, []
     for pk in form.cleaned_data["ids"]:
         try:
-            verb(request.account, found[int(pk)])
+            if action == "retry":
+                services.retry_dead_letter(request.account, found[int(pk)], source=EventSource.CONSOLE)
+            else:
+                services.discard_dead_letter(request.account, found[int(pk)])
             done += 1
         except OutreachError as exc:
             failed.append(exc.message)

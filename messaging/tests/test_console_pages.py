@@ -1,0 +1,197 @@
+"""The dashboard, message log, dead letters and lines pages with the Django test client."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from messaging import dashboard
+from messaging.choices import EventSource, Status
+from messaging.models import Message, MessageEvent
+
+from . import console_data as d
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(account):
+    return d.staff_client(account)
+
+
+@pytest.fixture
+def line(account):
+    return d.line(account, name="Main")
+
+
+@pytest.mark.parametrize("url", ["/", "/messages/log/", "/messages/dead-letters/", "/messages/lines/"])
+def test_pages_need_a_login_and_greet_a_new_account_with_next_steps(db, account, url):
+    assert Client().get(url).status_code == 302
+    response = d.staff_client(account).get(url)
+    assert response.status_code == 200
+    if url != "/":
+        assert b'data-testid="empty"' in response.content
+    else:
+        assert b'data-testid="get-started"' in response.content and b"add_line" in response.content
+
+
+def sent_message(conv, *, at, delivered=False, read=False, **fields):
+    m = d.message(conv, "out", status=Status.READ if read else Status.DELIVERED if delivered else Status.SENT,
+                  at=at, **fields)
+    Message.objects.filter(pk=m.pk).update(
+        sent_at=at, delivered_at=at if (delivered or read) else None, read_at=at if read else None
+    )
+    return m
+
+
+def history(account, line):
+    """Today: 4 sent (3 delivered, 1 read) in 3 conversations, 1 ERROR + 1 DECLINED,
+    2 replies in 1 conversation, 1 opt-out. Three days ago: 2 sent and delivered, 1 reply,
+    1 opt-out. Ten days ago (outside both windows): 5 sent."""
+    now = timezone.now()
+    today = dashboard.day_start(now) + (now - dashboard.day_start(now)) / 2
+    days_ago_3 = now - timedelta(days=3)
+    a = d.conversation(account, line, "+15125550101")
+    b = d.conversation(account, line, "+15125550102")
+    c = d.conversation(account, line, "+15125550103")
+    sent_message(a, at=today, delivered=True)
+    sent_message(a, at=today, read=True)
+    sent_message(b, at=today, delivered=True)
+    sent_message(c, at=today)
+    d.message(c, "boom", status=Status.ERROR, at=today, error_message="failed")
+    d.message(c, "nope", status=Status.DECLINED, at=today)
+    d.message(a, "r1", outbound=False, at=today)
+    d.message(a, "r2", outbound=False, at=today)
+    d.contact(account, "+15125550190", opted_out_at=today)
+    sent_message(b, at=days_ago_3, delivered=True)
+    sent_message(b, at=days_ago_3, delivered=True)
+    d.message(b, "r3", outbound=False, at=days_ago_3)
+    d.contact(account, "+15125550191", opted_out_at=days_ago_3)
+    for _ in range(5):
+        sent_message(c, at=now - timedelta(days=10), delivered=True)
+
+
+def test_the_dashboard_counts_today_and_the_last_7_days(client, account, other_account, line):
+    history(account, line)
+    history(other_account, d.line(other_account, "+15125550900"))  # never counted for us
+    response = client.get("/")
+    today, week = response.context["today"], response.context["week"]
+    assert (today.sent, today.delivered, today.read, today.failed, today.replies, today.opted_out) == (4, 3, 1, 2, 2, 1)
+    assert (today.delivery_rate, today.replied, today.messaged, today.reply_rate) == (75, 1, 3, 33)
+    assert (week.sent, week.delivered, week.read, week.failed, week.replies, week.opted_out) == (6, 5, 1, 2, 3, 2)
+    assert (week.delivery_rate, week.replied, week.messaged, week.reply_rate) == (83, 2, 3, 67)
+    html = response.content.decode()
+    assert 'data-testid="today-sent">4<' in html and 'data-testid="week-replies">3<' in html
+    assert "75% delivery rate" in html
+    chart = response.context["chart"]
+    assert len(chart["labels"]) == 14 and chart["series"]["sent"][-1] == 4 and sum(chart["series"]["sent"]) == 11  # 14 days: all of them
+    assert b"chart.umd.min.js" in response.content and b'id="chart-data"' in response.content
+
+
+def test_the_dashboard_shows_the_queue(client, account, line):
+    conv = d.conversation(account, line, "+15125550101")
+    d.message(conv, status=Status.QUEUED)
+    d.message(conv, status=Status.QUEUED)
+    d.message(conv, status=Status.QUEUED, attempts=2)
+    d.message(conv, status=Status.ACCEPTED, attempts=1)
+    d.message(conv, status=Status.ERROR)
+    d.message(conv, status=Status.ERROR, discarded_at=timezone.now())
+    assert client.get("/").context["queue"] == {"pending": 2, "processing": 1, "failed": 1, "dead_letter": 1}
+
+
+def test_the_lines_page_shows_usage_against_limits(client, account, line):
+    d.line(account, "+15125550200", active=False)
+    d.line(account, "+15125550300", healthy=False, health_error="BlueBubbles server unreachable")
+    conv = d.conversation(account, line, "+15125550101")
+    now = timezone.now()
+    sent_message(conv, at=now)
+    m = sent_message(conv, at=now)
+    Message.objects.filter(pk=m.pk).update(new_contact=True, claimed_at=now)
+    old = sent_message(conv, at=now - timedelta(hours=3))
+    Message.objects.filter(pk=old.pk).update(new_contact=True, claimed_at=now - timedelta(hours=3))
+    response = client.get("/messages/lines/")
+    rows = {ln.number: ln for ln in response.context["lines"]}
+    main = rows[line.number]
+    assert (main.new_hour, main.new_day, main.conversation_count) == (1, 2, 1)
+    assert main.sent_today == (3 if dashboard.day_start(now) <= now - timedelta(hours=3) else 2)
+    html = response.content.decode()
+    assert "2 / 50" in html and "1 / 15" in html
+    assert "inactive" in html and "BlueBubbles server unreachable" in html
+
+
+def test_the_log_filters_like_the_api_and_hides_other_accounts(client, account, other_account, line):
+    a = d.conversation(account, line, "+15125550101")
+    b = d.conversation(account, line, "+15125550102")
+    d.message(a, "to a", status=Status.DELIVERED)
+    d.message(a, "from a", outbound=False)
+    d.message(b, "failed to b", status=Status.ERROR)
+    theirs = d.conversation(other_account, d.line(other_account, "+15125550900"), "+15125550101")
+    d.message(theirs, "their secret")
+
+    def contents(**params):
+        return sorted(m.content for m in client.get("/messages/log/", params).context["window"].rows)
+
+    assert contents() == ["failed to b", "from a", "to a"]
+    assert contents(number="(512) 555-0101") == ["from a", "to a"]
+    assert contents(is_outbound="false") == ["from a"]
+    assert contents(status="ERROR") == ["failed to b"]
+    assert contents(status="SUCCESS") == ["to a"]
+    response = client.get("/messages/log/", {"status": "READ"})
+    assert b"No message matches these filters" in response.content
+
+
+def test_a_message_shows_its_event_history_and_another_accounts_is_a_404(client, account, other_account, line):
+    conv = d.conversation(account, line, "+15125550101")
+    m = d.message(conv, "hello", status=Status.READ)
+    for status, source in ((Status.QUEUED, EventSource.CONSOLE), (Status.ACCEPTED, EventSource.DISPATCHER),
+                           (Status.SENT, EventSource.DISPATCHER), (Status.READ, EventSource.PROVIDER)):
+        MessageEvent.objects.create(message=m, status=status, source=source)
+    response = client.get(f"/messages/log/{m.handle}/")
+    assert [e.status for e in response.context["events"]] == ["QUEUED", "ACCEPTED", "SENT", "READ"]
+    assert b"by Console" in response.content and b"by Provider" in response.content
+    theirs = d.message(d.conversation(other_account, d.line(other_account, "+15125550900"), "+15125550101"))
+    assert client.get(f"/messages/log/{theirs.handle}/").status_code == 404
+
+
+def dead(conv, content="x"):
+    return d.message(conv, content, status=Status.ERROR, attempts=5, error_code=10001, error_message="carrier said no")
+
+
+def test_dead_letters_are_listed_and_retried_one_by_one(client, account, line):
+    conv = d.conversation(account, line, "+15125550101")
+    first, second = dead(conv, "first"), dead(conv, "second")
+    page = client.get("/messages/dead-letters/")
+    assert {m.pk for m in page.context["window"].rows} == {first.pk, second.pk}
+    assert b"carrier said no" in page.content
+    response = client.post("/messages/dead-letters/action", {"row": f"retry:{first.pk}"}, follow=True)
+    assert b"Queued again: 1 message." in response.content
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.attempts, first.error_message) == (Status.QUEUED, 0, "")
+    assert second.status == Status.ERROR
+    assert first.events.filter(status=Status.QUEUED, source=EventSource.CONSOLE).exists()
+    assert [m.pk for m in response.context["window"].rows] == [second.pk]
+
+
+def test_dead_letters_are_discarded_in_bulk_and_leave_the_queue(client, account, line):
+    conv = d.conversation(account, line, "+15125550101")
+    rows = [dead(conv, f"m{i}") for i in range(3)]
+    response = client.post("/messages/dead-letters/action",
+                           {"action": "discard", "ids": [rows[0].pk, rows[1].pk]}, follow=True)
+    assert b"Discarded: 2 messages." in response.content
+    assert [m.pk for m in response.context["window"].rows] == [rows[2].pk]
+    assert Message.objects.filter(pk=rows[0].pk, status=Status.ERROR, discarded_at__isnull=False).exists()
+    response = client.post("/messages/dead-letters/action", {"action": "retry", "ids": [rows[2].pk]}, follow=True)
+    assert b"No dead letters" in response.content
+
+
+def test_dead_letter_actions_ignore_other_accounts_and_need_a_selection(client, account, other_account, line):
+    theirs = dead(d.conversation(other_account, d.line(other_account, "+15125550900"), "+15125550101"))
+    response = client.post("/messages/dead-letters/action", {"action": "retry", "ids": [theirs.pk]}, follow=True)
+    assert b"no longer dead letters" in response.content
+    theirs.refresh_from_db()
+    assert theirs.status == Status.ERROR
+    response = client.post("/messages/dead-letters/action", {"action": "retry"}, follow=True)
+    assert b"Select at least one message." in response.content
