@@ -67,8 +67,13 @@ def _clean(account: Account, data: dict, campaign: Campaign | None = None) -> di
     media = out.get("media_url", campaign.media_url if campaign else "")
     if "body" in out:
         templating.check(out["body"] or "")
-    if "body" in out or "media_url" in out:
-        validation.validate_content(body or "", media or "")
+    if "body" in out or "media_url" in out or campaign is None:
+        if not body and not media:
+            raise InvalidInput("Write the message: body (a template), media_url, or both.", field="body")
+        try:
+            validation.validate_content(body or "", media or "")
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, field="body") from None
         validation.validate_media_url(media or "")
     if out.get("send_style"):
         validation.validate_send_style(out["send_style"])
@@ -104,8 +109,6 @@ def create_campaign(account: Account, data: dict, *, list_ids=None, line_ids=Non
     fields = _clean(account, data)
     if "name" not in fields:
         raise InvalidInput("A campaign needs a name.", field="name")
-    if not fields.get("body") and not fields.get("media_url"):
-        raise InvalidInput("Write the message: body (a template), media_url, or both.", field="body")
     campaign = Campaign.objects.create(account=account, **fields)
     _set_relations(account, campaign, list_ids, line_ids)
     _check_window(campaign)

@@ -28,6 +28,15 @@ from .choices import EventSource, MessageType, Status
 from .models import Conversation, Line, Message, MessageEvent
 from .services import wake_dispatcher
 
+#: Fan-out traffic is queued this far below its nominal priority, so any single send
+#: (priority 0-100) is claimed before the campaigns and bulk jobs (-101..-1) it overtakes,
+#: while their relative order is kept: a 100,000-message campaign never delays a send.
+BULK_PRIORITY_OFFSET = 101
+
+
+def bulk_priority(priority: int) -> int:
+    return priority - BULK_PRIORITY_OFFSET
+
 
 @dataclass(slots=True)
 class Outgoing:
@@ -74,7 +83,8 @@ def enqueue_many(
     send_style: str = "",
     source: str = EventSource.CAMPAIGN,
 ) -> list[int]:
-    """Queue ``items`` (one chunk, in the caller's transaction); returns the message ids in
+    """Queue ``items`` (one chunk, in the caller's transaction) at ``bulk_priority(priority)``;
+    returns the message ids in
     the same order. An address may appear twice: both messages share its conversation."""
     if not items:
         return []
@@ -90,7 +100,7 @@ def enqueue_many(
             "from_number": lines[line_id].number, "to_number": item.address,
             "content": item.content, "media_url": media_url, "send_style": send_style,
             "message_type": MessageType.MESSAGE.value, "status": Status.QUEUED.value,
-            "priority": priority, "next_attempt_at": item.next_attempt_at,
+            "priority": bulk_priority(priority), "next_attempt_at": item.next_attempt_at,
             "created_at": now, "updated_at": now, "queued_at": now,
         })
     ids = insert_rows(Message, rows)

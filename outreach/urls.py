@@ -9,8 +9,9 @@ from .health import healthz
 api_patterns = [
     path("", include("outreach.api.urls")),
     path("", include("contacts.api.urls")),
-    path("", include("messaging.api.urls")),
+    # campaigns before messaging: v1/messages/bulk/... must not be read as a message id.
     path("", include("campaigns.api.urls")),
+    path("", include("messaging.api.urls")),
     path("", include("webhooks.api.urls")),
 ]
 

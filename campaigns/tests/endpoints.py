@@ -1,2 +1,20 @@
 """This app's rows of the scope matrix: (method, route) -> resource family."""
-ENDPOINTS: dict[tuple[str, str], str] = {}
+ENDPOINTS: dict[tuple[str, str], str] = {
+    ("GET", "api/v1/campaigns"): "campaigns",
+    ("POST", "api/v1/campaigns"): "campaigns",
+    ("GET", "api/v1/campaigns/<uuid:pk>"): "campaigns",
+    ("PATCH", "api/v1/campaigns/<uuid:pk>"): "campaigns",
+    ("POST", "api/v1/campaigns/<uuid:pk>/start"): "campaigns",
+    ("POST", "api/v1/campaigns/<uuid:pk>/pause"): "campaigns",
+    ("POST", "api/v1/campaigns/<uuid:pk>/resume"): "campaigns",
+    ("POST", "api/v1/campaigns/<uuid:pk>/stop"): "campaigns",
+    ("GET", "api/v1/campaigns/<uuid:pk>/recipients"): "campaigns",
+    ("GET", "api/v1/appointments"): "campaigns",
+    ("POST", "api/v1/appointments"): "campaigns",
+    ("GET", "api/v1/calls"): "campaigns",
+    ("POST", "api/v1/calls"): "campaigns",
+    ("GET", "api/v1/messages/bulk"): "messages",
+    ("POST", "api/v1/messages/bulk"): "messages",
+    ("GET", "api/v1/messages/bulk/<str:job_id>"): "messages",
+    ("GET", "api/v1/messages/bulk/<str:job_id>/results"): "messages",
+}

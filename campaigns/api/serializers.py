@@ -1,0 +1,178 @@
+"""v1 shapes of campaigns (seed 003, snake_case), bulk jobs (seed 004, camelCase),
+appointments and calls."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from campaigns import bulkjobs, stats
+from campaigns.choices import CallOutcome, CampaignStatus
+from campaigns.models import Appointment, BulkResult, CallLog, Campaign
+
+
+class CampaignsErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+class ProgressSerializer(serializers.Serializer):
+    audience = serializers.IntegerField(help_text="Contacts in the audience when it started.")
+    materialised = serializers.IntegerField(help_text="Messages queued so far by the fan-out.")
+    queued = serializers.IntegerField(help_text="Messages still waiting to leave.")
+    sent = serializers.IntegerField(help_text="Reached the network (delivered and read included).")
+    delivered = serializers.IntegerField()
+    read = serializers.IntegerField()
+    replied = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    withdrawn = serializers.IntegerField(help_text="Never sent: the campaign was stopped first.")
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "09:00"})
+class ClockField(serializers.TimeField):
+    """A local wall-clock time as ``HH:MM``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    list_ids = serializers.SerializerMethodField()
+    line_ids = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+    window_start = ClockField()
+    window_end = ClockField()
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id", "name", "status", "created_at", "updated_at", "body", "media_url", "send_style",
+            "list_ids", "tags", "line_ids", "priority", "start_at", "window_start", "window_end",
+            "pace_per_minute", "started_at", "completed_at", "stopped_at", "progress",
+        ]
+
+    def get_list_ids(self, obj) -> list[str]:
+        return [str(pk) for pk in obj.lists.values_list("pk", flat=True)]
+
+    def get_line_ids(self, obj) -> list[int]:
+        return list(obj.lines.values_list("pk", flat=True))
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, obj) -> dict:
+        return stats.progress(obj)
+
+
+class CampaignWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    body = serializers.CharField(allow_blank=True, required=False,
+                                 help_text="Template: `Hi {first_name|there}` (field or custom variable | fallback).")
+    media_url = serializers.URLField(allow_blank=True, required=False, max_length=2000)
+    send_style = serializers.CharField(allow_blank=True, required=False)
+    list_ids = serializers.ListField(child=serializers.UUIDField(), required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    line_ids = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                     help_text="Lines to send from; empty: every active line.")
+    priority = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    start_at = serializers.DateTimeField(required=False, allow_null=True)
+    window_start = ClockField(required=False, help_text="Sending window start, contact's local time (09:00).")
+    window_end = ClockField(required=False, help_text="Sending window end (20:00); 00:00-00:00: no quiet hours.")
+    pace_per_minute = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class CampaignStatusSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=CampaignStatus.choices)
+
+
+class RecipientSerializer(serializers.Serializer):
+    contact_id = serializers.UUIDField(source="contact.pk")
+    name = serializers.CharField(source="contact.full_name")
+    phone = serializers.CharField(source="contact.e164_number")
+    outcome = serializers.CharField()
+    message_id = serializers.SerializerMethodField()
+    message_status = serializers.SerializerMethodField()
+    replied_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField()
+
+    def get_message_id(self, obj) -> str | None:
+        return str(obj.message.handle) if obj.message_id else None
+
+    def get_message_status(self, obj) -> str | None:
+        return obj.message.status.lower() if obj.message_id else None
+
+
+class BulkCreateSerializer(serializers.Serializer):
+    messages = serializers.ListField(child=serializers.DictField(), help_text="[{to, body}], at most 100,000.")
+
+
+class BulkJobSerializer(serializers.Serializer):
+    jobId = serializers.CharField(source="public_id")
+    status = serializers.SerializerMethodField()
+    totalRecipients = serializers.IntegerField(source="total_recipients")
+    createdAt = serializers.DateTimeField(source="created_at")
+
+    def get_status(self, obj) -> str:
+        return bulkjobs.status_of(obj)
+
+
+class BulkCountsSerializer(serializers.Serializer):
+    queued = serializers.IntegerField()
+    processing = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    read = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class BulkJobDetailSerializer(BulkJobSerializer):
+    processed = serializers.IntegerField(help_text="Recipients queued or refused so far.")
+    counts = serializers.SerializerMethodField()
+    completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)
+
+    @extend_schema_field(BulkCountsSerializer)
+    def get_counts(self, obj) -> dict:
+        return bulkjobs.counts(obj)
+
+
+class BulkResultSerializer(serializers.ModelSerializer):
+    messageId = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BulkResult
+        fields = ["index", "to", "messageId", "status", "error"]
+
+    def get_messageId(self, obj) -> str | None:
+        return str(obj.message.handle) if obj.message_id else None
+
+    def get_status(self, obj) -> str:
+        return bulkjobs.result_status(obj)
+
+    def get_error(self, obj) -> str | None:
+        if obj.error:
+            return obj.error
+        if obj.message_id and obj.message.error_message:
+            return obj.message.error_message
+        return None
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    contact_id = serializers.UUIDField()
+    campaign_id = serializers.UUIDField(required=False, allow_null=True)
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "contact_id", "campaign_id", "scheduled_for", "notes", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class CallLogSerializer(serializers.ModelSerializer):
+    contact_id = serializers.UUIDField()
+    campaign_id = serializers.UUIDField(required=False, allow_null=True)
+    outcome = serializers.ChoiceField(choices=CallOutcome.choices)
+
+    class Meta:
+        model = CallLog
+        fields = ["id", "contact_id", "campaign_id", "outcome", "duration_seconds", "notes", "created_at"]
+        read_only_fields = ["id", "created_at"]

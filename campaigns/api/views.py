@@ -1,0 +1,258 @@
+"""v1 campaigns (seed 003), bulk message jobs (seed 004), appointments and calls.
+Views check shapes and call the services; every query is the caller's account's."""
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaigns import bulkjobs, services
+from campaigns.choices import CampaignStatus, Outcome
+from campaigns.models import Appointment, BulkJob, BulkResult, CallLog, Campaign, CampaignRecipient
+from outreach.api.base import AccountScoped
+from outreach.api.pagination import BadQuery
+from outreach.choices import Family
+
+from .serializers import (
+    AppointmentSerializer,
+    BulkCreateSerializer,
+    BulkJobDetailSerializer,
+    BulkJobSerializer,
+    BulkResultSerializer,
+    CallLogSerializer,
+    CampaignSerializer,
+    CampaignsErrorSerializer,
+    CampaignWriteSerializer,
+    RecipientSerializer,
+)
+
+ERROR = OpenApiResponse(CampaignsErrorSerializer)
+NOT_FOUND = OpenApiResponse(CampaignsErrorSerializer, description="Not found (or another account's).")
+INVALID = OpenApiResponse(CampaignsErrorSerializer, description="Validation failed; `errors` says where.")
+CONFLICT = OpenApiResponse(CampaignsErrorSerializer, description="Not allowed in the campaign's state; `detail` says why.")
+
+
+def choice_param(request, name: str, choices) -> str | None:
+    value = request.query_params.get(name)
+    if value and value not in choices:
+        raise BadQuery(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
+    return value or None
+
+
+def _write(request, *, partial: bool) -> tuple[dict, list | None, list | None]:
+    serializer = CampaignWriteSerializer(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    return data, data.pop("list_ids", None), data.pop("line_ids", None)
+
+
+# --- campaigns --------------------------------------------------------------------------
+
+class CampaignsView(AccountScoped, generics.ListAPIView):
+    scope_family = Family.CAMPAIGNS
+    queryset = Campaign.objects.all()
+    serializer_class = CampaignSerializer
+
+    def get_queryset(self):
+        qs = super().get_queryset().prefetch_related("lists", "lines")
+        wanted = choice_param(self.request, "status", CampaignStatus.values)
+        return qs.filter(status=wanted) if wanted else qs
+
+    @extend_schema(tags=["campaigns"], parameters=[
+        OpenApiParameter("status", str, enum=CampaignStatus.values, description="Only campaigns in this state."),
+    ])
+    def get(self, request, *args, **kwargs):
+        """Campaigns, newest first, each with its progress counts."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["campaigns"], request=CampaignWriteSerializer,
+                   responses={201: CampaignSerializer, 422: INVALID})
+    def post(self, request):
+        """Create a DRAFT campaign: name, template, audience (lists and/or tags), lines,
+        priority, start time, sending window, pace."""
+        data, list_ids, line_ids = _write(request, partial=False)
+        campaign = services.create_campaign(self.account, data, list_ids=list_ids, line_ids=line_ids)
+        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+
+class CampaignView(AccountScoped, generics.RetrieveAPIView):
+    scope_family = Family.CAMPAIGNS
+    queryset = Campaign.objects.all()
+    serializer_class = CampaignSerializer
+
+    @extend_schema(tags=["campaigns"], responses={200: CampaignSerializer, 404: NOT_FOUND})
+    def get(self, request, *args, **kwargs):
+        """One campaign with its progress (audience, queued, sent, delivered, read,
+        replied, failed, declined, withdrawn)."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["campaigns"], request=CampaignWriteSerializer,
+                   responses={200: CampaignSerializer, 404: NOT_FOUND, 409: CONFLICT, 422: INVALID})
+    def patch(self, request, pk):
+        """Edit a draft, scheduled or paused campaign (the audience only while a draft)."""
+        campaign = self.get_object()
+        data, list_ids, line_ids = _write(request, partial=True)
+        campaign = services.update_campaign(self.account, campaign.pk, data, list_ids=list_ids, line_ids=line_ids)
+        return Response(CampaignSerializer(campaign).data)
+
+
+class CampaignActionView(AccountScoped, APIView):
+    """POST-only state changes; a wrong state is 409 with why."""
+
+    scope_family = Family.CAMPAIGNS
+    action = ""
+
+    def post(self, request, pk):
+        campaign = get_object_or_404(Campaign, account=self.account, pk=pk)
+        campaign = getattr(services, self.action)(self.account, campaign.pk)
+        return Response(CampaignSerializer(campaign).data)
+
+
+def _action(name: str, doc: str):
+    def post(self, request, pk):
+        return CampaignActionView.post(self, request, pk)
+
+    post = extend_schema(
+        tags=["campaigns"], request=None, description=doc, operation_id=f"campaign_{name}",
+        responses={200: CampaignSerializer, 404: NOT_FOUND, 409: CONFLICT},
+    )(post)
+    return type(f"Campaign{name.title()}View", (CampaignActionView,), {"action": name, "post": post})
+
+
+StartView = _action("start", "Start a DRAFT campaign: ACTIVE, or SCHEDULED until its start_at. "
+                             "The fan-out runs in the background.")
+PauseView = _action("pause", "Pause an active or scheduled campaign: messages not yet claimed are held.")
+ResumeView = _action("resume", "Resume a paused campaign: held messages get new due times (pace, quiet hours).")
+StopView = _action("stop", "Stop a campaign: messages not yet claimed by a worker are withdrawn and never "
+                           "sent; those already claimed finish.")
+
+
+class RecipientsView(generics.ListAPIView):
+    scope_family = Family.CAMPAIGNS
+    serializer_class = RecipientSerializer
+
+    queryset = CampaignRecipient.objects.none()  # for the schema; the real one is scoped below
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        campaign = get_object_or_404(Campaign, account=self.request.auth.account, pk=self.kwargs["pk"])
+        qs = CampaignRecipient.objects.filter(campaign=campaign).select_related("contact", "message")
+        wanted = choice_param(self.request, "outcome", Outcome.values)
+        return qs.filter(outcome=wanted) if wanted else qs
+
+    @extend_schema(tags=["campaigns"], responses={200: RecipientSerializer(many=True), 404: NOT_FOUND},
+                   parameters=[OpenApiParameter("outcome", str, enum=Outcome.values)])
+    def get(self, request, *args, **kwargs):
+        """The campaign's recipients in fan-out order, each with its outcome."""
+        return super().get(request, *args, **kwargs)
+
+
+# --- appointments and calls -----------------------------------------------------------------
+
+class OutcomeListView(AccountScoped, generics.ListAPIView):
+    scope_family = Family.CAMPAIGNS
+
+    def get_queryset(self):
+        qs = super().get_queryset().select_related("contact", "campaign")
+        for name in ("contact_id", "campaign_id"):
+            value = self.request.query_params.get(name)
+            if value:
+                try:
+                    qs = qs.filter(**{name: value})
+                    qs.exists()
+                except Exception:  # noqa: BLE001 - a malformed id is the client's error
+                    raise BadQuery(f"{name} must be a UUID, got {value!r}.") from None
+        return qs
+
+
+class AppointmentsView(OutcomeListView):
+    queryset = Appointment.objects.all()
+    serializer_class = AppointmentSerializer
+
+    @extend_schema(tags=["campaigns"], parameters=[OpenApiParameter("contact_id", str), OpenApiParameter("campaign_id", str)])
+    def get(self, request, *args, **kwargs):
+        """Appointments recorded for contacts, newest time first."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["campaigns"], request=AppointmentSerializer, responses={201: AppointmentSerializer, 422: INVALID})
+    def post(self, request):
+        """Record an appointment; emits `appointment_scheduled` (contact name, phone, time)."""
+        serializer = AppointmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        appointment = services.record_appointment(self.account, **serializer.validated_data)
+        return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+
+class CallsView(OutcomeListView):
+    queryset = CallLog.objects.all()
+    serializer_class = CallLogSerializer
+
+    @extend_schema(tags=["campaigns"], parameters=[OpenApiParameter("contact_id", str), OpenApiParameter("campaign_id", str)])
+    def get(self, request, *args, **kwargs):
+        """Calls logged for contacts, newest first."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["campaigns"], request=CallLogSerializer, responses={201: CallLogSerializer, 422: INVALID})
+    def post(self, request):
+        """Log a call's outcome (connected, missed, failed); emits `call_completed`."""
+        serializer = CallLogSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        call = services.record_call(self.account, **serializer.validated_data)
+        return Response(CallLogSerializer(call).data, status=status.HTTP_201_CREATED)
+
+
+# --- bulk jobs ----------------------------------------------------------------------------
+
+class BulkJobsView(AccountScoped, generics.ListAPIView):
+    scope_family = Family.MESSAGES
+    queryset = BulkJob.objects.all()
+    serializer_class = BulkJobSerializer
+
+    @extend_schema(tags=["messages"], operation_id="bulk_jobs_list")
+    def get(self, request, *args, **kwargs):
+        """Bulk jobs, newest first."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["messages"], request=BulkCreateSerializer, operation_id="bulk_jobs_create",
+                   responses={201: BulkJobSerializer, 409: ERROR, 422: INVALID})
+    def post(self, request):
+        """Queue up to 100,000 `{to, body}` messages in the background. A malformed request
+        is refused whole (422, `errors` names each `messages.<index>.<field>`); a recipient
+        that cannot be messaged (invalid, opted out) is a failed row in the results."""
+        body = request.data if isinstance(request.data, dict) else {}
+        try:
+            job = bulkjobs.create_job(self.account, body.get("messages"), priority=body.get("priority", 0))
+        except bulkjobs.BadMessages as exc:
+            return Response({"detail": exc.message, "errors": exc.errors}, status=422)
+        return Response(BulkJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class BulkJobView(AccountScoped, APIView):
+    scope_family = Family.MESSAGES
+
+    @extend_schema(tags=["messages"], operation_id="bulk_job_detail",
+                   responses={200: BulkJobDetailSerializer, 404: NOT_FOUND})
+    def get(self, request, job_id: str):
+        """A job's progress: how many were queued or refused, and results by status."""
+        return Response(BulkJobDetailSerializer(bulkjobs.get(self.account, job_id)).data)
+
+
+class BulkResultsView(generics.ListAPIView):
+    scope_family = Family.MESSAGES
+    serializer_class = BulkResultSerializer
+
+    queryset = BulkResult.objects.none()  # for the schema; the real one is scoped below
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        job = bulkjobs.get(self.request.auth.account, self.kwargs["job_id"])
+        return job.results.select_related("message").order_by("index")
+
+    @extend_schema(tags=["messages"], operation_id="bulk_job_results", responses={200: BulkResultSerializer(many=True), 404: NOT_FOUND})
+    def get(self, request, *args, **kwargs):
+        """Per-recipient results in request order: the message id and status, or why none was sent."""
+        return super().get(request, *args, **kwargs)
