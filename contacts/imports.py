@@ -11,8 +11,10 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from itertools import islice
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
 
@@ -137,10 +139,21 @@ def start_import(account: Account, job: ImportJob, *, mapping: dict[str, str], l
     if any(lst.account_id != account.pk for lst in lists):
         raise InvalidInput("A chosen list belongs to another account.", field="lists")
     job.status = ImportStatus.PENDING
-    job.save(update_fields=["mapping", "status"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["mapping", "status", "heartbeat_at"])
     job.lists.set(lists)
     transaction.on_commit(lambda: import_contacts.delay(str(job.pk)))
     return job
+
+
+def stale_jobs(quiet_for: timedelta = timedelta(minutes=2)) -> list[str]:
+    """Started imports with no committed chunk for a while: their wake-up or worker was lost."""
+    cutoff = timezone.now() - quiet_for
+    return [
+        str(pk) for pk in ImportJob.objects.filter(
+            status__in=[ImportStatus.PENDING, ImportStatus.RUNNING], heartbeat_at__lt=cutoff
+        ).values_list("pk", flat=True)[:100]
+    ]
 
 
 def _data_rows(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -174,9 +187,13 @@ def run_import(job_id: str) -> None:
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.finished or not job.started:
         return
-    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PENDING).update(status=ImportStatus.RUNNING)
+    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING, heartbeat_at=timezone.now()
+    )
     try:
         _import_chunks(job)
+    except SoftTimeLimitExceeded:  # not a failure: the task re-sends itself and resumes
+        raise
     except Exception as exc:  # a bug or a lost database: say so on the job, keep what committed
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED, failure=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
@@ -204,11 +221,12 @@ def _import_chunks(job: ImportJob) -> None:
             result = ingest(job.account, rows, lists=lists)
             locked.rejected_csv += _rejected_rows(header, chunk, result.errors, first=not locked.rejected_csv)
             locked.processed_rows = done + len(chunk)
+            locked.heartbeat_at = timezone.now()
             locked.created_count += result.created
             locked.duplicate_count += result.duplicates
             locked.error_count += len(result.errors)
             locked.save(update_fields=[
-                "processed_rows", "created_count", "duplicate_count", "error_count", "rejected_csv",
+                "processed_rows", "created_count", "duplicate_count", "error_count", "rejected_csv", "heartbeat_at",
             ])
         done += len(chunk)
 

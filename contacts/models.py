@@ -94,10 +94,13 @@ class ImportJob(models.Model):
     rejected_csv = models.TextField(blank=True, default="")
     failure = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Last sign of life from a worker (each chunk); the sweep re-sends jobs gone quiet.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="importjob_status_heartbeat")]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"

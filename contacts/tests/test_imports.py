@@ -95,3 +95,23 @@ def test_the_import_runs_on_a_real_worker(account, worker):
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE, job.failure
     assert (job.created_count, job.duplicate_count, job.error_count) == (4, 1, 1)
+
+
+@pytest.mark.django_db
+def test_a_job_gone_quiet_is_sent_again(account, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from contacts import tasks
+
+    job = _job(account)
+    sent: list[str] = []
+    monkeypatch.setattr(tasks.import_contacts, "delay", sent.append)
+    assert tasks.resume_stale_imports() == 0  # it just started
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
+    assert tasks.resume_stale_imports() == 1 and sent == [str(job.pk)]
+    imports.run_import(str(job.pk))
+    assert ImportJob.objects.get(pk=job.pk).finished
+    sent.clear()
+    assert tasks.resume_stale_imports() == 0 and sent == []  # a finished job is never re-sent
