@@ -23,7 +23,8 @@ from .models import Handle, Line, Message
 from .providers import provider_for
 from .providers.base import ProviderConfigurationError, ProviderError, ProviderEvent
 from .providers.bluebubbles import NOT_ON_IMESSAGE, SendMethod, WebhookEvent
-from .providers.bluebubbles_client import BlueBubblesAPIError
+from .providers.bluebubbles_client import UNREACHABLE, BlueBubblesAPIError
+from .providers.bluebubbles_events import RETRYABLE_SEND_ERRORS
 from .providers.bluebubbles_secret import seal
 from .status import IllegalTransition
 
@@ -35,6 +36,9 @@ POLL_OVERLAP_MS = 60_000
 #: Sent messages whose delivered/read report may still come, re-checked by the poll.
 REFRESH_WINDOW = timedelta(days=2)
 REFRESH_LIMIT = 50
+#: Dead letters that ran out of retries while the server was down are sent again once it
+#: answers, if they died this recently (a Mac asleep overnight must not lose messages).
+REVIVE_WINDOW = timedelta(hours=24)
 
 
 # --- small writes the provider asks for ------------------------------------------------------
@@ -193,8 +197,11 @@ def apply_event(line: Line, event: ProviderEvent) -> bool:
         # confirms it; this report has nothing to move now.
         logger.info("BlueBubbles report %s does not apply to %s", event.status, message)
         return False
-    if event.status == Status.ERROR and _not_on_imessage(event):
-        changed = _retry_as_sms(message) or changed
+    code = int((event.raw or {}).get("error") or 0) if event.status == Status.ERROR else 0
+    if code == NOT_ON_IMESSAGE:
+        changed = _retry(message, "not registered with iMessage; retrying as SMS", sms=True) or changed
+    elif code in RETRYABLE_SEND_ERRORS:
+        changed = _retry(message, f"Messages.app error {code}; retrying") or changed
     return changed
 
 
@@ -228,19 +235,24 @@ def _chat_address(raw: dict) -> str:
     return guid.split(";-;", 1)[1] if ";-;" in guid else ""
 
 
-def _not_on_imessage(event: ProviderEvent) -> bool:
-    return int((event.raw or {}).get("error") or 0) == NOT_ON_IMESSAGE
+def _retry(message: Message, detail: str, *, sms: bool = False) -> bool:
+    """The Mac reported a send error worth another attempt: back to the queue (as SMS when
+    iMessage said the recipient is not on it), while attempts remain."""
+    from .dispatch import backoff
 
-
-def _retry_as_sms(message: Message) -> bool:
-    """iMessage said the recipient is not on iMessage: learn it and send again, as SMS."""
-    message = Message.objects.select_for_update(of=("self",)).select_related("account", "line", "conversation").get(pk=message.pk)
-    if message.status != Status.ERROR or message.service == Service.SMS:
+    message = Message.objects.select_for_update(of=("self",)).select_related("account", "line", "conversation").get(
+        pk=message.pk
+    )
+    if message.status != Status.ERROR or (sms and message.service == Service.SMS):
         return False
-    remember_handle(message.to_number or message.number, Service.SMS)
+    if not sms and message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
+        return False
+    if sms:
+        remember_handle(message.to_number or message.number, Service.SMS)
     moved = services.record_transition(
-        message, Status.QUEUED, source=EventSource.PROVIDER,
-        detail="not registered with iMessage; retrying as SMS", next_attempt_at=timezone.now(),
+        message, Status.QUEUED, source=EventSource.PROVIDER, detail=detail,
+        next_attempt_at=timezone.now() + (timedelta(0) if sms else backoff(message.attempts)),
+        error_code=None, error_message="", last_error=detail,
     )
     if moved:
         services.wake_dispatcher()
@@ -268,7 +280,20 @@ def poll_line(line: Line) -> int:
     update_settings(line, last_poll_ms=newest, last_poll_at=timezone.now().isoformat())
     if not line.healthy:
         record_health(line)
-    return applied
+    return applied + revive_unreachable(line)
+
+
+def revive_unreachable(line: Line) -> int:
+    """Send again the recent dead letters of this line that died of an unreachable server."""
+    dead = Message.objects.filter(
+        line=line, status=Status.ERROR, discarded_at__isnull=True,
+        last_error__startswith=UNREACHABLE, updated_at__gte=timezone.now() - REVIVE_WINDOW,
+    )
+    revived = 0
+    for message in dead:
+        services.retry_dead_letter(line.account, message, source=EventSource.SYSTEM)
+        revived += 1
+    return revived
 
 
 def _refresh_pending(line: Line, provider) -> int:

@@ -29,7 +29,18 @@ DEFAULT_TIMEOUT = (5.0, 60.0)
 
 
 class ServerUnreachable(TransientProviderError):
-    """No answer from the BlueBubbles server (Mac asleep, server stopped, tunnel down)."""
+    """No answer from the BlueBubbles server (Mac asleep, server stopped, tunnel down).
+
+    Its text starts with ``UNREACHABLE`` so that messages which ran out of retries for this
+    reason can be found (and sent again) once the server answers (see bluebubbles_services).
+    """
+
+    def __init__(self, detail: str):
+        super().__init__(f"{UNREACHABLE} {detail}")
+
+
+#: How every "server unreachable" error text begins.
+UNREACHABLE = "BlueBubbles server unreachable:"
 
 
 class BlueBubblesAPIError(PermanentProviderError):
@@ -71,13 +82,9 @@ class BlueBubblesClient:
         try:
             response = self.session.request(method, url, params=query, timeout=self.timeout, **kwargs)
         except requests.Timeout as exc:
-            raise ServerUnreachable(
-                f"The BlueBubbles server at {self.base_url} did not answer in time ({exc.__class__.__name__})."
-            ) from exc
+            raise ServerUnreachable(f"{self.base_url} did not answer in time ({exc.__class__.__name__}).") from exc
         except requests.RequestException as exc:
-            raise ServerUnreachable(
-                f"The BlueBubbles server at {self.base_url} is unreachable: {_short(exc)}"
-            ) from exc
+            raise ServerUnreachable(f"{self.base_url}: {_short(exc)}") from exc
         return self._data(response)
 
     def _data(self, response: requests.Response) -> Any:
@@ -89,8 +96,8 @@ class BlueBubblesClient:
             if response.status_code >= 500 or response.status_code in (404, 408, 429):
                 # A proxy (ngrok, Cloudflare) in front of a Mac that is off answers like this.
                 raise ServerUnreachable(
-                    f"The BlueBubbles server at {self.base_url} answered HTTP {response.status_code} "
-                    "without a BlueBubbles body; is the server running?"
+                    f"{self.base_url} answered HTTP {response.status_code} without a BlueBubbles body; "
+                    "is the server running?"
                 )
             raise PermanentProviderError(
                 f"{self.base_url} answered HTTP {response.status_code} without a BlueBubbles body; "

@@ -27,6 +27,8 @@ SEND_ERRORS: dict[int, str] = {
     22: "The recipient is not registered with iMessage.",
 }
 NOT_ON_IMESSAGE = 22
+#: Send errors worth another attempt (the next one first checks it did not go after all).
+RETRYABLE_SEND_ERRORS = {4}
 
 
 class BadPayload(ValueError):

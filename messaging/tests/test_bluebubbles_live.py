@@ -96,6 +96,30 @@ def test_messages_wait_while_the_server_is_down_and_go_out_once_it_is_back(accou
     assert Line.objects.get(pk=live_line.pk).healthy
 
 
+def test_messages_that_ran_out_of_retries_while_it_was_down_go_out_when_the_poll_sees_it_back(
+    account, live_line, fake, httpserver, settings
+):
+    settings.MESSAGE_MAX_ATTEMPTS = 2
+    message = queue_text(account, live_line)
+    httpserver.stop()
+    try:
+        dispatch.run_chunk()
+        dispatch.run_chunk()
+        poll_bluebubbles_line(live_line.pk)  # still down: nothing to revive yet
+        message.refresh_from_db()
+        assert message.status == Status.ERROR and message.last_error.startswith("BlueBubbles server unreachable:")
+    finally:
+        httpserver.start()
+
+    poll_bluebubbles_line(live_line.pk)  # the server answers again: the dead letter is queued
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.QUEUED, 0)
+    dispatch.run_chunk()
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert [m["text"] for m in fake.messages.values()] == ["Hello from Outreach"]
+
+
 def test_a_retry_of_a_send_still_in_flight_is_sent_once_and_confirmed(account, live_line, fake):
     message = queue_text(account, live_line)
     fake.hold_sends = True

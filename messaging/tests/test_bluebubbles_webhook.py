@@ -97,10 +97,25 @@ def test_new_message_of_our_own_send_confirms_it_by_temp_guid(client, account, b
 
 def test_message_send_error_is_an_error_with_the_reason(client, account, bb_line, fake):
     message, sent = sent_message(account, bb_line, fake)
-    post(client, bb_line, "message-send-error", fake.fail(sent["guid"], code=4))
+    post(client, bb_line, "message-send-error", fake.fail(sent["guid"], code=1000))
     message.refresh_from_db()
     assert message.status == Status.ERROR
-    assert (message.error_code, message.error_message) == (ErrorCode.SEND_FAILED, "Messages.app timed out sending the message.")
+    assert (message.error_code, message.error_message) == (ErrorCode.SEND_FAILED, "Messages.app reported error 1000.")
+
+
+def test_a_send_timeout_on_the_mac_is_retried_while_attempts_remain(client, account, bb_line, fake, settings):
+    message, sent = sent_message(account, bb_line, fake)
+    post(client, bb_line, "message-send-error", fake.fail(sent["guid"], code=4))
+    message.refresh_from_db()
+    assert (message.status, message.error_code, message.last_error) == (
+        Status.QUEUED, None, "Messages.app error 4; retrying"
+    )
+
+    settings.MESSAGE_MAX_ATTEMPTS = 1  # the last attempt: a timeout is then final
+    second, sent = sent_message(account, bb_line, fake)
+    post(client, bb_line, "message-send-error", fake.fail(sent["guid"], code=4))
+    second.refresh_from_db()
+    assert (second.status, second.error_message) == (Status.ERROR, "Messages.app timed out sending the message.")
 
 
 def test_not_on_imessage_after_the_fact_requeues_it_as_sms(client, account, bb_line, fake):
