@@ -9,6 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -80,6 +81,25 @@ def webhook_url(line: Line) -> str:
     token = (line.provider_settings or {}).get("webhook_token", "")
     path = reverse("messaging:bluebubbles-webhook", args=[line.pk, token])
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+ATTACHMENT_SALT = "messaging.bluebubbles.attachment"
+
+
+def attachment_url(line: Line, guid: str) -> str:
+    """A public, unguessable URL of ours for an attachment received on ``line``."""
+    token = signing.dumps([line.pk, guid], salt=ATTACHMENT_SALT, compress=True)
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("messaging:bluebubbles-attachment", args=[token])
+
+
+def attachment_for(token: str) -> tuple[Line, str] | None:
+    """(line, attachment guid) of a URL made by ``attachment_url``, or None if forged."""
+    try:
+        line_id, guid = signing.loads(token, salt=ATTACHMENT_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    line = Line.objects.filter(pk=line_id, provider=Provider.BLUEBUBBLES).first()
+    return (line, guid) if line else None
 
 
 def clean_server_url(url: str) -> str:

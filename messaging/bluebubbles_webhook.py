@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import logging
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from outreach.exceptions import InvalidInput
 
-from .bluebubbles_services import apply_events
+from .bluebubbles_services import apply_events, attachment_for
 from .choices import Provider
 from .models import Line
 from .providers import provider_for
+from .providers.base import ProviderError
 from .providers.bluebubbles import BadPayload
 
 logger = logging.getLogger(__name__)
@@ -42,3 +43,33 @@ def bluebubbles_webhook(request, line_id: int, token: str):
         # e.g. a sender address that is neither a phone number nor an email
         return JsonResponse({"detail": exc.message}, status=400)
     return JsonResponse({"received": len(events), "applied": applied})
+
+
+@require_GET
+def bluebubbles_attachment(request, token: str):
+    """A received attachment, streamed from the Mac: the URL is signed, so it works as a
+    ``media_url`` in callbacks and the API without exposing the server password."""
+    found = attachment_for(token)
+    if found is None:
+        raise Http404("Unknown attachment.")
+    line, guid = found
+    client = provider_for(line).client()
+    try:
+        upstream = client.download_attachment(guid)
+    except ProviderError as exc:
+        client.close()
+        status = 404 if getattr(exc, "status", None) == 404 else 502
+        return JsonResponse({"detail": f"The attachment could not be fetched from the Mac: {exc.message}"}, status=status)
+
+    def body():
+        try:
+            yield from upstream.iter_content(64 * 1024)
+        finally:
+            upstream.close()
+            client.close()
+
+    response = StreamingHttpResponse(body(), content_type=upstream.headers.get("Content-Type") or "application/octet-stream")
+    for header in ("Content-Length", "Content-Disposition"):
+        if upstream.headers.get(header):
+            response[header] = upstream.headers[header]
+    return response

@@ -2,7 +2,7 @@
 from django.urls import path
 
 from . import views, views_inbox, views_log
-from .bluebubbles_webhook import bluebubbles_webhook
+from .bluebubbles_webhook import bluebubbles_attachment, bluebubbles_webhook
 from .views_bluebubbles import line_settings as bluebubbles_line
 from .views_bluebubbles import test_line as bluebubbles_test
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("lines/<int:pk>/bluebubbles/", bluebubbles_line, name="line-bluebubbles"),
     path("lines/<int:pk>/bluebubbles/test", bluebubbles_test, name="line-bluebubbles-test"),
     path("providers/bluebubbles/<int:line_id>/<str:token>/", bluebubbles_webhook, name="bluebubbles-webhook"),
+    path("providers/bluebubbles/attachments/<str:token>", bluebubbles_attachment, name="bluebubbles-attachment"),
 ]

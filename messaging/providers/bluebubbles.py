@@ -321,6 +321,7 @@ class BlueBubblesProvider(BaseProvider):
         event = event_from_message(body.get("data"), self.line.number)
         if event is None:
             return []
+        self._link_media(event)
         if body["type"] == WebhookEvent.SEND_ERROR and event.kind == "status" and event.status != Status.ERROR:
             event.status = Status.ERROR
             event.error_code = ErrorCode.SEND_FAILED
@@ -346,8 +347,18 @@ class BlueBubblesProvider(BaseProvider):
                 logger.warning("skipping a malformed BlueBubbles message in a poll: %s", row)
                 continue
             if event is not None:
-                events.append(event)
+                events.append(self._link_media(event))
         return events
+
+    def _link_media(self, event: ProviderEvent) -> ProviderEvent:
+        """Received attachments stay on the Mac; we hand out signed URLs of ours that fetch
+        them (the server password must never appear in a media URL)."""
+        if event.kind == "inbound":
+            from messaging.bluebubbles_services import attachment_url
+
+            attachments = (event.raw or {}).get("attachments") or []
+            event.media_urls = [attachment_url(self.line, a["guid"]) for a in attachments if a.get("guid")]
+        return event
 
     def refresh(self, guid: str) -> ProviderEvent | None:
         """The current state of one message we sent (a missed updated-message)."""

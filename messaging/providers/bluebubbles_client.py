@@ -145,6 +145,20 @@ class BlueBubblesClient:
         data = self.call("GET", "handle/availability/imessage", params={"address": address}) or {}
         return bool(data.get("available"))
 
+    def download_attachment(self, guid: str) -> requests.Response:
+        """The attachment's bytes as a streamed response (the caller closes it)."""
+        url = f"{self.base_url}/api/v1/attachment/{requests.utils.quote(guid, safe='')}/download"
+        try:
+            response = self.session.get(url, params={"password": self.password}, stream=True, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise ServerUnreachable(f"{self.base_url}: {_short(exc)}") from exc
+        if response.status_code != 200:
+            try:
+                self._data(response)
+            finally:
+                response.close()
+        return response
+
     def start_typing(self, chat_guid: str) -> None:
         self.call("POST", f"chat/{requests.utils.quote(chat_guid, safe='')}/typing")
 

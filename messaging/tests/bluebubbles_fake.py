@@ -44,6 +44,7 @@ class FakeBlueBubbles:
         self.calls: list[tuple[str, str, dict]] = []  # (method, path, body or form)
         self.uploads: list[dict] = []
         self.typing: list[str] = []
+        self.files: dict[str, tuple[str, bytes, str]] = {}  # attachment guid -> (name, bytes, mime)
         #: Addresses Apple says are not on iMessage (send answers error 22).
         self.not_imessage: set[str] = set()
         #: While true, sends are taken but not finished: Messages.app is still busy, our
@@ -84,6 +85,7 @@ class FakeBlueBubbles:
             ("GET", r"webhook", self.list_webhooks),
             ("POST", r"webhook", self.add_webhook),
             ("DELETE", r"webhook/(?P<id>\d+)", self.delete_webhook),
+            ("GET", r"attachment/(?P<guid>[^/]+)/download", self.download),
         ]
         for method, pattern, view in routes:
             match = re.fullmatch(pattern, path)
@@ -211,6 +213,13 @@ class FakeBlueBubbles:
             return self._error(500, "iMessage Private API is not enabled!", IMESSAGE, "Private API is not enabled")
         return self._ok({"available": request.args.get("address") not in self.not_imessage})
 
+    def download(self, request, body, guid):
+        if guid not in self.files:
+            return self._error(404, "The requested resource was not found", DATABASE, "Attachment does not exist!")
+        name, content, mime = self.files[guid]
+        return Response(content, status=200, content_type=mime,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
     def list_webhooks(self, request, body):
         return self._ok(self.webhooks, "Successfully fetched webhooks!")
 
@@ -273,8 +282,16 @@ class FakeBlueBubbles:
         self.post("updated-message", message)
         return message
 
-    def receive(self, sender: str, text: str, *, service: str = "iMessage", chat_guid: str = "") -> dict:
-        message = self._message(chat_guid or f"{service};-;{sender}", text, from_me=False, sender=sender)
+    def receive(self, sender: str, text: str, *, service: str = "iMessage", chat_guid: str = "",
+                files: tuple[tuple[str, bytes, str], ...] = ()) -> dict:
+        """A message from ``sender`` arrives on the Mac; ``files`` are (name, bytes, mime)."""
+        attachments = []
+        for name, content, mime in files:
+            guid = f"ATT-{uuid.uuid4()}"
+            self.files[guid] = (name, content, mime)
+            attachments.append({"guid": guid, "transferName": name, "mimeType": mime, "totalBytes": len(content)})
+        message = self._message(chat_guid or f"{service};-;{sender}", text, from_me=False, sender=sender,
+                                attachments=attachments)
         message["handle"] = {"address": sender, "service": service}
         self.post("new-message", message)
         return message

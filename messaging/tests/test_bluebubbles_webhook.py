@@ -72,6 +72,22 @@ def test_an_inbound_reply_becomes_a_received_message_once(client, account, bb_li
     assert reply.conversation.contact.e164_number == ALICE
 
 
+def test_a_received_photo_is_served_through_a_signed_url_of_ours(client, account, bb_line, fake, settings):
+    settings.PUBLIC_BASE_URL = "http://testserver"
+    photo = b"\x89PNG\r\n" + b"p" * 4000
+    post(client, bb_line, "new-message", fake.receive(ALICE, "", files=[("pic.png", photo, "image/png")]))
+
+    reply = Message.objects.get(is_outbound=False)
+    assert reply.media_url.startswith("http://testserver/messages/providers/bluebubbles/attachments/")
+    assert "hunter2" not in reply.media_url
+    response = client.get(reply.media_url.removeprefix("http://testserver"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == photo
+
+    forged = reply.media_url.removeprefix("http://testserver")[:-3] + "xyz"
+    assert client.get(forged).status_code == 404
+
+
 def test_updated_message_moves_ours_to_delivered_then_read(client, account, bb_line, fake):
     message, sent = sent_message(account, bb_line, fake)
     post(client, bb_line, "updated-message", fake.deliver(sent["guid"]))
