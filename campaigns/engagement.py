@@ -35,7 +35,9 @@ NUDGE_SECONDS = 2
 
 
 def on_status_changed(sender, message: Message, status: str, **kwargs) -> None:
-    if not message.is_outbound:
+    # created: born in messaging.services.send, so no campaign's (they queue via enqueue);
+    # skipping it keeps the send endpoint's query count bounded.
+    if not message.is_outbound or kwargs.get("created"):
         return
     recipient = (
         CampaignRecipient.objects.select_related("campaign__account", "contact")
@@ -121,6 +123,9 @@ def check_completion(campaign_id) -> bool:
         if campaign.status == S.SCHEDULED and campaign.start_at and campaign.start_at <= timezone.now():
             campaign.status = S.ACTIVE
             campaign.save(update_fields=["status", "updated_at"])
+            from .fanout import start_clock
+
+            start_clock(campaign)
         if campaign.status != S.ACTIVE or campaign.fanout_done_at is None:
             return False
         if Message.objects.filter(campaign_recipient__campaign=campaign, status__in=UNSETTLED).exists():

@@ -8,6 +8,7 @@ last commit left off, and memory holds one chunk, whatever the audience size.
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 from uuid import UUID
 
@@ -45,6 +46,43 @@ def schedule_withdraw(campaign_id) -> None:
     from . import tasks
 
     transaction.on_commit(lambda: tasks.withdraw_campaign.delay(str(campaign_id)))
+
+
+def pace_base(campaign: Campaign):
+    """Slots of a paced campaign count from its start (so a resumed fan-out keeps the rhythm)."""
+    return max(filter(None, [campaign.start_at, campaign.started_at]))
+
+
+def pace_tick(campaign_id: UUID | str) -> None:
+    """A paced campaign's clock: wake the dispatcher at each slot while the campaign is
+    active. Without it a message due in 2 s would wait for the reconciler's next beat."""
+    from messaging.services import wake_dispatcher
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None or campaign.status != S.ACTIVE or not campaign.pace_per_minute:
+        return
+    wake_dispatcher()
+    interval = max(60.0 / campaign.pace_per_minute, 1.0)
+    elapsed = (timezone.now() - pace_base(campaign)).total_seconds()
+    schedule_tick(campaign.pk, int(max(elapsed, 0) // interval) + 1, interval, pace_base(campaign))
+
+
+def schedule_tick(campaign_id, k: int, interval: float, base) -> None:
+    """One tick per slot ``k``, however many paths ask for it (start, resume, the chain)."""
+    from django.core.cache import cache
+
+    from . import tasks
+
+    delay = max((base + dt.timedelta(seconds=k * interval) - timezone.now()).total_seconds(), 0.0)
+    if delay > 60:
+        return  # long waits are the sweep's (it starts the clock when a schedule begins)
+    if cache.add(f"campaign-tick:{campaign_id}:{k}", 1, timeout=int(delay) + 60):
+        tasks.pace_tick.apply_async((str(campaign_id),), countdown=delay)
+
+
+def start_clock(campaign: Campaign) -> None:
+    if campaign.pace_per_minute:
+        transaction.on_commit(lambda: pace_tick(campaign.pk))
 
 
 def run(campaign_id: UUID | str, budget: float = TASK_BUDGET_SECONDS) -> bool:
@@ -110,8 +148,7 @@ def plan(campaign: Campaign, contacts: list[dict], first_seq: int) -> list[Outgo
     then moved into the contact's sending window (in its timezone, else the account's)."""
     base = max(filter(None, [campaign.start_at, campaign.started_at, timezone.now()]))
     if campaign.pace_per_minute:
-        # Pace counts from the campaign's start, so a resumed fan-out keeps the rhythm.
-        base = max(filter(None, [campaign.start_at, campaign.started_at]))
+        base = pace_base(campaign)
     default_tz = campaign.account.default_timezone
     out = []
     for i, contact in enumerate(contacts):

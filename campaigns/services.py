@@ -182,6 +182,7 @@ def start(account: Account, campaign_id) -> Campaign:
     campaign.status = S.SCHEDULED if campaign.start_at and campaign.start_at > now else S.ACTIVE
     campaign.save()
     fanout.schedule_fanout(campaign.pk)
+    fanout.start_clock(campaign)
     return campaign
 
 
@@ -208,6 +209,7 @@ def resume(account: Account, campaign_id) -> Campaign:
     campaign.save()
     fanout.release(campaign)
     fanout.schedule_fanout(campaign.pk)
+    fanout.start_clock(campaign)
     return campaign
 
 

@@ -14,6 +14,11 @@ def fanout_campaign(campaign_id: str) -> None:
 
 
 @shared_task(ignore_result=True)
+def pace_tick(campaign_id: str) -> None:
+    fanout.pace_tick(campaign_id)
+
+
+@shared_task(ignore_result=True)
 def withdraw_campaign(campaign_id: str) -> int:
     total = 0
     while True:
