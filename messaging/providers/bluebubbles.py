@@ -23,6 +23,7 @@ from .base import (
     BaseProvider,
     PermanentProviderError,
     ProviderConfigurationError,
+    ProviderError,
     ProviderEvent,
     SendResult,
     TransientProviderError,
@@ -69,8 +70,11 @@ EFFECT_IDS: dict[str, str] = {
     SendStyle.CELEBRATION: "com.apple.messages.effect.CKSparklesEffect",
 }
 
+
 class BlueBubblesProvider(BaseProvider):
     name = "bluebubbles"
+    #: One client (HTTP session, kept-alive connection) for a whole chunk in send_many.
+    _shared: BlueBubblesClient | None = None
 
     # --- settings -------------------------------------------------------------------------
 
@@ -108,8 +112,38 @@ class BlueBubblesProvider(BaseProvider):
 
         record_health(self.line, error)
 
+    def send_many(self, messages) -> dict:
+        """Send a chunk over one connection. Once the server is unreachable (or refuses the
+        password) the rest of the chunk gets the same answer without asking again: a Mac
+        that is asleep costs one connect timeout per chunk, not one per message."""
+        results: dict = {}
+        try:
+            self._shared = self.client()
+        except ProviderConfigurationError as exc:
+            self._record_health(exc.message)
+            return {m.pk: exc for m in messages}
+        stop: ProviderError | None = None
+        try:
+            for message in messages:
+                if stop is not None:
+                    results[message.pk] = stop
+                    continue
+                try:
+                    results[message.pk] = self.send(message)
+                except (ServerUnreachable, ProviderConfigurationError) as exc:
+                    results[message.pk] = stop = exc
+                except ProviderError as exc:
+                    results[message.pk] = exc
+                except Exception as exc:  # noqa: BLE001 - one message's surprise must not stop the chunk
+                    logger.exception("unexpected error sending %s through BlueBubbles", message.handle)
+                    results[message.pk] = TransientProviderError(f"{type(exc).__name__}: {exc}")
+        finally:
+            self._shared.close()
+            self._shared = None
+        return results
+
     def _send(self, message) -> SendResult:
-        client = self.client()
+        client = self._shared or self.client()
         try:
             conversation = message.conversation
             if conversation is not None and conversation.message_type == "group":
@@ -118,7 +152,8 @@ class BlueBubblesProvider(BaseProvider):
             service = self._service_for(client, address)
             return self._send_direct(client, message, address, service)
         finally:
-            client.close()
+            if client is not self._shared:
+                client.close()
 
     def _send_direct(self, client: BlueBubblesClient, message, address: str, service: str) -> SendResult:
         chat_guid = f"{'SMS' if service == Service.SMS else 'iMessage'};-;{address}"

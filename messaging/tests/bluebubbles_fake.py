@@ -52,6 +52,8 @@ class FakeBlueBubbles:
         self.hold_sends = False
         self.held: list[dict] = []
         self.in_flight: set[str] = set()
+        #: While true, the tunnel in front of the Mac answers 502 (the Mac is off).
+        self.gateway_down = False
         #: While true, webhooks are lost (BlueBubbles never retries them).
         self.drop_webhooks = False
         self._ids = itertools.count(1)
@@ -65,6 +67,9 @@ class FakeBlueBubbles:
     # --- HTTP ----------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
+        if self.gateway_down:
+            self.calls.append((request.method, request.path, {"gateway": "down"}))
+            return Response("502 Bad Gateway", status=502, content_type="text/html")
         token = request.args.get("guid") or request.args.get("password") or request.args.get("token")
         if not token:
             return self._error(401, "You are not authorized to access this resource", AUTH, "Missing server password!")

@@ -144,6 +144,19 @@ def test_a_server_that_is_down_is_transient_and_the_line_shows_it(account, bb_li
     assert bb_line.healthy and bb_line.health_error == ""
 
 
+def test_a_chunk_asks_a_dead_server_once_and_every_message_waits(account, bb_line, fake):
+    messages = [queue_text(account, bb_line, content=f"note {i}") for i in range(3)]
+    fake.gateway_down = True
+    results = provider_for(bb_line).send_many(messages)
+    assert len(fake.calls) == 1
+    assert all(isinstance(r, TransientProviderError) and "unreachable" in r.message for r in results.values())
+    assert set(results) == {m.pk for m in messages}
+
+    fake.gateway_down = False
+    results = provider_for(bb_line).send_many(messages)
+    assert sorted(fake.messages[r.provider_message_id]["text"] for r in results.values()) == ["note 0", "note 1", "note 2"]
+
+
 def test_a_wrong_password_is_a_clear_line_error(account, bb_line, fake):
     bb.configure_line(account, bb_line, url=fake.url, method="apple-script", password="wrong")
     with pytest.raises(ProviderConfigurationError, match="refused the password"):
