@@ -20,7 +20,7 @@ MAX_COUNTDOWN_SECONDS = 60
 def dispatch() -> int:
     """Claim, send and record one chunk of due messages; -> how many were claimed."""
     chunk = dispatcher.run_chunk(on_full=dispatch.delay)
-    if chunk.wake_at is not None and not chunk.full:
+    if chunk.wake_at is not None:
         wake_later(dispatch, chunk.wake_at)
     return len(chunk.claimed)
 
@@ -53,10 +53,17 @@ def sandbox_reports() -> int:
 
 
 def wake_later(task, when: datetime) -> None:
-    """Run ``task`` at ``when`` (at most one wake-up per task and quarter second)."""
+    """Run ``task`` at ``when``: one wake-up per task and quarter second when it is far
+    enough ahead; a wake-up due (almost) now is always published, since the one that
+    took its quarter second may already have run."""
     delay = max((when - timezone.now()).total_seconds(), 0.0)
     if delay > MAX_COUNTDOWN_SECONDS:
         return
+    # A little late rather than early: a wake-up before ``when`` finds nothing due.
+    countdown = delay + 0.05
+    if delay < 0.3:
+        task.apply_async(countdown=countdown)
+        return
     key = f"messaging:wake:{task.name}:{int(when.timestamp() * 4)}"
-    if cache.add(key, 1, timeout=int(delay) + 10):
-        task.apply_async(countdown=delay)
+    if cache.add(key, 1, timeout=int(delay) + 2):
+        task.apply_async(countdown=countdown)
