@@ -1,0 +1,95 @@
+"""Bulk message jobs (seed 004) over HTTP; the fan-out and sends run in a real worker."""
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from campaigns.models import BulkJob
+from messaging.models import Message
+from outreach.testing import assert_matches_schema, wait_for
+
+from . import factories as f
+
+
+@pytest.mark.django_db
+def test_a_malformed_request_is_refused_whole_with_the_indexes(api, account):
+    f.lines(account, 1)
+    response = api.post("/api/v1/messages/bulk", {"messages": [
+        {"to": "+15125550700", "body": "ok"},
+        {"body": "no recipient"},
+        {"to": "+15125550701", "body": ""},
+        "not an object",
+        {"to": "+15125550702", "body": "hi", "priority": 3},
+    ]}, format="json")
+    assert response.status_code == 422
+    assert_matches_schema(response, "/api/v1/messages/bulk")
+    body = response.json()
+    assert set(body["errors"]) == {"messages.1.to", "messages.2.body", "messages.3.item", "messages.4.item"}
+    assert "indexes 1, 2, 3, 4" in body["detail"] and "nothing was queued" in body["detail"]
+    assert not BulkJob.objects.exists() and not Message.objects.exists()
+
+    for bad in ({}, {"messages": []}, {"messages": "x"}):
+        response = api.post("/api/v1/messages/bulk", bad, format="json")
+        assert response.status_code == 422 and "messages" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_an_account_without_lines_gets_409(api):
+    response = api.post("/api/v1/messages/bulk", {"messages": [{"to": "+15125550700", "body": "x"}]}, format="json")
+    assert response.status_code == 409 and "no active line" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_another_accounts_job_is_404(api, account, other_account, api_for):
+    f.lines(account, 1)
+    job = api.post("/api/v1/messages/bulk", {"messages": [{"to": "+15125550700", "body": "x"}]}, format="json")
+    job_id = job.json()["jobId"]
+    other = api_for(other_account, ["messages"])
+    assert other.get(f"/api/v1/messages/bulk/{job_id}").status_code == 404
+    assert other.get(f"/api/v1/messages/bulk/{job_id}/results").status_code == 404
+    assert other.get("/api/v1/messages/bulk").json()["total"] == 0
+    assert api.get("/api/v1/messages/bulk/bulk_nothing").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_queues_sends_and_reports_each_recipient(api, account, worker):
+    f.lines(account, 2)
+    f.contact(account, "+15125550810", opted_out_at=timezone.now())
+    messages = [
+        {"to": "+15125550800", "body": "one"},
+        {"to": "12", "body": "two"},
+        {"to": "+15125550810", "body": "three"},
+        {"to": "(512) 555-0807", "body": "four"},
+        {"to": "911", "body": "five"},
+    ]
+    response = api.post("/api/v1/messages/bulk", {"messages": messages}, format="json")
+    assert response.status_code == 201, response.content
+    assert_matches_schema(response, "/api/v1/messages/bulk")
+    created = response.json()
+    assert created["status"] == "processing" and created["totalRecipients"] == 5
+    assert created["jobId"].startswith("bulk_")
+    url = f"/api/v1/messages/bulk/{created['jobId']}"
+
+    detail = wait_for(lambda: (d := api.get(url).json())["status"] == "completed" and d, timeout=60,
+                      message="the bulk job did not complete")
+    assert_matches_schema(api.get(url), "/api/v1/messages/bulk/{job_id}")
+    assert detail["processed"] == 5
+    assert detail["counts"]["failed"] == 3 and detail["counts"]["read"] == 1 and detail["counts"]["sent"] == 1
+
+    page = api.get(f"{url}/results?per_page=3")
+    assert_matches_schema(page, "/api/v1/messages/bulk/{job_id}/results")
+    first = page.json()
+    assert (first["total"], first["pages"], len(first["items"])) == (5, 2, 3)
+    rest = api.get(f"{url}/results?per_page=3&page=2").json()["items"]
+    results = {r["index"]: r for r in first["items"] + rest}
+    assert results[0]["status"] == "read" and results[0]["messageId"] and results[0]["error"] is None
+    assert results[1]["status"] == "failed" and "cannot be a phone number" in results[1]["error"]
+    assert results[2]["status"] == "failed" and "opted out" in results[2]["error"]
+    assert results[3]["status"] == "sent" and results[3]["to"] == "(512) 555-0807"
+    assert results[4]["status"] == "failed" and "emergency" in results[4]["error"]
+    sent = Message.objects.get(handle=results[3]["messageId"])
+    assert sent.to_number == "+15125550807" and sent.content == "four"
+
+    listing = api.get("/api/v1/messages/bulk")
+    assert_matches_schema(listing, "/api/v1/messages/bulk")
+    assert [j["jobId"] for j in listing.json()["items"]] == [created["jobId"]]
