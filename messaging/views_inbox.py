@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from contacts.models import Contact
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
@@ -75,6 +76,9 @@ def _thread_context(request: HttpRequest, conversation: Conversation) -> dict:
 
 def _contact_context(conversation: Conversation) -> dict:
     contact = conversation.contact
+    if contact is None and conversation.message_type == MessageType.MESSAGE:
+        # The thread may predate the contact (created later by a reply or an import).
+        contact = Contact.objects.filter(account=conversation.account_id, e164_number=conversation.address).first()
     context: dict = {"contact": contact, "contact_lists": [], "contact_url": None}
     if contact is not None:
         context["contact_lists"] = list(contact.lists.all())
