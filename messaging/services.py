@@ -15,7 +15,7 @@ from outreach.models import Account
 from outreach.phones import to_e164
 from webhooks.choices import EventType
 
-from . import signals, validation
+from . import sendpath, signals, validation
 from .choices import ErrorCode, ErrorKey, EventSource, MessageType, Provider, Service, Status
 from .models import Attachment, Conversation, Line, Message, MessageEvent
 from .payloads import message_body
@@ -208,20 +208,13 @@ def send(
     validation.validate_callback(status_callback)
     address = validation.normalize_address(to, field="number")
 
-    if from_number:
-        line = resolve_from_line(account, from_number)
-        conversation = None
-    else:
-        line, conversation = pick_line(account, address)
-    contact = Contact.objects.filter(account=account, e164_number=address).first()
-    if conversation is None:
-        conversation = direct_conversation(account, line, address, contact)
-
+    # A bounded number of statements whatever the account's size (see sendpath).
+    recipient = sendpath.lookup_recipient(account, address, pick_line=not from_number)
+    line = _send_line(account, recipient, from_number)
     now = timezone.now()
-    message = Message.objects.create(
+    message = Message(
         account=account,
         line=line,
-        conversation=conversation,
         is_outbound=True,
         number=address,
         from_number=line.number,
@@ -229,25 +222,52 @@ def send(
         content=content,
         media_url=media_url,
         send_style=send_style,
-        status=Status.REGISTERED,
         priority=priority,
         status_callback=status_callback,
+        next_attempt_at=now,
     )
-    if contact is not None and contact.opted_out:
-        record_transition(
-            message,
-            Status.DECLINED,
-            source=source,
-            detail="recipient opted out",
-            error_code=ErrorCode.VALIDATION,
-            error_key=ErrorKey.OPTED_OUT,
-            error_message=f"{address} has opted out of messages from this account.",
-        )
+    if recipient.opted_out:
+        message.status, detail = Status.DECLINED, "recipient opted out"
+        message.error_code = ErrorCode.VALIDATION
+        message.error_key = ErrorKey.OPTED_OUT
+        message.error_message = f"{address} has opted out of messages from this account."
     else:
-        record_transition(message, Status.QUEUED, source=source, next_attempt_at=now)
+        message.status, detail, message.queued_at = Status.QUEUED, "", now
+    # Born QUEUED (or DECLINED): the event and webhook of that status, as record_transition.
+    event = MessageEvent(status=message.status, source=source, detail=detail)
+    sendpath.insert_message(message, event, recipient.contact_id, now)
+    emit_status(message)
+    # created=True: a message born here belongs to no campaign (they queue via enqueue).
+    signals.status_changed.send(sender=Message, message=message, status=message.status, created=True)
+    if message.status == Status.QUEUED:
         wake_dispatcher()
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
     return message
+
+
+def _send_line(account: Account, recipient, from_number: str | None) -> Line:
+    """``from_number``'s line, else the recipient's sticky line, else the least busy one."""
+    lines = {line.pk: line for line in sendpath.account_lines(account)}
+    if from_number:
+        try:
+            number = to_e164(from_number, field="from_number")
+        except InvalidInput as exc:
+            raise BadLine(exc.message, field="from_number") from None
+        line = next((ln for ln in lines.values() if ln.number == number and ln.active), None)
+        if line is None:
+            raise BadLine(
+                f"from_number {number} is not an active line of your account; "
+                "GET /api/v1/lines lists them.",
+                field="from_number",
+            )
+        return line
+    sticky = lines.get(recipient.conversation_line_id)
+    if sticky is not None and sticky.active:
+        return sticky
+    # The sticky line went inactive: its conversation exists, so the lookup left this out.
+    line_id = recipient.least_busy_line_id or sendpath.least_busy_line_id(account)
+    if line_id is None:
+        raise BadLine("Your account has no active line to send from; add one first.", field="from_number")
+    return lines.get(line_id) or Line.objects.get(pk=line_id)
 
 
 def is_opted_out(account: Account, address: str) -> bool:

@@ -9,7 +9,7 @@ class OutreachConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Idempotency keys are kept at least IDEMPOTENCY_KEY_HOURS; an hourly sweep
+        # Idempotency keys are kept 24 hours; an hourly sweep
         # removes older ones so the table stays the size of one day of sends.
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "outreach-purge-idempotency-keys",

@@ -11,7 +11,7 @@ with Stripe's semantics).
   concurrent retries create one message: a loser's INSERT fails, its transaction (and its
   message) rolls back, and it answers the winner's stored response.
 - A request that fails (validation, 5xx) stores nothing, so it can be fixed and retried.
-- Keys are kept at least ``IDEMPOTENCY_KEY_HOURS`` (24); ``purge_expired`` runs hourly.
+- Keys are kept 24 hours (``KEEP_FOR``); ``purge_expired`` runs hourly from beat.
 """
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -34,8 +33,8 @@ MAX_KEY_LENGTH = 255
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
-def keep_for() -> timedelta:
-    return timedelta(hours=getattr(settings, "IDEMPOTENCY_KEY_HOURS", 24))
+#: How long a key is kept (the draft and Stripe: at least 24 hours).
+KEEP_FOR = timedelta(hours=24)
 
 
 class BadIdempotencyKey(OutreachError):
@@ -156,5 +155,5 @@ def idempotent(request, account: Account, handler: Callable[[], Response]) -> Re
 
 def purge_expired() -> int:
     """Delete keys older than the retention window; returns how many."""
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - keep_for()).delete()
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - KEEP_FOR).delete()
     return deleted

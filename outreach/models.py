@@ -112,7 +112,7 @@ class ApiKey(models.Model):
 class IdempotencyKey(models.Model):
     """The first response to a request sent with an ``Idempotency-Key`` (see
     ``outreach.idempotency``). The unique (account, key) pair is what makes concurrent
-    retries send once; rows are purged after ``IDEMPOTENCY_KEY_HOURS``."""
+    retries send once; rows are purged after 24 hours."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="idempotency_keys")
     key = models.CharField(max_length=255)

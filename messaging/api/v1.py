@@ -2,6 +2,8 @@
 ``{"detail"}`` errors, 422 for a body that fails validation."""
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -32,6 +34,7 @@ from .views import IDEMPOTENCY_PARAMETER, QueryFilterBackend, get_message
 TAGS = ["messages"]
 #: Service field names -> this dialect's, so an error points at the field the client sent.
 FIELD_NAMES = {"content": "body", "number": "to", "media_url": "attachments", "from_number": "fromNumber"}
+V1_WORDS = re.compile(r"\b(?:content|media_url|from_number)\b")
 ERRORS = {
     400: OpenApiResponse(V1Error, description="Bad query parameter, or from a line not yours."),
     404: OpenApiResponse(V1Error, description="No such message in your account."),
@@ -93,6 +96,7 @@ class MessageListCreate(AccountScoped, generics.ListAPIView):
             if exc.field:
                 head, _, rest = exc.field.partition(".")
                 exc.field = FIELD_NAMES.get(head, head) + (f".{rest}" if rest else "")
+                exc.message = V1_WORDS.sub(lambda m: FIELD_NAMES[m.group(0)], exc.message)
             raise
         return Response(V1SendResponse(message).data, status=status.HTTP_201_CREATED)
 

@@ -66,7 +66,7 @@ def test_send_to_a_group_id(v1, account):
 
 
 @pytest.mark.parametrize("body,field,fragment", [
-    ({"to": "+15552010103"}, "body", "content, media_url, or both"),
+    ({"to": "+15552010103"}, "body", "Send body, attachments, or both."),
     ({"to": "+15552010103", "body": "x", "priority": 101}, "priority", "less than or equal to 100"),
     ({"to": "+15552010103", "body": "x", "priority": -1}, "priority", "greater than or equal to 0"),
     ({"to": "+15552010103", "attachments": [f"https://c.example.com/{i}.png" for i in range(11)]},
