@@ -336,6 +336,11 @@ class BlueBubblesProvider(BaseProvider):
                 "The line sends with the Private API but the BlueBubbles server has it off; enable it "
                 "in BlueBubbles (Settings > Private API) or switch the line to AppleScript."
             )
+        if self.method == SendMethod.PRIVATE_API and info.get("helper_connected") is False:
+            raise ProviderConfigurationError(
+                "The BlueBubbles Private API helper is not connected; restart Messages.app from "
+                "BlueBubbles (Settings > Private API), then test again."
+            )
         if "detected_imessage" in info and not info.get("detected_imessage"):
             raise ProviderConfigurationError(
                 "Messages.app on the Mac is not signed in to iMessage; sign in, then test again."

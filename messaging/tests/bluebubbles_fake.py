@@ -38,6 +38,8 @@ class FakeBlueBubbles:
         self.httpserver = httpserver
         self.password = password
         self.private_api = private_api
+        #: The Private API helper inside Messages.app (it drops when Messages.app restarts).
+        self.helper_connected = private_api
         self.messages: dict[str, dict] = {}
         self.chats: dict[str, dict] = {}
         self.webhooks: list[dict] = []
@@ -113,7 +115,7 @@ class FakeBlueBubbles:
     def server_info(self, request, body):
         return self._ok({
             "computer_id": "FAKE-MAC", "os_version": "14.5", "server_version": "1.9.9",
-            "private_api": self.private_api, "helper_connected": self.private_api,
+            "private_api": self.private_api, "helper_connected": self.helper_connected,
             "proxy_service": "Cloudflare", "detected_icloud": "line@icloud.com",
             "detected_imessage": "line@icloud.com",
         })

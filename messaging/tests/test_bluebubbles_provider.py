@@ -176,11 +176,14 @@ def test_check_says_when_the_private_api_is_off(account, bb_line, fake):
     with pytest.raises(ProviderConfigurationError, match="Private API"):
         provider_for(bb_line).check()
     fake.private_api = True
+    with pytest.raises(ProviderConfigurationError, match="helper is not connected"):
+        provider_for(bb_line).check()
+    fake.helper_connected = True
     assert provider_for(bb_line).check()["server_version"] == "1.9.9"
 
 
 def test_lookup_asks_imessage_availability_with_the_private_api(account, bb_line, fake):
-    fake.private_api = True
+    fake.private_api = fake.helper_connected = True
     bb.configure_line(account, bb_line, url=fake.url, method="private-api")
     fake.not_imessage.add(BOB)
     provider = provider_for(bb_line)
