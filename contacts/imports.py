@@ -43,9 +43,13 @@ GUESSES = {
 def decode_upload(raw: bytes) -> str:
     if len(raw) > MAX_UPLOAD_BYTES:
         raise InvalidInput(f"The file is {len(raw) // 1024 // 1024} MB; split it into files under 20 MB.", field="file")
+    # A spreadsheet saved as .xlsx/.numbers is a zip: binary, full of NUL bytes.
+    if b"\x00" in raw[:65536] or raw[:4] == b"PK\x03\x04":
+        raise InvalidInput("This is not a CSV file (a spreadsheet?); save it as CSV UTF-8 and upload that.",
+                           field="file")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return raw.decode(encoding)
+            return raw.decode(encoding).replace("\x00", "")
         except UnicodeDecodeError:
             continue
     raise InvalidInput("The file is not text in UTF-8 or Windows-1252; save it as CSV UTF-8.", field="file")

@@ -41,6 +41,9 @@ def test_it_guesses_a_mapping_and_refuses_bad_ones():
     with pytest.raises(InvalidInput, match="empty"):
         imports.read_header("")
     assert imports.decode_upload("phone\n+1555\n".encode("utf-8-sig")) == "phone\n+1555\n"
+    assert imports.decode_upload("name\nJosé\n".encode("cp1252")) == "name\nJosé\n"
+    with pytest.raises(InvalidInput, match="not a CSV file"):
+        imports.decode_upload(b"PK\x03\x04\x14\x00\x06\x00")  # an .xlsx
 
 
 def _job(account, lists=()):
