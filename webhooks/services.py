@@ -44,40 +44,10 @@ def wake_after_commit(targets: Iterable[str]) -> None:
 def emit(account, event_type: str, payload: dict, extra_urls=()) -> Event:
     """Write the event and a delivery per subscribed endpoint and per extra URL, in the
     caller's transaction; workers deliver after commit."""
-    if event_type not in EventType.values:
-        raise InvalidInput(f"Unknown webhook event type {event_type!r}.", field="event_type")
-    urls = [u for u in dict.fromkeys(extra_urls) if u]
-    # No savepoint inside the caller's transaction (two round trips per event saved);
-    # alone, the event and its deliveries still commit together.
-    with transaction.atomic(savepoint=False):
-        event = Event.objects.create(account=account, type=event_type, payload=payload, extra_urls=urls)
-        now = timezone.now()
-        rows = [
-            Delivery(
-                account=account, event=event, endpoint=ep, url=ep.url, target=ep.target,
-                payload_format=ep.payload_format, next_attempt_at=now,
-            )
-            for ep in Endpoint.objects.filter(account=account, enabled=True)
-            if ep.receives(event_type)
-        ]
-        for url in urls:
-            try:
-                check_syntax(url)
-            except InvalidInput:
-                continue  # the send service validates status_callback; never fail the caller here
-            rows.append(
-                Delivery(
-                    account=account, event=event, endpoint=None, url=url, target=url_target(url),
-                    payload_format=PayloadFormat.RAW, next_attempt_at=now,
-                )
-            )
-        if rows:
-            Delivery.objects.bulk_create(rows)
-            wake_after_commit(d.target for d in rows)
-    return event
+    return emit_many([(account, event_type, payload, extra_urls)])[0]
 
 
-def emit_many(items: Iterable[tuple]) -> None:
+def emit_many(items: Iterable[tuple]) -> list[Event]:
     """``emit`` for many events at once, (account, type, payload, extra_urls) each: one
     INSERT of the events, one query of endpoints per account, one INSERT of deliveries.
     Added for the message dispatcher, which records status changes by the chunk."""
@@ -86,11 +56,13 @@ def emit_many(items: Iterable[tuple]) -> None:
         if event_type not in EventType.values:
             raise InvalidInput(f"Unknown webhook event type {event_type!r}.", field="event_type")
     if not items:
-        return
-    with transaction.atomic():
+        return []
+    # No savepoint inside the caller's transaction (two round trips saved per call);
+    # alone, the events and their deliveries still commit together.
+    with transaction.atomic(savepoint=False):
         events = Event.objects.bulk_create(
             [
-                Event(account=account, type=event_type, payload=payload, extra_urls=[u for u in dict.fromkeys(extra) if u])
+                Event(account=account, type=event_type, payload=payload, extra_urls=[u for u in dict.fromkeys(extra or ()) if u])
                 for account, event_type, payload, extra in items
             ],
             batch_size=1000,
@@ -124,6 +96,7 @@ def emit_many(items: Iterable[tuple]) -> None:
         if rows:
             Delivery.objects.bulk_create(rows, batch_size=1000)
             wake_after_commit(d.target for d in rows)
+    return events
 
 
 def send_test(account, endpoint: Endpoint) -> Delivery:

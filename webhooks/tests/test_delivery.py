@@ -163,3 +163,22 @@ def test_endpoints_get_only_the_events_they_subscribe_to(account, other_account,
         everything.pk, only_received.pk
     }
     assert Event.objects.filter(account=other_account).count() == 0
+
+
+def test_emit_many_writes_every_event_and_delivery_in_a_few_queries(
+    account, other_account, httpserver, django_assert_max_num_queries
+):
+    httpserver.expect_request("/a").respond_with_data("ok")
+    mine = services.create_endpoint(account, httpserver.url_for("/a"))
+    theirs = services.create_endpoint(other_account, httpserver.url_for("/b"), event_types=["message.received"])
+    items = [
+        (account, EventType.MESSAGE_STATUS_UPDATED, {"n": i}, [httpserver.url_for("/cb")]) for i in range(20)
+    ] + [(other_account, EventType.MESSAGE_STATUS_UPDATED, {"n": 99}, [])]
+    with django_assert_max_num_queries(5):
+        events = webhooks.emit_many(items)
+    assert [e.payload["n"] for e in events] == [*range(20), 99]
+    assert Delivery.objects.filter(endpoint=mine).count() == 20
+    assert Delivery.objects.filter(endpoint=None, url=httpserver.url_for("/cb")).count() == 20
+    assert not Delivery.objects.filter(endpoint=theirs).exists()  # not subscribed
+    delivery.drain(mine.target)
+    assert sorted(verify(mine.secret, r)["data"]["n"] for r in received(httpserver, "/a")) == list(range(20))
