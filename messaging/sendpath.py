@@ -29,6 +29,7 @@ from .choices import MessageType
 from .models import Conversation, Line, Message, MessageEvent
 
 LINES_CACHE_SECONDS = 300
+LINE_FIELDS = ("id", "account_id", "number", "name", "active")
 
 
 def _lines_key(account_id) -> str:
@@ -36,11 +37,14 @@ def _lines_key(account_id) -> str:
 
 
 def account_lines(account: Account) -> list[Line]:
-    """The account's lines (active or not), from the cache when it has them."""
+    """The account's lines (active or not), from the cache when it has them (deferred
+    instances: only ``LINE_FIELDS`` are loaded)."""
     key = _lines_key(account.pk)
     lines = cache.get(key)
     if lines is None:
-        lines = list(Line.objects.filter(account=account).order_by("number"))
+        # Only what choosing a line needs: provider settings (credentials) stay out of
+        # the cache, and any other field is loaded from the database if ever read.
+        lines = list(Line.objects.filter(account=account).only(*LINE_FIELDS).order_by("number"))
         cache.set(key, lines, LINES_CACHE_SECONDS)
     return lines
 

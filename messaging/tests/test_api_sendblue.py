@@ -252,3 +252,16 @@ def test_upload_refuses_what_cannot_be_sent(sb, settings, tmp_path):
     assert response.status_code == 400 and "5 MB" in response.json()["error_message"]
     assert sb.post("/api/upload-media-object", {}, format="multipart").status_code == 400
     assert not MediaObject.objects.exists() and not Attachment.objects.exists()
+
+
+def test_a_line_deactivated_after_being_cached_is_not_used(sb, account, line):
+    spare = add_line(account, "+15125550101")
+    first = send(sb, number="+15552010080", content="hi", from_number=LINE)
+    assert first.json()["from_number"] == LINE  # the account's lines are now cached
+    line.active = False
+    line.save()
+    refused = send(sb, number="+15552010081", content="hi", from_number=LINE)
+    assert refused.status_code == 400 and "not an active line" in refused.json()["error_message"]
+    # The contact's sticky line is gone: it moves to an active one.
+    moved = send(sb, number="+15552010080", content="again")
+    assert moved.status_code == 200 and moved.json()["from_number"] == spare.number
