@@ -86,7 +86,29 @@ def _contact_context(conversation: Conversation) -> dict:
             context["contact_url"] = reverse("contacts:detail", args=[contact.pk])
         except NoReverseMatch:  # the contacts pages are not installed
             pass
+        context.update(_engagement(contact))
     return context
+
+
+PANEL_ROWS = 5
+
+
+def _engagement(contact) -> dict:
+    """Appointments, calls and campaigns of the contact, when the campaigns app is there.
+
+    Read through the contact's reverse relations rather than an import: campaigns sits
+    above messaging (campaigns -> messaging), so messaging never imports it.
+    """
+    if not hasattr(contact, "campaign_recipients"):
+        return {}
+    return {
+        "appointments": list(contact.appointments.order_by("-scheduled_for")[:PANEL_ROWS]),
+        "calls": list(contact.call_logs.order_by("-created_at")[:PANEL_ROWS]),
+        "campaigns": list(
+            contact.campaign_recipients.select_related("campaign").order_by("-created_at")[:PANEL_ROWS]
+        ),
+        "engagement": True,
+    }
 
 
 def _can_simulate(conversation: Conversation) -> bool:

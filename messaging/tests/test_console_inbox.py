@@ -250,3 +250,19 @@ def test_playing_the_customer_writes_an_inbound_message(client, account, line):
     assert not inbound.is_outbound and inbound.status == Status.RECEIVED
     assert inbound.content == "Do you open on Sunday?" and inbound.from_number == "+15125550111"
     assert b"Do you open on Sunday?" in response.content
+
+
+def test_the_contact_panel_shows_appointments_calls_and_campaigns(client, account, line):
+    from campaigns.models import Appointment, CallLog, Campaign, CampaignRecipient
+
+    ada = d.contact(account, "+15125550111", "Ada", "Lovelace")
+    conv = d.conversation(account, line, "+15125550111", contact_row=ada)
+    spring = Campaign.objects.create(account=account, name="Spring check-up")
+    CampaignRecipient.objects.create(campaign=spring, contact=ada, outcome="replied")
+    Appointment.objects.create(account=account, contact=ada, campaign=spring,
+                               scheduled_for=timezone.now() + timedelta(days=2), notes="Dental cleaning")
+    CallLog.objects.create(account=account, contact=ada, outcome="connected", duration_seconds=95)
+    html = client.get(f"/messages/inbox/{conv.pk}/").content.decode()
+    panel = html[html.index('data-testid="contact-panel"'):]
+    for text in ("Dental cleaning", "Connected · 95 s", "Spring check-up", "Replied", f"/campaigns/{spring.pk}/"):
+        assert text in panel
