@@ -260,17 +260,20 @@ def deliver_batch(target: str, batch: list[Delivery]) -> tuple[int, bool]:
     """POST each delivery in turn until one fails; record everything in one transaction."""
     result = Batch()
     endpoint = batch[0].endpoint
-    refused = None
+    if endpoint is not None:
+        # An endpoint's pending deliveries follow it when its URL is edited.
+        for d in batch:
+            d.url = endpoint.url
     if endpoint is not None and not endpoint.enabled:
-        refused = "Endpoint disabled before delivery."
-    else:
-        try:
-            check_target(batch[0].url)  # DNS may have changed since the URL was accepted
-        except InvalidInput as exc:
-            refused = f"Refused: {exc.message}"
-    if refused:
-        _refuse(batch, refused)
+        _refuse(batch, "Endpoint disabled before delivery.")
         return 0, True
+    try:
+        check_target(batch[0].url)  # DNS may have changed since the URL was accepted
+    except InvalidInput as exc:
+        # A failed attempt like any other (DNS may come back): logged, retried on schedule.
+        refused = Outcome(batch[0], timezone.now(), 0, {}, error=f"Refused: {exc.message}")
+        record(endpoint, Batch(outcomes=[refused], untried=batch[1:]))
+        return 1, True
     bodies: dict[tuple[int, str], bytes] = {}
     secrets_cache: dict = {}
     for i, delivery in enumerate(batch):
@@ -319,13 +322,14 @@ def record(endpoint: Endpoint | None, result: Batch) -> None:
             made = o.delivery.attempts + 1
             wait = next_wait(made)
             Delivery.objects.filter(pk=o.delivery.pk).update(
-                attempts=made, last_status_code=o.status_code, last_error=o.error[:500], updated_at=now,
+                url=o.delivery.url, attempts=made, last_status_code=o.status_code, last_error=o.error[:500], updated_at=now,
                 status=DeliveryStatus.PENDING if wait is not None else DeliveryStatus.FAILED,
                 next_attempt_at=now + timedelta(seconds=wait) if wait is not None else None,
             )
         # Successes are most of the traffic: one UPDATE per status code, not per row.
         for code, ids in succeeded.items():
             Delivery.objects.filter(id__in=ids).update(
+                url=result.outcomes[0].delivery.url,
                 status=DeliveryStatus.SUCCEEDED, attempts=F("attempts") + 1, last_status_code=code,
                 last_error="", next_attempt_at=None, delivered_at=now, updated_at=now,
             )

@@ -135,8 +135,21 @@ def test_a_url_that_became_private_is_refused_at_delivery_time(account, httpserv
     with override_settings(WEBHOOKS_ALLOW_PRIVATE_TARGETS=False):
         delivery.drain(endpoint.target)
     d.refresh_from_db()
-    assert d.status == DeliveryStatus.FAILED and "loopback" in d.last_error
+    assert d.status == DeliveryStatus.PENDING and d.attempts == 1 and "loopback" in d.last_error
+    [attempt] = d.attempt_log.all()
+    assert not attempt.succeeded and attempt.status_code is None and "loopback" in attempt.error
     assert received(httpserver) == []
+
+
+def test_pending_deliveries_follow_an_edited_endpoint_url(account, httpserver):
+    httpserver.expect_request("/new").respond_with_data("ok")
+    endpoint = services.create_endpoint(account, httpserver.url_for("/old"))
+    d = Delivery.objects.get(event=webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {}))
+    services.update_endpoint(account, endpoint.pk, url=httpserver.url_for("/new"))
+    delivery.drain(endpoint.target)
+    d.refresh_from_db()
+    assert d.status == DeliveryStatus.SUCCEEDED and d.url == httpserver.url_for("/new")
+    assert len(received(httpserver, "/new")) == 1 and received(httpserver, "/old") == []
 
 
 def test_a_test_ping_goes_to_one_endpoint_only(account, httpserver):
