@@ -195,9 +195,11 @@ def apply_events(line: Line, events: list[ProviderEvent]) -> int:
 
 @transaction.atomic
 def apply_event(line: Line, event: ProviderEvent) -> bool:
-    # One writer per line at a time: the webhook and the poll may carry the same message.
-    Line.objects.select_for_update().filter(pk=line.pk).first()
     if event.kind == "inbound":
+        # The webhook and the poll may carry the same reply at once: one of them at a time
+        # per line checks and writes. (Status reports need no such lock: apply_report locks
+        # the message, and a duplicate report is a no-op.)
+        Line.objects.select_for_update().filter(pk=line.pk).first()
         if Message.objects.filter(line=line, provider_message_id=event.provider_message_id).exists():
             return False
         services.receive_inbound(line, event)
