@@ -1,5 +1,5 @@
 """Console forms of messaging: the inbox filters, the reply box, the inbound simulator,
-the message log filters and the dead-letter bulk actions."""
+a new message, and the dead-letter bulk actions."""
 from __future__ import annotations
 
 from django import forms
@@ -31,6 +31,7 @@ class ReplyForm(forms.Form):
         required=False, label="Media URL", max_length=2000, assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://… (image, video or file)"}),
     )
+    media_file = forms.FileField(required=False, label="Or upload a file")
     send_style = forms.ChoiceField(
         required=False, label="Effect",
         choices=[("", "No effect")] + [(v, label.replace("_", " ").title()) for v, label in SendStyle.choices],
@@ -38,9 +39,26 @@ class ReplyForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("content", "").strip() and not data.get("media_url"):
+        if data.get("media_url") and data.get("media_file"):
+            raise forms.ValidationError("Give a media URL or upload a file, not both.")
+        if not (data.get("content") or "").strip() and not data.get("media_url") and not data.get("media_file"):
             raise forms.ValidationError("Write a message or add a media URL.")
         return data
+
+
+class ComposeForm(ReplyForm):
+    """A message to someone new (or not yet in the inbox): the reply box plus a recipient."""
+
+    to = forms.CharField(label="To", max_length=254,
+                         widget=forms.TextInput(attrs={"placeholder": "+1 512 555 0100 or name@icloud.com",
+                                                       "autocomplete": "off"}))
+    line = forms.ModelChoiceField(queryset=Line.objects.none(), required=False,
+                                  empty_label="Automatic (the contact's line, else the least busy)")
+    field_order = ["to", "line", "content", "media_url", "media_file", "send_style"]
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].queryset = Line.objects.filter(account=account, active=True)
 
 
 class SimulateInboundForm(forms.Form):

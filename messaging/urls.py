@@ -10,6 +10,7 @@ app_name = "messaging"
 urlpatterns = [
     path("inbox/", views_inbox.inbox_page, name="inbox"),
     path("inbox/list", views_inbox.conversation_list, name="conversation-list"),
+    path("inbox/new", views_inbox.compose, name="compose"),
     path("inbox/<int:pk>/", views_inbox.inbox_page, name="thread"),
     path("inbox/<int:pk>/messages", views_inbox.thread_messages, name="thread-messages"),
     path("inbox/<int:pk>/reply", views_inbox.reply, name="reply"),

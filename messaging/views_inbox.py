@@ -13,9 +13,9 @@ from contacts.models import Contact
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
-from . import inbox, services
+from . import inbox, media, services
 from .choices import EventSource, MessageType, Provider
-from .forms import InboxFilterForm, ReplyForm, SimulateInboundForm
+from .forms import ComposeForm, InboxFilterForm, ReplyForm, SimulateInboundForm
 from .models import Conversation
 
 #: How often the open thread and the list ask for changes (milliseconds).
@@ -183,26 +183,59 @@ def _form_error(request: HttpRequest, conversation: Conversation, template: str,
     return render(request, "messaging/inbox.html", context, status=422)
 
 
+def _message_fields(request: HttpRequest, form: ReplyForm, *, from_number: str | None) -> dict:
+    """What the send services take, from a reply or compose form; an uploaded file is
+    stored first and travels as its public URL (the way ``/api/upload-media-object`` works)."""
+    media_url = form.cleaned_data["media_url"]
+    upload = form.cleaned_data.get("media_file")
+    if upload:
+        media_url = media.public_url(media.store_upload(request.account, upload))
+    return {
+        "content": form.cleaned_data["content"],
+        "media_url": media_url,
+        "send_style": form.cleaned_data["send_style"],
+        "from_number": from_number,
+        "source": EventSource.CONSOLE,
+    }
+
+
+def _add_error(form, exc: OutreachError) -> None:
+    field = {"file": "media_file", "number": "to"}.get(exc.field, exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+@member_required
+def compose(request: HttpRequest) -> HttpResponse:
+    """A message to a number: the way to start a conversation from the console."""
+    form = ComposeForm(request.POST or None, request.FILES or None, account=request.account,
+                       initial={"to": request.GET.get("to", "")})
+    if request.method == "POST" and form.is_valid():
+        line = form.cleaned_data["line"]
+        try:
+            message = services.send(request.account, to=form.cleaned_data["to"],
+                                    **_message_fields(request, form, from_number=line.number if line else None))
+        except OutreachError as exc:
+            _add_error(form, exc)
+        else:
+            return redirect("messaging:thread", pk=message.conversation_id)
+    return render(request, "messaging/compose.html", {"form": form},
+                  status=422 if request.method == "POST" else 200)
+
+
 @member_required
 @require_POST
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = _get_conversation(request, pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        fields = {
-            "content": form.cleaned_data["content"],
-            "media_url": form.cleaned_data["media_url"],
-            "send_style": form.cleaned_data["send_style"],
-            "from_number": conversation.line.number,
-            "source": EventSource.CONSOLE,
-        }
         try:
+            fields = _message_fields(request, form, from_number=conversation.line.number)
             if conversation.message_type == MessageType.GROUP:
                 services.send_group(request.account, group_id=conversation.group_id, **fields)
             else:
                 services.send(request.account, to=conversation.address, **fields)
         except OutreachError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            _add_error(form, exc)
         else:
             return _fragment_or_redirect(request, conversation)
     return _form_error(request, conversation, "messaging/_reply_form.html", "#reply-form", form)

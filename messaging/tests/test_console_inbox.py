@@ -266,3 +266,43 @@ def test_the_contact_panel_shows_appointments_calls_and_campaigns(client, accoun
     panel = html[html.index('data-testid="contact-panel"'):]
     for text in ("Dental cleaning", "Connected · 95 s", "Spring check-up", "Replied", f"/campaigns/{spring.pk}/"):
         assert text in panel
+
+
+def test_a_reply_can_carry_an_uploaded_file(client, account, line):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from messaging.models import MediaObject
+
+    conv = d.conversation(account, line, "+15125550111")
+    png = SimpleUploadedFile("map.png", b"\x89PNG\r\n\x1a\nfake", content_type="image/png")
+    client.post(f"/messages/inbox/{conv.pk}/reply", {"content": "Here", "media_file": png})
+    stored = MediaObject.objects.get(account=account)
+    message = Message.objects.get(conversation=conv)
+    assert message.media_url.endswith(f"/{stored.token}/map.png")
+    served = Client().get(message.media_url.split("8000", 1)[-1])
+    assert b"".join(served.streaming_content) == b"\x89PNG\r\n\x1a\nfake"
+    exe = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    refused = client.post(f"/messages/inbox/{conv.pk}/reply", {"content": "x", "media_file": exe})
+    assert refused.status_code == 422 and b"media extension" in refused.content
+    both = client.post(f"/messages/inbox/{conv.pk}/reply", {"media_url": "https://x.test/a.png",
+                                                            "media_file": SimpleUploadedFile("b.png", b"x")})
+    assert both.status_code == 422 and b"not both" in both.content
+    assert Message.objects.filter(conversation=conv).count() == 1
+
+
+def test_compose_starts_a_conversation_and_reuses_an_existing_one(client, account, line):
+    second = d.line(account, "+15125550200")
+    response = client.post("/messages/inbox/new", {"to": "(512) 555-0177", "content": "Welcome!", "line": second.pk})
+    message = Message.objects.get(content="Welcome!")
+    assert response.status_code == 302 and response["Location"] == f"/messages/inbox/{message.conversation_id}/"
+    assert (message.to_number, message.from_number) == ("+15125550177", second.number)
+    client.post("/messages/inbox/new", {"to": "+15125550177", "content": "Again"})
+    assert Message.objects.get(content="Again").conversation_id == message.conversation_id
+
+
+def test_compose_says_what_to_fix(client, account, line):
+    assert b"Automatic" in client.get("/messages/inbox/new").content
+    response = client.post("/messages/inbox/new", {"to": "not a number", "content": "hi"})
+    assert response.status_code == 422 and b'role="alert"' in response.content
+    assert client.post("/messages/inbox/new", {"to": "+15125550177"}).status_code == 422
+    assert not Message.objects.exists()
