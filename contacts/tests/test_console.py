@@ -42,6 +42,9 @@ def test_the_table_filters_and_exports_what_it_shows(staff, account, other_accou
     assert [(r["first_name"], r["tags"], r["lists"], r["custom_variables"]) for r in rows] == [
         ("Ann", "vip", "VIPs", "plan=gold")
     ]
+    bad = staff.get("/contacts/", {"list_id": "nope", "sort": "password"})
+    assert bad.status_code == 200 and "Enter a valid UUID" in bad.content.decode()
+    assert not bad.context["page"].object_list
     everyone = staff.get("/contacts/export.csv")
     assert len(list(csv.reader(io.StringIO(b"".join(everyone.streaming_content).decode())))) == 3  # header + 2
 
