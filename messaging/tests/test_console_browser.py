@@ -230,3 +230,17 @@ def test_every_page_is_keyboard_usable_and_screenshotted(page, staff_login, acco
     for url, name in (("/messages/log/", "message-log"), ("/messages/lines/", "lines")):
         page.goto(url)
         screenshot(page, name)
+
+
+def test_a_new_account_starts_from_the_empty_inbox(page, staff_login, account, line):
+    page.click("text=Inbox")
+    assert "No conversations yet" in page.inner_text("[data-testid=empty]")
+    screenshot(page, "inbox-empty")
+    page.click("text=Send a first message")
+    page.fill("#id_to", "(512) 555-0142")
+    page.fill("#id_content", "Hello from Outreach!")
+    screenshot(page, "compose")
+    page.click("[data-testid=compose-send]")
+    page.wait_for_selector(".msg-out:has-text('Hello from Outreach!')")
+    assert page.inner_text("#thread-title") == "+15125550142"
+    assert page.locator("[data-testid=conversation]").count() == 1
