@@ -14,7 +14,7 @@
         labels: chart.labels.map(function (d) { return d.slice(5); }),
         datasets: Object.keys(names).map(function (key) {
           return { label: names[key], data: chart.series[key], borderColor: colours[key],
-                   backgroundColor: colours[key], tension: 0.3, pointRadius: 2, borderWidth: 2 };
+                   backgroundColor: colours[key], cubicInterpolationMode: "monotone", pointRadius: 2, borderWidth: 2 };
         })
       },
       options: {
