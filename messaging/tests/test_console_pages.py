@@ -102,22 +102,19 @@ def test_the_dashboard_shows_the_queue(client, account, line):
 
 
 def test_the_lines_page_shows_usage_against_limits(client, account, line):
+    """Usage as the dispatcher counts it: sends made by the real dispatcher (sandbox)."""
+    from messaging import dispatch, services
+
     d.line(account, "+15125550200", active=False)
     d.line(account, "+15125550300", healthy=False, health_error="BlueBubbles server unreachable")
-    conv = d.conversation(account, line, "+15125550101")
-    now = timezone.now()
-    sent_message(conv, at=now)
-    m = sent_message(conv, at=now)
-    Message.objects.filter(pk=m.pk).update(new_contact=True, claimed_at=now)
-    old = sent_message(conv, at=now - timedelta(hours=3))
-    Message.objects.filter(pk=old.pk).update(new_contact=True, claimed_at=now - timedelta(hours=3))
+    for to in ("+15125550111", "+15125550111", "+15125550122"):  # two new contacts, three sends
+        services.send(account, to=to, content="hi", from_number=line.number)
+    dispatch.run_chunk()
     response = client.get("/messages/lines/")
-    rows = {ln.number: ln for ln in response.context["lines"]}
-    main = rows[line.number]
-    assert (main.new_hour, main.new_day, main.conversation_count) == (1, 2, 1)
-    assert main.sent_today == (3 if dashboard.day_start(now) <= now - timedelta(hours=3) else 2)
+    main = {ln.number: ln for ln in response.context["lines"]}[line.number]
+    assert (main.sent_today, main.new_hour, main.new_day, main.conversation_count, main.in_flight) == (3, 2, 2, 2, 0)
     html = response.content.decode()
-    assert "2 / 50" in html and "1 / 15" in html
+    assert 'data-testid="new-day">2 / 50<' in html and 'data-testid="new-hour">2 / 15<' in html
     assert "inactive" in html and "BlueBubbles server unreachable" in html
 
 
