@@ -25,6 +25,10 @@ def _nav(request):
         except NoReverseMatch:
             continue
         items.append({"label": label, "url": url, "active": request.path.startswith(url) and (url != "/" or request.path == "/")})
+    # Nested urls (/contacts/ and /contacts/lists/): only the closest entry is the current one.
+    active = [i for i in items if i["active"]]
+    for item in active:
+        item["active"] = item["url"] == max((i["url"] for i in active), key=len)
     return items
 
 

@@ -41,12 +41,42 @@ def test_search_edit_and_opt_out_a_contact(page, staff_login, account):
     assert contact.opted_out and contact.timezone == "Europe/Paris"
     assert Event.objects.get(type="contact_opted_out").payload["source"] == "console"
 
+    page.click("text=← Contacts")
+    page.select_option("#f-opted", "true")
+    page.click("button:has-text('Apply')")
+    assert page.locator("[data-testid=contacts-table] tbody tr").count() == 1
+    with page.expect_download() as download_info:
+        page.click("[data-testid=export-csv]")
+    exported = list(csv.DictReader(open(download_info.value.path(), encoding="utf-8")))
+    assert [(r["first_name"], r["opted_out"]) for r in exported] == [("Annie", "True")]
+
+
+def test_add_a_contact_from_the_console(page, staff_login, account):
+    ContactListFactory(account=account, name="Newsletter")
+    page.goto("/contacts/")
+    page.click("text=New contact")
+    page.fill("#id_phone_number", "555 123")
+    page.click("button:has-text('Add contact')")
+    assert "cannot be a phone number" in page.inner_text(".errorlist")
+    page.fill("#id_phone_number", "(555) 123-4567")
+    page.fill("#id_first_name", "Dana")
+    page.fill("#id_tags", "lead, vip")
+    page.fill("#id_custom_variables", "plan=gold")
+    page.check("text=Newsletter")
+    screenshot(page, "contact-new")
+    page.click("button:has-text('Add contact')")
+    page.wait_for_selector("text=Added Dana")
+    contact = Contact.objects.get(account=account)
+    assert (contact.e164_number, contact.tags, contact.custom_variables) == ("+15551234567", ["lead", "vip"], {"plan": "gold"})
+    assert [lst.name for lst in contact.lists.all()] == ["Newsletter"]
+
 
 def test_create_a_list_and_see_its_members(page, staff_login, account):
     member = ContactFactory(account=account, first_name="Cat")
     existing = ContactListFactory(account=account, name="Existing")
     member.lists.add(existing)
     page.click("nav >> text=Lists")
+    assert page.inner_text("nav a[aria-current=page]") == "Lists"  # not Contacts as well
     page.fill("#id_name", "Spring promo")
     page.fill("#id_description", "Everyone who asked about spring")
     page.click("button:has-text('Create list')")
