@@ -5,6 +5,8 @@ from . import views
 app_name = "webhooks"
 urlpatterns = [
     path("", views.endpoints, name="endpoints"),
+    path("callbacks/", views.callbacks, name="callbacks"),
+    path("callbacks/replay-failed", views.replay_callbacks, name="replay-callbacks"),
     path("signing-secret/rotate", views.rotate_account_secret, name="rotate-account-secret"),
     path("<int:pk>/", views.endpoint_detail, name="endpoint"),
     path("<int:pk>/rotate", views.rotate_secret, name="rotate"),

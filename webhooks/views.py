@@ -118,6 +118,42 @@ def endpoint_detail(request, pk: int):
 
 
 @member_required
+def callbacks(request):
+    """Deliveries to messages' ``status_callback`` URLs (no endpoint), newest first."""
+    filters = DeliveryFilterForm(request.GET or None)
+    deliveries = Delivery.objects.filter(account=request.account, endpoint=None).select_related("event")
+    status = filters.cleaned_data.get("status") if filters.is_valid() else ""
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return render(
+        request,
+        "webhooks/callbacks.html",
+        {
+            "filters": filters,
+            "page": Paginator(deliveries, 25).get_page(request.GET.get("page")),
+            "query": f"status={status}" if status else "",
+            "replay_form": ReplaySinceForm(),
+        },
+    )
+
+
+@admin_required
+@require_POST
+def replay_callbacks(request):
+    form = ReplaySinceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the time to replay from, e.g. 2026-01-31 09:00.")
+    else:
+        try:
+            count = services.replay_failed(request.account, form.cleaned_data["since"])
+        except OutreachError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{count} failed deliver{'y' if count == 1 else 'ies'} queued again.")
+    return redirect("webhooks:callbacks")
+
+
+@member_required
 def delivery_detail(request, pk: int):
     delivery = get_object_or_404(
         Delivery.objects.select_related("event", "endpoint"), account=request.account, pk=pk
@@ -207,7 +243,7 @@ def replay(request, pk: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, "Delivery queued again.")
-    default = reverse("webhooks:endpoint", args=[delivery.endpoint_id]) if delivery.endpoint_id else reverse("webhooks:endpoints")
+    default = reverse("webhooks:endpoint", args=[delivery.endpoint_id]) if delivery.endpoint_id else reverse("webhooks:callbacks")
     return _back(request, default)
 
 

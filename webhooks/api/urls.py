@@ -5,6 +5,7 @@ from . import sendblue_views, views
 urlpatterns = [
     path("v1/webhooks", views.EndpointsView.as_view(), name="api-webhooks"),
     path("v1/webhooks/signing-secret/rotate", views.RotateAccountSecretView.as_view(), name="api-webhooks-account-secret"),
+    path("v1/webhooks/replay", views.ReplayAllFailedView.as_view(), name="api-webhooks-replay"),
     path("v1/webhooks/<int:pk>", views.EndpointView.as_view(), name="api-webhook"),
     path("v1/webhooks/<int:pk>/deliveries", views.DeliveriesView.as_view(), name="api-webhook-deliveries"),
     path(

@@ -161,6 +161,18 @@ class ReplayFailedView(APIView):
         return Response({"replayed": count}, status=status.HTTP_202_ACCEPTED)
 
 
+class ReplayAllFailedView(APIView):
+    scope_family = Family.WEBHOOKS
+
+    @extend_schema(tags=TAGS, request=ReplaySinceSerializer, responses={202: ReplayResultSerializer, 422: ERRORS[422]})
+    def post(self, request):
+        """Replay every failed delivery of the account created since `since`: all enabled
+        endpoints and the `status_callback` URLs."""
+        data = _valid(ReplaySinceSerializer, request)
+        count = services.replay_failed(request.auth.account, data["since"])
+        return Response({"replayed": count}, status=status.HTTP_202_ACCEPTED)
+
+
 class TestPingView(APIView):
     scope_family = Family.WEBHOOKS
 

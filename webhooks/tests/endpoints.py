@@ -4,6 +4,7 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", "api/v1/webhooks"): W,
     ("POST", "api/v1/webhooks"): W,
     ("POST", "api/v1/webhooks/signing-secret/rotate"): W,
+    ("POST", "api/v1/webhooks/replay"): W,
     ("GET", "api/v1/webhooks/<int:pk>"): W,
     ("PUT", "api/v1/webhooks/<int:pk>"): W,
     ("PATCH", "api/v1/webhooks/<int:pk>"): W,

@@ -181,3 +181,19 @@ def test_read_only_can_list_but_not_create(api_for, account):
     assert ro.get("/api/v1/webhooks").status_code == 200
     r = ro.post("/api/v1/webhooks", {"url": HOOK}, format="json")
     assert r.status_code == 403 and "detail" in r.json()
+
+
+def test_replay_all_failed_since_includes_status_callbacks(api, account, httpserver):
+    httpserver.expect_request("/cb").respond_with_data("ok")
+    webhooks.emit(account, EventType.MESSAGE_STATUS_UPDATED, {"status": "SENT"}, [httpserver.url_for("/cb")])
+    Delivery.objects.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+    since = (timezone.now() - timedelta(minutes=5)).isoformat()
+    r = api.post("/api/v1/webhooks/replay", {"since": since}, format="json")
+    assert r.status_code == 202 and r.json() == {"replayed": 1}
+    assert_matches_schema(r, "/api/v1/webhooks/replay")
+    delivery.drain(Delivery.objects.get().target)
+    [request] = received(httpserver, "/cb")
+    assert verify(services.account_secret(account).secret, request) == {"status": "SENT"}
+    future = (timezone.now() + timedelta(hours=1)).isoformat()
+    r = api.post("/api/v1/webhooks/replay", {"since": future}, format="json")
+    assert r.status_code == 422 and "since" in r.json()["errors"]

@@ -67,3 +67,26 @@ def test_a_private_url_is_refused_with_a_reason(page, staff_login):
     assert "cloud metadata" in page.inner_text(".errorlist")
     screenshot(page, "webhooks-private-refused")
     assert Endpoint.objects.count() == 0
+
+
+def test_status_callback_deliveries_are_listed_and_replayable(page, staff_login, account, httpserver):
+    import webhooks
+    from webhooks import delivery
+    from webhooks.choices import EventType
+
+    httpserver.expect_request("/cb").respond_with_data("server error", status=500)
+    webhooks.emit(account, EventType.MESSAGE_STATUS_UPDATED, {"status": "SENT"}, [httpserver.url_for("/cb")])
+    d = Delivery.objects.get()
+    delivery.drain(d.target)
+    Delivery.objects.filter(pk=d.pk).update(status="failed", next_attempt_at=None)
+
+    page.click("nav >> text=Webhooks")
+    page.click("text=Status callback deliveries")
+    row = page.locator(f"[data-testid=delivery-row-{d.pk}]")
+    assert "failed" in row.inner_text() and "HTTP 500" in row.inner_text()
+    screenshot(page, "webhooks-status-callbacks")
+    row.locator("button:has-text('Replay')").click()
+    page.wait_for_selector("text=Delivery queued again")
+    assert "pending" in page.locator(f"[data-testid=delivery-row-{d.pk}]").inner_text()
+    d.refresh_from_db()
+    assert d.status == "pending" and d.attempts == 0
