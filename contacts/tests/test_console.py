@@ -89,3 +89,15 @@ def test_upload_refuses_a_file_that_is_not_a_csv_of_contacts(staff):
     mapped = staff.post(f"/contacts/import/{job.pk}/map/", {"col_0": "", "col_1": "first_name"})
     assert mapped.status_code == 422
     assert "Map one column to Phone number" in str(mapped.context["form"].non_field_errors())
+
+
+def test_the_contact_page_links_to_its_conversation(staff, account):
+    from messaging.services import add_line, direct_conversation
+
+    contact = ContactFactory(account=account)
+    page = staff.get(f"/contacts/{contact.pk}/")
+    assert "none yet" in page.content.decode()
+    line = add_line(account, "+15125550100")
+    conversation = direct_conversation(account, line, contact.e164_number, contact)
+    page = staff.get(f"/contacts/{contact.pk}/")
+    assert f'href="/messages/inbox/{conversation.pk}/"' in page.content.decode()
