@@ -49,6 +49,7 @@ def test_batch_shape_errors_are_422(api, account, other_account):
     too_many = {"contacts": [{"phone_number": f"+1555300{i:04d}"} for i in range(1001)]}
     response = api.post("/api/v1/contacts/batch", too_many, format="json")
     assert response.status_code == 422
+    assert_matches_schema(response, "/api/v1/contacts/batch")
     assert "contacts" in response.json()["errors"]
     theirs = ContactListFactory(account=other_account)
     response = api.post(
@@ -76,7 +77,9 @@ def test_list_crud_and_counts(api, account, other_account):
     patched = api.patch(url, {"description": "Call first"}, format="json")
     assert_matches_schema(patched, "/api/v1/lists/{id}")
     assert patched.json()["name"] == "Hot Leads" and patched.json()["description"] == "Call first"
-    assert api.put(url, {"name": "Warm"}, format="json").json()["name"] == "Warm"
+    put = api.put(url, {"name": "Warm"}, format="json")
+    assert_matches_schema(put, "/api/v1/lists/{id}")
+    assert put.json()["name"] == "Warm"
     blank = api.patch(url, {"name": ""}, format="json")
     assert blank.status_code == 422 and "name" in blank.json()["errors"]
     assert api.post("/api/v1/lists", {"description": "no name"}, format="json").status_code == 422
@@ -91,13 +94,17 @@ def test_list_crud_and_counts(api, account, other_account):
     got = api.get(url)
     assert_matches_schema(got, "/api/v1/lists/{id}")
     assert got.json()["contact_count"] == 2
-    removed = api.delete(f"{url}/contacts", {"contact_ids": [str(a.pk)]}, format="json").json()
+    removed_response = api.delete(f"{url}/contacts", {"contact_ids": [str(a.pk)]}, format="json")
+    assert_matches_schema(removed_response, "/api/v1/lists/{id}/contacts")
+    removed = removed_response.json()
     assert (removed["changed"], removed["contact_count"]) == (1, 1)
     theirs = ContactFactory(account=other_account)
     refused = api.post(f"{url}/contacts", {"contact_ids": [str(theirs.pk)]}, format="json")
     assert refused.status_code == 422 and "No contact with id" in refused.json()["detail"]
 
-    assert api.delete(url).status_code == 204
+    deleted = api.delete(url)
+    assert deleted.status_code == 204
+    assert_matches_schema(deleted, "/api/v1/lists/{id}")
     assert not ContactList.objects.filter(pk=lst["id"]).exists()
     assert Contact.objects.filter(pk__in=[a.pk, b.pk]).count() == 2  # contacts are kept
 

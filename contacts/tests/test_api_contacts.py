@@ -142,6 +142,7 @@ def test_get_update_and_delete_one_contact(api, account, other_account):
     assert_matches_schema(patched, "/api/v1/contacts/{id}")
     assert (patched.json()["first_name"], patched.json()["tags"]) == ("New", ["a"])
     put = api.put(url, {"phone_number": "(555) 000-1111"}, format="json")
+    assert_matches_schema(put, "/api/v1/contacts/{id}")
     assert put.json()["e164_number"] == "+15550001111"
     assert put.json()["first_name"] == "New"
     assert _search(api, "5550001111") == {"New"}
@@ -150,6 +151,7 @@ def test_get_update_and_delete_one_contact(api, account, other_account):
     assert "IANA" in bad.json()["errors"]["timezone"][0]
     deleted = api.delete(url)
     assert deleted.status_code == 204
+    assert_matches_schema(deleted, "/api/v1/contacts/{id}")
     assert api.get(url).status_code == 404
     theirs = ContactFactory(account=other_account)
     for method in ("get", "patch", "delete"):
