@@ -178,14 +178,17 @@ def test_opt_out_and_in_emit_the_webhook_once(api, account):
     assert opted_in.json()["opted_out"] is False and opted_in.json()["opted_out_at"] is None
 
 
-def test_an_opted_out_contact_is_refused_by_the_send_check(api, account):
-    from messaging.services import is_opted_out
+def test_sends_to_an_opted_out_contact_are_declined_until_opt_in(api, account):
+    from messaging.choices import Status
+    from messaging.services import add_line, send
 
-    contact = ContactFactory(account=account)
+    add_line(account, "+15125550100")
+    contact = ContactFactory(account=account, e164_number="+15125550610")
     api.post(f"/api/v1/contacts/{contact.pk}/opt-out")
-    assert is_opted_out(account, contact.e164_number)
+    declined = send(account, to=contact.e164_number, content="hello")
+    assert declined.status == Status.DECLINED
     api.post(f"/api/v1/contacts/{contact.pk}/opt-in")
-    assert not is_opted_out(account, contact.e164_number)
+    assert send(account, to=contact.e164_number, content="hello again").status != Status.DECLINED
 
 
 def test_scopes_read_only_reads_campaigns_cannot_touch(api_for, account):
