@@ -13,7 +13,7 @@ class CampaignsConfig(AppConfig):
         from . import engagement
 
         # Messaging knows nothing of campaigns: engagement follows its signals.
-        signals.status_changed.connect(engagement.on_status_changed, dispatch_uid="campaigns-status")
+        signals.statuses_changed.connect(engagement.on_statuses_changed, dispatch_uid="campaigns-status")
         signals.message_received.connect(engagement.on_message_received, dispatch_uid="campaigns-reply")
         # The safety net for lost tasks: stalled fan-outs, completions, withdrawals.
         settings.CELERY_BEAT_SCHEDULE.setdefault(

@@ -60,6 +60,18 @@ def on_status_changed(sender, message: Message, status: str, **kwargs) -> None:
         nudge(recipient.campaign_id)
 
 
+def on_statuses_changed(sender, changes, **kwargs) -> None:
+    """The dispatcher's chunks: one query tells whether any of them is a campaign's, and
+    only those go through ``on_status_changed``."""
+    ids = {message.pk for message, _ in changes if message.is_outbound}
+    if not ids:
+        return
+    ours = set(CampaignRecipient.objects.filter(message_id__in=ids).values_list("message_id", flat=True))
+    for message, status in changes:
+        if message.pk in ours:
+            on_status_changed(sender, message=message, status=status)
+
+
 def on_message_received(sender, message: Message, **kwargs) -> None:
     """A reply from a contact ends the engagement of its latest campaign that reached it."""
     recipient = (

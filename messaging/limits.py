@@ -11,8 +11,8 @@ sees it: of any two sends the network saw less than a second apart, the one clai
 counted the other, whatever the lag between claiming and sending.
 
 A new contact is a conversation with no activity (a send, a send in flight, a reply) in
-the last 30 days; the claim marks such a message ``new_contact`` and the hourly/daily
-windows count those by claim time.
+the last 30 days; the claim marks such a message ``new_contact`` and adds it to the line's
+per-minute ``LineUsage`` bucket, which the hourly/daily windows sum.
 """
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q, Sum
 
 from .choices import Status
-from .models import Line, Message
+from .models import Line, LineUsage, Message
 
 SECOND = timedelta(seconds=1)
+MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 #: A conversation quiet this long makes its next send a new contact.
@@ -46,31 +47,63 @@ class LineWindow:
 
 
 def line_windows(line_ids, now: datetime) -> dict[int, LineWindow]:
-    """What each line has spent of its limits at ``now`` (one query for all lines)."""
-    sec, hour, day = now - SECOND, now - HOUR, now - DAY
+    """What each line has spent of its limits at ``now`` (two small queries for all lines)."""
+    sec = now - SECOND
     recent = Q(sent_at__gt=sec)
-    new_hour = Q(new_contact=True, claimed_at__gt=hour)
-    new_day = Q(new_contact=True, claimed_at__gt=day)
+    windows: dict[int, LineWindow] = defaultdict(LineWindow)
     rows = (
         Message.objects.filter(line_id__in=line_ids)
-        .filter(Q(status=Status.ACCEPTED) | recent | new_day)
+        .filter(Q(status=Status.ACCEPTED) | recent)
         .values("line_id")
         .annotate(
             inflight=Count("pk", filter=Q(status=Status.ACCEPTED)),
             recent=Count("pk", filter=recent),
             oldest_recent=Min("sent_at", filter=recent),
-            new_hour=Count("pk", filter=new_hour),
-            oldest_new_hour=Min("claimed_at", filter=new_hour),
-            new_day=Count("pk", filter=new_day),
-            oldest_new_day=Min("claimed_at", filter=new_day),
         )
         .order_by()
     )
-    windows: dict[int, LineWindow] = defaultdict(LineWindow)
     for row in rows:
-        line_id = row.pop("line_id")
-        windows[line_id] = LineWindow(**row)
+        window = windows[row["line_id"]]
+        window.inflight, window.recent, window.oldest_recent = row["inflight"], row["recent"], row["oldest_recent"]
+    # A minute bucket that overlaps the window counts whole: the limit errs on the safe side.
+    hour, day = _minute(now) - HOUR, _minute(now) - DAY
+    in_hour = Q(minute__gte=hour)
+    usage = (
+        LineUsage.objects.filter(line_id__in=line_ids, minute__gte=day)
+        .values("line_id")
+        .annotate(
+            new_hour=Sum("new_contacts", filter=in_hour, default=0),
+            oldest_new_hour=Min("minute", filter=in_hour),
+            new_day=Sum("new_contacts", default=0),
+            oldest_new_day=Min("minute"),
+        )
+        .order_by()
+    )
+    for row in usage:
+        window = windows[row["line_id"]]
+        window.new_hour, window.new_day = row["new_hour"], row["new_day"]
+        # The bucket of minute m leaves the window once m + 1 min is an hour (a day) ago.
+        window.oldest_new_hour = row["oldest_new_hour"] and row["oldest_new_hour"] + MINUTE
+        window.oldest_new_day = row["oldest_new_day"] and row["oldest_new_day"] + MINUTE
     return windows
+
+
+def record_new_contacts(counts: dict[int, int], now: datetime) -> None:
+    """Add the new contacts a claim opened to each line's bucket of this minute."""
+    if not counts:
+        return
+    minute = _minute(now)
+    for line_id, count in counts.items():
+        updated = LineUsage.objects.filter(line_id=line_id, minute=minute).update(
+            new_contacts=F("new_contacts") + count
+        )
+        if not updated:
+            # The claim holds the line's row lock: no one else creates this bucket meanwhile.
+            LineUsage.objects.create(line_id=line_id, minute=minute, new_contacts=count)
+
+
+def _minute(now: datetime) -> datetime:
+    return now.replace(second=0, microsecond=0)
 
 
 def active_conversations(conversation_ids, now: datetime) -> set[int]:
@@ -109,7 +142,7 @@ def admit(
             # An earlier message to this contact is held: a later one must not overtake
             # it and open the conversation past the limit.
             until = held_conversations[conv]
-        if until is None and is_new:
+        if until is None and is_new and not message.new_contact:
             until = _new_contact_wait(line, window, taken_new[line.pk], now)
         if until is not None:
             held[message.pk] = until
@@ -118,9 +151,11 @@ def admit(
             continue
         taken[line.pk] += 1
         if is_new:
-            taken_new[line.pk] += 1
+            if not message.new_contact:  # a retry of a counted first send is not counted twice
+                taken_new[line.pk] += 1
             active.add(conv)
         admitted.append((message, is_new))
+    record_new_contacts({k: v for k, v in taken_new.items() if v}, now)
     return admitted, held
 
 

@@ -156,9 +156,6 @@ class Message(models.Model):
             models.Index(
                 F("line"), F("claimed_at"), name="msg_line_inflight", condition=Q(status=Status.ACCEPTED)
             ),
-            models.Index(
-                F("line"), F("claimed_at"), name="msg_line_new_contact", condition=Q(new_contact=True)
-            ),
         ]
 
     def __str__(self) -> str:
@@ -199,6 +196,19 @@ class MediaObject(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class LineUsage(models.Model):
+    """New contacts a line opened, per minute: the hourly and daily windows of its limits
+    are sums over the last 60 minutes / 1,440 minutes (kept small, unlike a count of
+    messages, which grows with every send of the day)."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="usage")
+    minute = models.DateTimeField()
+    new_contacts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["line", "minute"], name="one_usage_row_per_line_minute")]
 
 
 # --- the sandbox carrier's side of the wire ------------------------------------------------

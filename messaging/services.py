@@ -160,6 +160,7 @@ def record_transition(
     MessageEvent.objects.create(message=message, status=new_status, source=source, detail=detail)
     emit_status(message)
     signals.status_changed.send(sender=Message, message=message, status=new_status)
+    signals.statuses_changed.send(sender=Message, changes=[(message, new_status)])
     return True
 
 

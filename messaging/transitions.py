@@ -59,6 +59,7 @@ def apply_steps(plans: Sequence[tuple[Message, Sequence[Step]]], *, source: str)
     emits: list[tuple] = []
     groups: dict[tuple, list[int]] = defaultdict(list)
     changed: list[Message] = []
+    changes: list[tuple[Message, str]] = []
     for message, steps in plans:
         touched: dict[str, object] = {}
         for step in steps:
@@ -71,7 +72,7 @@ def apply_steps(plans: Sequence[tuple[Message, Sequence[Step]]], *, source: str)
             _move(message, step, now, touched)
             events.append((message.pk, step.status, step.source or source, step.detail, now))
             emits.append(_emit_args(message))
-            signals.status_changed.send(sender=Message, message=message, status=step.status)
+            changes.append((message, step.status))
         if touched:
             changed.append(message)
             groups[tuple(sorted(touched.items()))].append(message.pk)
@@ -79,7 +80,18 @@ def apply_steps(plans: Sequence[tuple[Message, Sequence[Step]]], *, source: str)
         Message.objects.filter(pk__in=ids).update(updated_at=now, **dict(values))
     insert_rows(MessageEvent, ("message_id", "status", "source", "detail", "created_at"), events)
     emit_many(emits)
+    _signal(changes)
     return changed
+
+
+def _signal(changes: list[tuple[Message, str]]) -> None:
+    if not changes:
+        return
+    signals.statuses_changed.send(sender=Message, changes=changes)
+    # Per-message listeners still hear every step (a query each: prefer statuses_changed).
+    if signals.status_changed.has_listeners(Message):
+        for message, status in changes:
+            signals.status_changed.send(sender=Message, message=message, status=status)
 
 
 def _move(message: Message, step: Step, now, touched: dict) -> None:

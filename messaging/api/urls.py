@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import sendblue, v1, views
+from . import sandbox, sendblue, v1, views
 
 urlpatterns = [
     path("v1/lines", views.LineList.as_view(), name="api-lines"),
@@ -24,4 +24,5 @@ urlpatterns = [
         name="api-v1-message-attachments",
     ),
     path("v1/messages/<str:message_id>/retry", v1.RetryMessage.as_view(), name="api-v1-message-retry"),
+    path("v1/sandbox/inbound", sandbox.SandboxInbound.as_view(), name="api-v1-sandbox-inbound"),
 ]

@@ -15,4 +15,5 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", "api/v1/messages/<str:message_id>/status"): "messages",
     ("GET", "api/v1/messages/<str:message_id>/attachments"): "messages",
     ("POST", "api/v1/messages/<str:message_id>/retry"): "messages",
+    ("POST", "api/v1/sandbox/inbound"): "messages",
 }

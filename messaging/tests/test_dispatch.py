@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from messaging import dispatch, services
 from messaging.choices import ErrorCode, ErrorKey, Status
-from messaging.models import Message, MessageEvent, SandboxSend
+from messaging.models import LineUsage, Message, MessageEvent, SandboxSend
 from outreach.exceptions import Conflict, NotFound
 from webhooks.models import Event
 
@@ -196,6 +196,7 @@ def test_new_contacts_per_hour_hold_only_new_conversations(account, line):
     drain()
     week_ago = timezone.now() - timedelta(days=7)
     Message.objects.filter(pk=known.pk).update(sent_at=week_ago, claimed_at=week_ago)
+    LineUsage.objects.update(minute=week_ago.replace(second=0, microsecond=0))
     new = [queue(account, f"+1212555{n:04d}") for n in range(3011, 3014)]
     again = queue(account, "+12125553000")
     drain()
@@ -205,6 +206,7 @@ def test_new_contacts_per_hour_hold_only_new_conversations(account, line):
     held = Message.objects.get(pk=new[2].pk)
     assert held.next_attempt_at > timezone.now() + timedelta(minutes=59)
     assert Message.objects.filter(new_contact=True).count() == 3  # known's first send, and two
+    assert sum(LineUsage.objects.values_list("new_contacts", flat=True)) == 3
     assert not Message.objects.get(pk=again.pk).new_contact
 
 
