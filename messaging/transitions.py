@@ -118,17 +118,12 @@ def _emit_args(message: Message) -> tuple:
 
 
 def emit_many(items: Iterable[tuple]) -> None:
-    """Webhook events (account, type, payload, extra_urls) through the webhooks app: its
-    bulk entry point when it has one, else one ``emit`` each."""
+    """Webhook events (account, type, payload, extra_urls) through the webhooks app's bulk
+    entry point."""
     items = list(items)
     if not items:
         return
-    bulk = getattr(webhooks, "emit_many", None)
-    if bulk is not None:
-        bulk(items)
-        return
-    for account, event_type, payload, extra in items:
-        webhooks.emit(account, event_type, payload, extra_urls=extra)
+    webhooks.emit_many(items, returning=False)
 
 
 def insert_rows(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:

@@ -13,9 +13,10 @@ def emit(account, event_type: str, payload: dict, extra_urls=()):
     return _emit(account, event_type, payload, extra_urls)
 
 
-def emit_many(items):
+def emit_many(items, *, returning: bool = True):
     """``emit`` for many events, each (account, event_type, payload, extra_urls), in the
-    caller's transaction (the message dispatcher's chunks)."""
+    caller's transaction (the message dispatcher's chunks). ``returning=False``: the caller
+    needs no Event rows back, which lets a batch with nothing to deliver go by COPY."""
     from .services import emit_many as _emit_many
 
-    return _emit_many(items)
+    return _emit_many(items, returning=returning)

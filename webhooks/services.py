@@ -5,11 +5,13 @@ Delivery itself (claiming due rows, POSTing, recording attempts) lives in ``deli
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
 
 from outreach.exceptions import Conflict, InvalidInput
@@ -47,7 +49,7 @@ def emit(account, event_type: str, payload: dict, extra_urls=()) -> Event:
     return emit_many([(account, event_type, payload, extra_urls)])[0]
 
 
-def emit_many(items: Iterable[tuple]) -> list[Event]:
+def emit_many(items: Iterable[tuple], *, returning: bool = True) -> list[Event]:
     """``emit`` for many events at once, (account, type, payload, extra_urls) each: one
     INSERT of the events, one query of endpoints per account, one INSERT of deliveries.
     Added for the message dispatcher, which records status changes by the chunk."""
@@ -56,6 +58,13 @@ def emit_many(items: Iterable[tuple]) -> list[Event]:
         if event_type not in EventType.values:
             raise InvalidInput(f"Unknown webhook event type {event_type!r}.", field="event_type")
     if not items:
+        return []
+    if not returning and not any(extra for _, _, _, extra in items) and not Endpoint.objects.filter(
+        account_id__in={account.pk for account, _, _, _ in items}, enabled=True
+    ).exists():
+        # Nothing to deliver and no caller needing the rows back (the message dispatcher):
+        # the outbox rows alone, by COPY, several times cheaper than bulk_create's INSERT.
+        _copy_events(items)
         return []
     # No savepoint inside the caller's transaction (two round trips saved per call);
     # alone, the events and their deliveries still commit together.
@@ -97,6 +106,20 @@ def emit_many(items: Iterable[tuple]) -> list[Event]:
             Delivery.objects.bulk_create(rows, batch_size=1000)
             wake_after_commit(d.target for d in rows)
     return events
+
+
+def _copy_events(items: list[tuple]) -> None:
+    if connection.vendor != "postgresql":
+        Event.objects.bulk_create(
+            [Event(account=a, type=t, payload=p, extra_urls=[]) for a, t, p, _ in items], batch_size=1000
+        )
+        return
+    now = timezone.now()
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        "COPY webhooks_event (account_id, type, payload, extra_urls, created_at) FROM STDIN"
+    ) as copy:
+        for account, event_type, payload, _ in items:
+            copy.write_row((account.pk, event_type, json.dumps(payload, cls=DjangoJSONEncoder), "[]", now))
 
 
 def send_test(account, endpoint: Endpoint) -> Delivery:
