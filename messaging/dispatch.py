@@ -28,6 +28,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from outreach.models import Account
+
 from . import limits
 from .choices import ErrorCode, ErrorKey, EventSource, Status
 from .models import Line, Message
@@ -64,7 +66,7 @@ def claim(batch_size: int | None = None) -> Chunk:
     with transaction.atomic():
         candidates = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("account", "line", "conversation")
+            .select_related("conversation")
             .filter(due_filter(now))
             .order_by("-priority", "created_at")[:batch_size]
         )
@@ -79,6 +81,7 @@ def claim(batch_size: int | None = None) -> Chunk:
                 pk__in=sorted({m.line_id for m in candidates if m.line_id})
             ).order_by("pk")
         }
+        _share(candidates, lines)
         lineless = [m for m in candidates if m.line_id not in lines or not lines[m.line_id].active]
         skip = {m.pk for m in lineless}
         sendable = [m for m in candidates if m.pk not in skip]
@@ -97,6 +100,17 @@ def claim(batch_size: int | None = None) -> Chunk:
         )
         chunk.claimed = [m for m, _ in admitted]
     return chunk
+
+
+def _share(messages: list[Message], lines: dict[int, Line]) -> None:
+    """One Account and one Line object per chunk instead of one per row (a chunk has few
+    of each): set straight into Django's relation cache, as select_related would."""
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in={m.account_id for m in messages})}
+    for message in messages:
+        cache = message._state.fields_cache
+        cache["account"] = accounts[message.account_id]
+        if message.line_id in lines:
+            cache["line"] = lines[message.line_id]
 
 
 def _hold(held: dict[int, datetime]) -> None:
