@@ -36,12 +36,15 @@ FIELDS = (
 
 def audience(campaign: Campaign):
     """The campaign's contacts: in any of its lists or with any of its tags, not opted out."""
-    account = campaign.account
+    return audience_of(campaign.account, list(campaign.lists.values_list("pk", flat=True)), campaign.tags)
+
+
+def audience_of(account: Account, list_ids, tags):
     wanted = Q(pk__in=[])
-    list_ids = list(campaign.lists.values_list("pk", flat=True))
     if list_ids:
-        wanted |= Q(pk__in=Contact.lists.through.objects.filter(contactlist_id__in=list_ids).values("contact_id"))
-    for tag in campaign.tags:
+        lists = ContactList.objects.filter(account=account, pk__in=list_ids)
+        wanted |= Q(pk__in=Contact.lists.through.objects.filter(contactlist__in=lists).values("contact_id"))
+    for tag in tags or ():
         wanted |= tag_filter(tag, account)
     return Contact.objects.filter(account=account, opted_out_at__isnull=True).filter(wanted)
 

@@ -1,2 +1,17 @@
+from django.urls import path
+
+from . import views
+
 app_name = "campaigns"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("new", views.campaign_new, name="new"),
+    path("preview", views.campaign_preview, name="preview"),
+    path("bulk/", views.bulk_list, name="bulk-jobs"),
+    path("bulk/<uuid:pk>/", views.bulk_detail, name="bulk-job"),
+    path("<uuid:pk>/", views.campaign_detail, name="detail"),
+    path("<uuid:pk>/edit", views.campaign_edit, name="edit"),
+    path("<uuid:pk>/progress", views.campaign_progress, name="progress"),
+    path("<uuid:pk>/<str:action>", views.campaign_action, name="action"),
+    path("<uuid:pk>/record/<str:kind>", views.record_outcome, name="record"),
+]

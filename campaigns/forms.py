@@ -1,0 +1,63 @@
+"""Console forms. They only shape input; the services judge it (and their errors are put
+back on the field they name)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from contacts.models import ContactList
+from messaging.choices import SendStyle
+from messaging.models import Line
+
+from .choices import CallOutcome
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    body = forms.CharField(
+        label="Message", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Personalise with {first_name}, {last_name}, {company_name}, {email}, {phone} or any "
+                  "custom variable; add a fallback after a bar: {first_name|there}.",
+    )
+    media_url = forms.URLField(label="Media URL", required=False, max_length=2000, assume_scheme="https")
+    send_style = forms.ChoiceField(label="Send style", required=False,
+                                   choices=[("", "None")] + list(SendStyle.choices))
+    lists = forms.ModelMultipleChoiceField(queryset=ContactList.objects.none(), required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+    tags = forms.CharField(required=False, help_text="Comma-separated; contacts with any of them join the audience.")
+    lines = forms.ModelMultipleChoiceField(queryset=Line.objects.none(), required=False,
+                                           widget=forms.CheckboxSelectMultiple,
+                                           help_text="None ticked: every active line.")
+    priority = forms.IntegerField(min_value=0, max_value=100, initial=0)
+    start_at = forms.DateTimeField(label="Start at", required=False,
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                   help_text="Empty: as soon as it is started.")
+    window_start = forms.TimeField(label="Send from", initial=dt.time(9), widget=forms.TimeInput(attrs={"type": "time"}),
+                                   help_text="Quiet hours are outside this window, in each contact's timezone.")
+    window_end = forms.TimeField(label="Send until", initial=dt.time(20), widget=forms.TimeInput(attrs={"type": "time"}))
+    pace_per_minute = forms.IntegerField(label="Pace (messages per minute)", required=False, min_value=1)
+
+    def __init__(self, account, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lists"].queryset = ContactList.objects.filter(account=account)
+        self.fields["lines"].queryset = Line.objects.filter(account=account, active=True)
+
+    def service_data(self) -> tuple[dict, list, list]:
+        data = dict(self.cleaned_data)
+        lists, lines = data.pop("lists"), data.pop("lines")
+        data["tags"] = [t.strip() for t in (data.get("tags") or "").split(",") if t.strip()]
+        return data, [x.pk for x in lists], [x.pk for x in lines]
+
+
+class AppointmentForm(forms.Form):
+    contact = forms.UUIDField(widget=forms.HiddenInput)
+    scheduled_for = forms.DateTimeField(label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    notes = forms.CharField(required=False)
+
+
+class CallForm(forms.Form):
+    contact = forms.UUIDField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(choices=CallOutcome.choices)
+    duration_seconds = forms.IntegerField(label="Duration (s)", required=False, min_value=0)
+    notes = forms.CharField(required=False)

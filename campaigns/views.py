@@ -1,0 +1,216 @@
+"""The console: campaigns (list, form with a live preview, page with live progress, funnel
+and recipients) and bulk jobs. Every query is filtered by ``request.account``."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from outreach.console import member_required
+from outreach.exceptions import OutreachError
+
+from . import bulkjobs, services, stats, templating
+from .choices import EDITABLE, CampaignStatus
+from .forms import AppointmentForm, CallForm, CampaignForm
+from .models import BulkJob, Campaign, CampaignRecipient
+
+S = CampaignStatus
+ACTIONS = {"start": services.start, "pause": services.pause, "resume": services.resume, "stop": services.stop}
+#: Which buttons a campaign in each state shows.
+BUTTONS = {
+    S.DRAFT: ["start"], S.SCHEDULED: ["pause", "stop"], S.ACTIVE: ["pause", "stop"],
+    S.PAUSED: ["resume", "stop"], S.COMPLETED: [], S.STOPPED: [],
+}
+FUNNEL = ("materialised", "sent", "delivered", "read", "replied")
+
+
+@member_required
+def campaign_list(request):
+    campaigns = Campaign.objects.filter(account=request.account)
+    page = Paginator(campaigns, 25).get_page(request.GET.get("page"))
+    rows = []
+    for campaign in page.object_list:
+        numbers = stats.progress(campaign)
+        rows.append((campaign, numbers, stats.percent_done(campaign, numbers)))
+    return render(request, "campaigns/list.html", {"page": page, "rows": rows})
+
+
+def _form_page(request, campaign: Campaign | None):
+    form = CampaignForm(request.account, request.POST or None, initial=_initial(campaign))
+    if request.method == "POST" and form.is_valid():
+        data, list_ids, line_ids = form.service_data()
+        try:
+            if campaign is None:
+                campaign = services.create_campaign(request.account, data, list_ids=list_ids, line_ids=line_ids)
+            else:
+                if campaign.status != S.DRAFT:
+                    list_ids = None  # the audience is fixed once started
+                    data.pop("tags")
+                campaign = services.update_campaign(request.account, campaign.pk, data,
+                                                    list_ids=list_ids, line_ids=line_ids)
+        except OutreachError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Saved {campaign.name}.")
+            return redirect("campaigns:detail", pk=campaign.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "campaigns/form.html", {
+        "form": form, "campaign": campaign, "preview": _preview(request, form),
+    }, status=status)
+
+
+def _initial(campaign: Campaign | None) -> dict:
+    if campaign is None:
+        return {}
+    return {
+        "name": campaign.name, "body": campaign.body, "media_url": campaign.media_url,
+        "send_style": campaign.send_style, "lists": list(campaign.lists.all()), "tags": ", ".join(campaign.tags),
+        "lines": list(campaign.lines.all()), "priority": campaign.priority, "start_at": campaign.start_at,
+        "window_start": campaign.window_start, "window_end": campaign.window_end,
+        "pace_per_minute": campaign.pace_per_minute,
+    }
+
+
+@member_required
+def campaign_new(request):
+    return _form_page(request, None)
+
+
+@member_required
+def campaign_edit(request, pk):
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    if campaign.status not in EDITABLE:
+        messages.error(request, f"A {campaign.get_status_display().lower()} campaign cannot be edited.")
+        return redirect("campaigns:detail", pk=pk)
+    return _form_page(request, campaign)
+
+
+def _preview(request, form: CampaignForm) -> dict:
+    """The template rendered for a sample contact of the audience, and the audience size."""
+    data = request.POST if request.method == "POST" else None
+    if data is None:
+        initial = form.initial
+        body = initial.get("body", "")
+        list_ids = [x.pk for x in initial.get("lists", [])]
+        tags = [t.strip() for t in initial.get("tags", "").split(",") if t.strip()]
+    else:
+        body = data.get("body", "")
+        list_ids = [x for x in data.getlist("lists") if x]
+        tags = [t.strip() for t in data.get("tags", "").split(",") if t.strip()]
+    try:
+        audience = services.audience_of(request.account, list_ids, tags) if (list_ids or tags) else None
+        size = audience.count() if audience is not None else 0
+    except (ValueError, OutreachError):
+        audience, size = None, 0
+    sample = audience.order_by("created_at", "pk").values(*templating_columns()).first() if audience is not None else None
+    try:
+        templating.check(body)
+        text, error = templating.render_for(body, sample or templating.SAMPLE), ""
+    except OutreachError as exc:
+        text, error = "", exc.message
+    return {"size": size, "text": text, "error": error,
+            "sample": (f"{sample['first_name']} {sample['last_name']}".strip() or sample["e164_number"])
+            if sample else "a sample contact"}
+
+
+def templating_columns():
+    from .fanout import CONTACT_COLUMNS
+
+    return CONTACT_COLUMNS
+
+
+@member_required
+@require_POST
+def campaign_preview(request):
+    form = CampaignForm(request.account)
+    return render(request, "campaigns/_preview.html", {"preview": _preview(request, form)})
+
+
+def _live_context(request, campaign: Campaign) -> dict:
+    """Buttons, progress, funnel and recipients: the part of the page that updates itself."""
+    numbers = stats.progress(campaign)
+    top = max(numbers["materialised"], campaign.audience_count, 1)
+    funnel = [(key, numbers[key], int(100 * numbers[key] / top)) for key in FUNNEL]
+    recipients = CampaignRecipient.objects.filter(campaign=campaign).select_related("contact", "message")
+    live = campaign.status in (S.ACTIVE, S.SCHEDULED) or (campaign.status == S.STOPPED and numbers["queued"] > 0)
+    return {"campaign": campaign, "numbers": numbers, "percent": stats.percent_done(campaign, numbers),
+            "funnel": funnel, "buttons": BUTTONS[campaign.status], "live": live,
+            "page": Paginator(recipients, 25).get_page(request.GET.get("page")), "call_form": CallForm()}
+
+
+@member_required
+def campaign_detail(request, pk):
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    return render(request, "campaigns/detail.html", {
+        **_live_context(request, campaign),
+        "appointments": campaign.appointments.select_related("contact")[:20],
+        "calls": campaign.call_logs.select_related("contact")[:20],
+    })
+
+
+@member_required
+def campaign_progress(request, pk):
+    """The live part of the campaign page, polled by htmx while the campaign runs."""
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    return render(request, "campaigns/_live.html", _live_context(request, campaign))
+
+
+@member_required
+@require_POST
+def campaign_action(request, pk, action: str):
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    if action not in ACTIONS:
+        raise Http404
+    try:
+        campaign = ACTIONS[action](request.account, campaign.pk)
+    except OutreachError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{campaign.name} is now {campaign.get_status_display().lower()}.")
+    return redirect("campaigns:detail", pk=pk)
+
+
+@member_required
+@require_POST
+def record_outcome(request, pk, kind: str):
+    """Log an appointment or a call for one of the campaign's recipients."""
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    form = (AppointmentForm if kind == "appointment" else CallForm)(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect("campaigns:detail", pk=pk)
+    data = dict(form.cleaned_data)
+    contact_id = data.pop("contact")
+    try:
+        if kind == "appointment":
+            services.record_appointment(request.account, contact_id=contact_id, campaign_id=campaign.pk, **data)
+        else:
+            services.record_call(request.account, contact_id=contact_id, campaign_id=campaign.pk, **data)
+    except OutreachError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Appointment recorded." if kind == "appointment" else "Call logged.")
+    return redirect("campaigns:detail", pk=pk)
+
+
+@member_required
+def bulk_list(request):
+    page = Paginator(BulkJob.objects.filter(account=request.account), 25).get_page(request.GET.get("page"))
+    rows = [(job, bulkjobs.status_of(job)) for job in page.object_list]
+    return render(request, "campaigns/bulk_list.html", {"page": page, "rows": rows})
+
+
+@member_required
+def bulk_detail(request, pk):
+    job = get_object_or_404(BulkJob, account=request.account, pk=pk)
+    results = job.results.select_related("message").order_by("index")
+    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    rows = [(r, bulkjobs.result_status(r), r.error or (r.message.error_message if r.message_id else ""))
+            for r in page.object_list]
+    percent = int(100 * job.processed / job.total_recipients) if job.total_recipients else 0
+    return render(request, "campaigns/bulk_detail.html", {
+        "job": job, "status": bulkjobs.status_of(job), "counts": bulkjobs.counts(job), "page": page,
+        "rows": rows, "percent": percent,
+    })
