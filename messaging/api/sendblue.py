@@ -36,7 +36,7 @@ TAGS = ["messages (Sendblue)"]
 ERRORS = {
     code: OpenApiResponse(SendblueError, description=text)
     for code, text in {
-        400: "Validation (error_code 4000) or blacklisted number (4002).",
+        400: "Validation (error_code 4000), blacklisted number (4002) or a bad Idempotency-Key.",
         404: "No such message in your account.",
         409: "A request with this Idempotency-Key is still running.",
         422: "This Idempotency-Key was used for a different request.",

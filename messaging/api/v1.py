@@ -139,7 +139,7 @@ class QueueStats(V1View):
 class RetryMessage(V1View):
     @extend_schema(
         operation_id="v1_retry_message", tags=TAGS, request=None, parameters=[IDEMPOTENCY_PARAMETER],
-        responses={200: V1StatusResponse, **errors(404, 409)},
+        responses={200: V1StatusResponse, **errors(400, 404, 409)},
     )
     def post(self, request, message_id: str):
         """Send a dead letter (status failed) again: it goes back to the queue."""

@@ -17,7 +17,8 @@ from outreach.idempotency import HEADER as IDEMPOTENCY_HEADER
 from .serializers import LineSerializer
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
+    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 255}, OpenApiParameter.HEADER,
+    required=False,
     description="Any unique string (a UUID). The same key and body answer the first response "
     "and send once; another body with the key is 422; while the first is running, 409. Kept 24 h.",
 )
