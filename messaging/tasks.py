@@ -2,6 +2,7 @@
 in the database (see messaging/dispatch.py), so a lost or repeated task is harmless."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from celery import shared_task
@@ -11,6 +12,8 @@ from django.utils import timezone
 from . import dispatch as dispatcher
 from .providers import bluebubbles_tasks  # noqa: F401 - registers the BlueBubbles poll
 
+logger = logging.getLogger(__name__)
+
 #: Longer waits (limits counted in hours, long backoffs) are left to the reconciler's beat:
 #: Redis redelivers tasks that wait past its visibility timeout.
 MAX_COUNTDOWN_SECONDS = 60
@@ -19,10 +22,19 @@ MAX_COUNTDOWN_SECONDS = 60
 @shared_task(ignore_result=True)
 def dispatch() -> int:
     """Claim, send and record one chunk of due messages; -> how many were claimed."""
-    chunk = dispatcher.run_chunk(on_full=dispatch.delay)
+    chunk = dispatcher.run_chunk(on_full=lambda: _quietly(dispatch.delay))
     if chunk.wake_at is not None:
-        wake_later(dispatch, chunk.wake_at)
+        _quietly(wake_later, dispatch, chunk.wake_at)
     return len(chunk.claimed)
+
+
+def _quietly(publish, *args) -> None:
+    """A wake-up that cannot be published must not fail the chunk it follows (its claims
+    would sit ACCEPTED until the claim timeout): the reconciler wakes what is due."""
+    try:
+        publish(*args)
+    except Exception:  # noqa: BLE001 - the broker is down; the database still has the work
+        logger.warning("could not publish a dispatch wake-up", exc_info=True)
 
 
 @shared_task(ignore_result=True)
