@@ -90,3 +90,20 @@ def test_the_list_and_a_thread_answer_through_indexes(account, other_account):
     thread_plan = plan(inbox.thread_queryset(long)[: inbox.THREAD_SIZE + 1])
     assert "msg_thread" in thread_plan, thread_plan
     assert "Seq Scan" not in thread_plan, thread_plan
+
+
+@pytest.mark.parametrize("url", ["/", "/messages/log/", "/messages/dead-letters/", "/messages/lines/"])
+def test_the_other_pages_cost_the_same_at_any_size(client, account, url):
+    from messaging.choices import Status
+    from messaging.models import Message
+
+    def grow(lines: int, conversations: int) -> None:
+        for i in range(lines):
+            line = d.line(account, f"+1512556{Message.objects.count() + i:04d}")
+            convs = d.bulk_conversations(account, line, conversations)
+            Message.objects.filter(conversation__in=convs[: conversations // 2]).update(status=Status.ERROR)
+
+    grow(1, 4)
+    small = queries(client, url)
+    grow(3, 60)
+    assert queries(client, url) == small
