@@ -32,7 +32,7 @@ def _filters(request: HttpRequest) -> tuple[InboxFilterForm, dict, str]:
         data = form.cleaned_data
         wanted = {"q": data["q"] or "", "line": data["line"], "unread": data["unread"], "opted_out": data["opted_out"]}
     params = request.GET.copy()
-    for key in ("offset", "v", "before"):
+    for key in ("offset", "v", "before", "selected"):
         params.pop(key, None)
     return form, wanted, params.urlencode()
 
