@@ -3,8 +3,11 @@ unguessable URL that can be used as ``media_url`` (signed URLs are refused there
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
 
+import requests
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.text import get_valid_filename
 
@@ -13,6 +16,9 @@ from outreach.models import Account
 
 from .models import MediaObject
 from .validation import MAX_MEDIA_BYTES, MEDIA_EXTENSIONS
+
+#: Seconds a media_url may take to answer.
+FETCH_TIMEOUT = 10
 
 
 def store_upload(account: Account, upload) -> MediaObject:
@@ -37,3 +43,45 @@ def store_upload(account: Account, upload) -> MediaObject:
 def public_url(media: MediaObject) -> str:
     path = reverse("api-media-object", kwargs={"token": media.token, "filename": media.filename})
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def fetch_upload(account: Account, media_url: str) -> MediaObject:
+    """Copy the file at ``media_url`` (a signed URL is fine here: that is the point of the
+    media object pattern) into a MediaObject. Redirects are not followed and private
+    addresses are refused (unless WEBHOOKS_ALLOW_PRIVATE_TARGETS), as for webhooks."""
+    from webhooks.targets import check_target
+
+    parts = urlsplit(media_url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput("media_url must be an http(s) URL.", field="media_url")
+    name = get_valid_filename(PurePosixPath(unquote(parts.path)).name) or ""
+    if PurePosixPath(name).suffix.lower() not in MEDIA_EXTENSIONS:
+        raise InvalidInput(
+            f"media_url must end with a media extension ({', '.join(sorted(MEDIA_EXTENSIONS))}).",
+            field="media_url",
+        )
+    try:
+        check_target(media_url, field="media_url")
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message.replace("webhooks go to", "media is fetched from"), field="media_url") from None
+    try:
+        with requests.get(media_url, stream=True, timeout=FETCH_TIMEOUT, allow_redirects=False) as response:
+            if response.status_code != 200:
+                raise InvalidInput(
+                    f"media_url answered HTTP {response.status_code}; it must answer 200 with the file.",
+                    field="media_url",
+                )
+            data = bytearray()
+            for chunk in response.iter_content(64 * 1024):
+                data += chunk
+                if len(data) > MAX_MEDIA_BYTES:
+                    raise InvalidInput(
+                        f"The file at media_url is over {MAX_MEDIA_BYTES} bytes (5 MB).", field="media_url"
+                    )
+            content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+    except requests.RequestException as exc:
+        raise InvalidInput(f"media_url could not be fetched ({exc.__class__.__name__}).", field="media_url") from None
+    return MediaObject.objects.create(
+        account=account, file=ContentFile(bytes(data), name=name), filename=name,
+        content_type=content_type, size=len(data),
+    )

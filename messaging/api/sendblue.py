@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +15,7 @@ from messaging.models import Message
 from outreach.api.base import AccountScoped
 from outreach.api.pagination import BadQuery, SendbluePagination
 from outreach.choices import Family
+from outreach.exceptions import InvalidInput
 from outreach.idempotency import idempotent
 
 from .serializers import (
@@ -29,6 +30,7 @@ from .serializers import (
     TypingIndicatorResponse,
     UploadMediaRequest,
     UploadMediaResponse,
+    UploadMediaUrlRequest,
 )
 from .views import IDEMPOTENCY_PARAMETER, QueryFilterBackend, get_message
 
@@ -177,18 +179,29 @@ class SendTypingIndicator(SendblueView):
 
 
 class UploadMediaObject(SendblueView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
         operation_id="upload_media_object", tags=TAGS,
-        request={"multipart/form-data": UploadMediaRequest},
+        request={"multipart/form-data": UploadMediaRequest, "application/json": UploadMediaUrlRequest},
         responses={200: UploadMediaResponse, **errors(400)},
     )
     def post(self, request):
-        """Upload a file (multipart ``file``); send the returned ``media_url``."""
-        serializer = UploadMediaRequest(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        stored = media.store_upload(self.account, serializer.validated_data["file"])
+        """Upload a file (multipart ``file``) or copy one from ``media_url`` (JSON, as the
+        Sendblue SDK sends it); send the returned ``media_url``."""
+        if "file" in request.FILES:
+            serializer = UploadMediaRequest(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            stored = media.store_upload(self.account, serializer.validated_data["file"])
+        elif request.data.get("media_url"):
+            serializer = UploadMediaUrlRequest(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            stored = media.fetch_upload(self.account, serializer.validated_data["media_url"])
+        else:
+            raise InvalidInput(
+                "Send the file as the multipart field 'file', or a JSON media_url to copy it from.",
+                field="file",
+            )
         return Response({
             "status": "OK",
             "message": "Media object uploaded.",

@@ -92,6 +92,10 @@ class UploadMediaRequest(serializers.Serializer):
     file = serializers.FileField(help_text="At most 5 MB; an image, video, .caf voice note, PDF or vCard.")
 
 
+class UploadMediaUrlRequest(serializers.Serializer):
+    media_url = serializers.CharField(help_text="A URL to copy the file from (signed URLs welcome); at most 5 MB.")
+
+
 # --- Sendblue dialect: responses -------------------------------------------------------
 
 def nullable_str(**kw):

@@ -265,3 +265,38 @@ def test_a_line_deactivated_after_being_cached_is_not_used(sb, account, line):
     # The contact's sticky line is gone: it moves to an active one.
     moved = send(sb, number="+15552010080", content="again")
     assert moved.status_code == 200 and moved.json()["from_number"] == spare.number
+
+
+def test_upload_media_object_copies_a_media_url(sb, settings, tmp_path, httpserver):
+    """The SDK's shape: JSON ``media_url`` (a signed URL is fine here)."""
+    settings.MEDIA_ROOT = tmp_path
+    httpserver.expect_request("/files/Promo.jpg").respond_with_data(b"\xff\xd8jpeg", content_type="image/jpeg")
+    url = httpserver.url_for("/files/Promo.jpg") + "?X-Amz-Signature=abc"
+    response = sb.post("/api/upload-media-object", {"media_url": url}, format="json")
+    assert response.status_code == 200, response.content
+    assert_matches_schema(response, "/api/upload-media-object")
+    media = MediaObject.objects.get(token=response.json()["mediaObjectId"])
+    assert media.filename == "Promo.jpg" and media.content_type == "image/jpeg" and media.size == 6
+    assert media.file.read() == b"\xff\xd8jpeg"
+
+
+def test_a_media_url_that_cannot_be_copied_is_400(sb, settings, tmp_path, httpserver):
+    settings.MEDIA_ROOT = tmp_path
+    httpserver.expect_request("/gone.png").respond_with_data("no", status=404)
+    httpserver.expect_request("/big.png").respond_with_data(b"0" * (5 * 1024 * 1024 + 1))
+    for url, fragment in [
+        (httpserver.url_for("/gone.png"), "HTTP 404"),
+        (httpserver.url_for("/big.png"), "5 MB"),
+        (httpserver.url_for("/page.html"), "media extension"),
+        ("ftp://example.com/a.png", "http(s)"),
+    ]:
+        response = sb.post("/api/upload-media-object", {"media_url": url}, format="json")
+        assert response.status_code == 400, (url, response.content)
+        assert fragment in response.json()["error_message"], response.json()
+    assert not MediaObject.objects.exists()
+
+
+def test_media_from_a_private_address_is_refused(sb, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+    response = sb.post("/api/upload-media-object", {"media_url": "http://127.0.0.1:9/a.png"}, format="json")
+    assert response.status_code == 400 and "loopback" in response.json()["error_message"]

@@ -77,6 +77,16 @@ def test_number_lookup(sdk):
     assert found.number == "+15552010320" and found.service == "iMessage"
 
 
+def test_media_object_upload(sdk, settings, tmp_path, httpserver):
+    settings.MEDIA_ROOT = tmp_path
+    httpserver.expect_request("/Welcome.png").respond_with_data(b"\x89PNG", content_type="image/png")
+    uploaded = sdk.media_objects.upload(media_url=httpserver.url_for("/Welcome.png"))
+    assert uploaded.status == "OK" and uploaded.media_object_id
+    media_url = uploaded.to_dict()["media_url"]
+    sent = sdk.messages.send(number="+15552010322", media_url=media_url)
+    assert sent.media_url == media_url and sent.status == "QUEUED"
+
+
 def test_typing_indicator(sdk):
     sent = sdk.typing_indicators.send(number="+15552010321", from_number=LINE)
     assert sent.status == "SENT" and sent.number == "+15552010321"
