@@ -67,3 +67,16 @@ def test_a_lines_rate_limit_holds_in_every_ten_second_window(account, line):
         assert sum(1 for t in times[i:] if t < start + timedelta(seconds=10)) <= 30
         # Stronger: the one-second window itself holds, as the network saw the sends.
         assert sum(1 for t in times[i:] if t < start + timedelta(seconds=1)) <= 3
+
+
+def test_a_flushed_broker_loses_nothing_the_reconciler_wakes_the_queue(account, line):
+    from outreach.celery import app
+
+    messages = queue_many(account, 5, first=6010)
+    with app.connection_for_write() as conn:
+        purged = app.control.purge(connection=conn)  # the wake-ups are gone, as after a flush
+    assert purged >= 1
+    with running_worker(concurrency=1, name="after-flush"):
+        tasks.reconcile.delay()  # what beat runs every DISPATCH_RECONCILE_SECONDS
+        wait_for(lambda: Message.objects.filter(status=Status.READ).count() == 5, 30)
+    assert SandboxSend.objects.filter(handle__in=[m.handle for m in messages]).count() == 5
