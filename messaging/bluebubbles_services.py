@@ -24,7 +24,7 @@ from .models import Handle, Line, Message
 from .providers import provider_for
 from .providers.base import ProviderConfigurationError, ProviderError, ProviderEvent
 from .providers.bluebubbles import NOT_ON_IMESSAGE, SendMethod, WebhookEvent
-from .providers.bluebubbles_client import UNREACHABLE, BlueBubblesAPIError
+from .providers.bluebubbles_client import REFUSED, UNREACHABLE, BlueBubblesAPIError
 from .providers.bluebubbles_events import RETRYABLE_SEND_ERRORS
 from .providers.bluebubbles_secret import seal
 from .status import IllegalTransition
@@ -37,9 +37,11 @@ POLL_OVERLAP_MS = 60_000
 #: Sent messages whose delivered/read report may still come, re-checked by the poll.
 REFRESH_WINDOW = timedelta(days=2)
 REFRESH_LIMIT = 50
-#: Dead letters that ran out of retries while the server was down are sent again once it
-#: answers, if they died this recently (a Mac asleep overnight must not lose messages).
+#: Dead letters that failed because of the line (server down past all retries, wrong
+#: password) are sent again once the line works, if they died this recently: a Mac asleep
+#: overnight or a password changed on the Mac must not lose messages.
 REVIVE_WINDOW = timedelta(hours=24)
+LINE_FAILURES = (UNREACHABLE, REFUSED)
 
 
 # --- small writes the provider asks for ------------------------------------------------------
@@ -183,6 +185,8 @@ def connect(account: Account, line: Line, *, url: str, method: str, password: st
         record_health(line, f"Connected, but the webhook could not be registered: {exc.message}")
     except ProviderError as exc:
         record_health(line, exc.message)
+    else:
+        revive_line_failures(line)
     return line
 
 
@@ -302,14 +306,18 @@ def poll_line(line: Line) -> int:
     update_settings(line, last_poll_ms=newest, last_poll_at=timezone.now().isoformat())
     if not line.healthy:
         record_health(line)
-    return applied + revive_unreachable(line)
+    return applied + revive_line_failures(line)
 
 
-def revive_unreachable(line: Line) -> int:
-    """Send again the recent dead letters of this line that died of an unreachable server."""
+def revive_line_failures(line: Line) -> int:
+    """Send again this line's recent dead letters that died of the line, not of themselves
+    (called once the server answers with the right password again)."""
+    failed_by_line = Q()
+    for marker in LINE_FAILURES:
+        failed_by_line |= Q(last_error__startswith=marker)
     dead = Message.objects.filter(
-        line=line, status=Status.ERROR, discarded_at__isnull=True,
-        last_error__startswith=UNREACHABLE, updated_at__gte=timezone.now() - REVIVE_WINDOW,
+        failed_by_line, line=line, status=Status.ERROR, discarded_at__isnull=True,
+        updated_at__gte=timezone.now() - REVIVE_WINDOW,
     )
     revived = 0
     for message in dead:

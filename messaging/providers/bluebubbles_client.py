@@ -41,6 +41,8 @@ class ServerUnreachable(TransientProviderError):
 
 #: How every "server unreachable" error text begins.
 UNREACHABLE = "BlueBubbles server unreachable:"
+#: How the "wrong password" error text begins.
+REFUSED = "The BlueBubbles server refused the password:"
 
 
 class BlueBubblesAPIError(PermanentProviderError):
@@ -110,7 +112,7 @@ class BlueBubblesClient:
         text = "; ".join(t for t in (body.get("message"), detail) if t) or f"HTTP {response.status_code}"
         if response.status_code == 401:
             raise ProviderConfigurationError(
-                f"The BlueBubbles server at {self.base_url} refused the password ({text}). "
+                f"{REFUSED} {self.base_url} answered {text}. "
                 "Enter the server password again on the line's BlueBubbles page."
             )
         raise BlueBubblesAPIError(

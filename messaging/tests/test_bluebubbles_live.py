@@ -140,7 +140,7 @@ def test_a_retry_of_a_send_still_in_flight_is_sent_once_and_confirmed(account, l
     assert len(fake.messages) == 1
 
 
-def test_a_wrong_password_is_a_line_error_and_the_message_says_why(account, live_line, fake):
+def test_a_wrong_password_is_a_line_error_and_fixing_it_sends_what_failed(account, live_line, fake):
     bb.configure_line(account, live_line, url=fake.url, method="apple-script", password="not-it")
     message = queue_text(account, live_line)
     dispatch.run_chunk()
@@ -148,3 +148,12 @@ def test_a_wrong_password_is_a_line_error_and_the_message_says_why(account, live
     line = Line.objects.get(pk=live_line.pk)
     assert not line.healthy and "refused the password" in line.health_error
     assert message.status == Status.ERROR and "refused the password" in message.error_message
+    assert fake.messages == {}
+
+    bb.connect(account, line, url=fake.url, method="apple-script", password="hunter2")
+    message.refresh_from_db()
+    assert line.healthy and message.status == Status.QUEUED
+    dispatch.run_chunk()
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert [m["text"] for m in fake.messages.values()] == ["Hello from Outreach"]
