@@ -221,7 +221,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "MessageStatusEnum": "messaging.choices.Status",
+        "MessageServiceEnum": "messaging.choices.Service",
+        "V1MessageStatusEnum": "messaging.api.serializers.V1_STATUS_WORDS",
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
 }

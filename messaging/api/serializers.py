@@ -15,6 +15,7 @@ from messaging.payloads import iso, message_body
 
 #: The v1 dialect's words (seed 004): lowercase canonical words, ERROR is "failed".
 V1_STATUS = {status: status.lower() for status in Status.values} | {Status.ERROR: "failed"}
+V1_STATUS_WORDS = sorted(set(V1_STATUS.values()))
 
 STYLE_ERROR = f"Unknown send_style {{input!r}}; use one of {', '.join(SendStyle.values)}."
 
@@ -196,7 +197,7 @@ class V1SendRequest(serializers.Serializer):
     fromNumber = BlankCharField(help_text="One of your lines (E.164).")
 
 
-@extend_schema_field({"type": "string", "enum": sorted(set(V1_STATUS.values()))})
+@extend_schema_field(serializers.ChoiceField(choices=V1_STATUS_WORDS))
 class V1StatusField(serializers.Field):
     def to_representation(self, value: str) -> str:
         return V1_STATUS.get(value, value.lower())
@@ -263,7 +264,7 @@ class V1SendResponse(serializers.Serializer):
 
 class V1StatusResponse(serializers.Serializer):
     id = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=sorted(set(V1_STATUS.values())))
+    status = serializers.ChoiceField(choices=V1_STATUS_WORDS)
     attempts = serializers.IntegerField()
     lastError = nullable_str()
     errorCode = serializers.IntegerField(allow_null=True)
