@@ -192,3 +192,17 @@ def test_dead_letter_actions_ignore_other_accounts_and_need_a_selection(client, 
     assert theirs.status == Status.ERROR
     response = client.post("/messages/dead-letters/action", {"action": "retry"}, follow=True)
     assert b"Select at least one message." in response.content
+
+
+def test_the_log_orders_newest_first_or_as_asked(client, account, line):
+    conv = d.conversation(account, line, "+15125550101")
+    now = timezone.now()
+    for i in range(3):
+        d.message(conv, f"m{i}", at=now - timedelta(minutes=10 - i))
+
+    def contents(**params):
+        return [m.content for m in client.get("/messages/log/", params).context["window"].rows]
+
+    assert contents() == ["m2", "m1", "m0"]
+    assert contents(order_direction="asc") == ["m0", "m1", "m2"]
+    assert contents(status="DELIVERED", order_direction="asc") == ["m0", "m1", "m2"]

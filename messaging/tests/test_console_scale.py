@@ -107,3 +107,17 @@ def test_the_other_pages_cost_the_same_at_any_size(client, account, url):
     small = queries(client, url)
     grow(3, 60)
     assert queries(client, url) == small
+
+
+def test_the_filtered_log_walks_the_account_index(account, other_account):
+    from django.http import QueryDict
+
+    from messaging.views_log import log_queryset
+
+    line = d.line(account)
+    d.bulk_conversations(other_account, d.line(other_account, "+15125550999"), 3000, per_conversation=3)
+    d.bulk_conversations(account, line, 3000, per_conversation=3)
+    for query in ("", "status=DELIVERED", "is_outbound=false"):
+        _, qs = log_queryset(account, QueryDict(query))
+        log_plan = plan(qs[:51])
+        assert "msg_account_recent" in log_plan and "Seq Scan on messaging_message" not in log_plan, (query, log_plan)
