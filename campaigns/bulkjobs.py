@@ -19,7 +19,7 @@ from django.utils import timezone
 from contacts.models import Contact
 from messaging import validation
 from messaging.choices import EventSource, Status
-from messaging.enqueue import LinePicker, Outgoing, enqueue_many, insert_rows, pool_lines
+from messaging.enqueue import LinePicker, Outgoing, enqueue_many, insert_columns, pool_lines, relax_commit
 from messaging.models import Message
 from messaging.status import SETTLED
 from outreach.exceptions import Conflict, InvalidInput, NotFound
@@ -31,7 +31,7 @@ from .models import BulkJob, BulkResult
 MAX_MESSAGES = 100_000
 #: How many faulty indexes a refusal lists (the count says how many there were).
 MAX_REPORTED = 50
-CHUNK = 1000
+CHUNK = 5000
 TASK_BUDGET_SECONDS = 60.0
 UNSETTLED = [s for s in Status.values if s not in SETTLED]
 RESULT_STATUS = {
@@ -117,30 +117,33 @@ def get(account: Account, job_id: str) -> BulkJob:
 
 def run(job_id, budget: float = TASK_BUDGET_SECONDS) -> bool:
     """Queue the job's messages chunk by chunk; True if time ran out with more to do."""
-    job = BulkJob.objects.get(pk=job_id)
+    job = BulkJob.objects.select_related("account").get(pk=job_id)
     if job.fanout_done_at:
         return False
     items = json.loads(job.payload)  # parsed once per task, not per chunk
     deadline = time.monotonic() + budget
-    while run_chunk(job.pk, items):
+    picker = LinePicker(pool_lines(job.account))
+    while run_chunk(job.pk, items, picker):
         if time.monotonic() > deadline:
             return True
     return False
 
 
-def run_chunk(job_id, items: list[dict]) -> bool:
+def run_chunk(job_id, items: list[dict], picker: LinePicker) -> bool:
     with transaction.atomic():
+        relax_commit()
         job = BulkJob.objects.select_for_update().select_related("account").get(pk=job_id)
         if job.fanout_done_at:
             return False
         start = job.processed
         chunk = items[start:start + CHUNK]
         results, outgoing, failed = _resolve(job, start, chunk)
-        ids = enqueue_many(job.account, outgoing, LinePicker(pool_lines(job.account)),
-                           priority=job.priority, source=EventSource.API) if outgoing else []
+        ids = enqueue_many(job.account, outgoing, picker, priority=job.priority,
+                           source=EventSource.API) if outgoing else []
         for row, pk in zip((r for r in results if r["message_id"] is None and not r["error"]), ids, strict=True):
             row["message_id"] = pk
-        insert_rows(BulkResult, results, returning=False)
+        insert_columns(BulkResult, {name: [r[name] for r in results] for name in ("index", "to", "message_id", "error")},
+                       {"job_id": job.pk})
         job.processed = start + len(chunk)
         job.failed += failed
         fields = ["processed", "failed"]
@@ -159,11 +162,10 @@ def _resolve(job: BulkJob, start: int, chunk: list[dict]):
         try:
             addresses[offset] = validation.normalize_address(item["to"], field="to")
         except InvalidInput as exc:
-            results.append({"job_id": job.pk, "index": start + offset, "to": item["to"][:254],
-                            "message_id": None, "error": exc.message})
+            results.append({"index": start + offset, "to": item["to"][:254], "message_id": None,
+                            "error": exc.message})
             continue
-        results.append({"job_id": job.pk, "index": start + offset, "to": item["to"][:254],
-                        "message_id": None, "error": ""})
+        results.append({"index": start + offset, "to": item["to"][:254], "message_id": None, "error": ""})
     contacts = {
         number: (pk, opted_out_at)
         for number, pk, opted_out_at in Contact.objects.filter(

@@ -16,7 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from messaging.choices import EventSource, Status
-from messaging.enqueue import LinePicker, Outgoing, enqueue_many, insert_rows, pool_lines
+from messaging.enqueue import (
+    LinePicker,
+    Outgoing,
+    any_of,
+    enqueue_many,
+    insert_columns,
+    pool_lines,
+    relax_commit,
+)
 from messaging.models import Message
 
 from . import schedule, templating
@@ -24,7 +32,7 @@ from .choices import CampaignStatus, Outcome
 from .models import Campaign, CampaignRecipient
 
 S = CampaignStatus
-CHUNK = 1000
+CHUNK = 5000
 #: A task hands over to a fresh one after this long, well inside Celery's time limit.
 TASK_BUDGET_SECONDS = 60.0
 CONTACT_COLUMNS = (
@@ -88,19 +96,22 @@ def start_clock(campaign: Campaign) -> None:
 def run(campaign_id: UUID | str, budget: float = TASK_BUDGET_SECONDS) -> bool:
     """Fan out chunks until done, paused/stopped, or out of time. True if more remains."""
     deadline = time.monotonic() + budget
+    campaign = Campaign.objects.select_related("account").get(pk=campaign_id)
+    picker = LinePicker(pool(campaign))  # loads counted once per run, then kept up to date
     while True:
-        more = fan_out_chunk(campaign_id)
+        more = fan_out_chunk(campaign_id, picker)
         if not more:
             return False
         if time.monotonic() > deadline:
             return True
 
 
-def fan_out_chunk(campaign_id: UUID | str) -> bool:
+def fan_out_chunk(campaign_id: UUID | str, picker: LinePicker | None = None) -> bool:
     """One chunk in one transaction. True if the audience has more contacts after it."""
     from . import engagement
 
     with transaction.atomic():
+        relax_commit()
         campaign = Campaign.objects.select_for_update().select_related("account").get(pk=campaign_id)
         if campaign.status not in (S.ACTIVE, S.SCHEDULED) or campaign.fanout_done_at:
             return False
@@ -116,23 +127,22 @@ def fan_out_chunk(campaign_id: UUID | str) -> bool:
             engagement.nudge(campaign.pk)
             return False
         done = set(
-            CampaignRecipient.objects.filter(
-                campaign=campaign, contact_id__in=[c["pk"] for c in contacts]
-            ).values_list("contact_id", flat=True)
+            CampaignRecipient.objects.filter(campaign=campaign)
+            .filter(any_of("contact_id", [c["pk"] for c in contacts])).values_list("contact_id", flat=True)
         )
         todo = [c for c in contacts if c["pk"] not in done]
         seq = campaign.fanout_count
         items = plan(campaign, todo, seq)
         ids = enqueue_many(
-            campaign.account, items, LinePicker(pool(campaign)), priority=campaign.priority,
+            campaign.account, items, picker or LinePicker(pool(campaign)), priority=campaign.priority,
             media_url=campaign.media_url, send_style=campaign.send_style, source=EventSource.CAMPAIGN,
         )
         now = timezone.now()
-        insert_rows(CampaignRecipient, [
-            {"campaign_id": campaign.pk, "contact_id": c["pk"], "message_id": pk, "seq": seq + i,
-             "outcome": Outcome.QUEUED.value, "created_at": now}
-            for i, (c, pk) in enumerate(zip(todo, ids, strict=True))
-        ], returning=False)
+        insert_columns(
+            CampaignRecipient,
+            {"contact_id": [c["pk"] for c in todo], "message_id": ids, "seq": list(range(seq, seq + len(todo)))},
+            {"campaign_id": campaign.pk, "outcome": Outcome.QUEUED.value, "created_at": now},
+        )
         campaign.fanout_cursor = contacts[-1]["pk"]
         campaign.fanout_count = seq + len(todo)
         more = len(contacts) == CHUNK

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, models
-from django.db.models import Count
+from django.db.models import BooleanField, Count, F, Func, Q, Value
 from django.utils import timezone
 
 from outreach.models import Account
@@ -89,42 +89,42 @@ def enqueue_many(
     if not items:
         return []
     now = timezone.now()
-    conversations = _conversations(account, items, picker, now)
+    conversations, existing = _conversations(account, items, picker, now)
     lines = {line.pk: line for line in Line.objects.filter(pk__in={c[1] for c in conversations.values()})}
     rows = []
+    account_id, kind, queued, rank = account.pk, MessageType.MESSAGE.value, Status.QUEUED.value, bulk_priority(priority)
+    numbers = {pk: line.number for pk, line in lines.items()}
     for item in items:
         conversation_id, line_id = conversations[item.address]
         rows.append({
-            "account_id": account.pk, "handle": uuid.uuid4(), "line_id": line_id,
+            "account_id": account_id, "handle": uuid.uuid4(), "line_id": line_id,
             "conversation_id": conversation_id, "is_outbound": True, "number": item.address,
-            "from_number": lines[line_id].number, "to_number": item.address,
+            "from_number": numbers[line_id], "to_number": item.address,
             "content": item.content, "media_url": media_url, "send_style": send_style,
-            "message_type": MessageType.MESSAGE.value, "status": Status.QUEUED.value,
-            "priority": bulk_priority(priority), "next_attempt_at": item.next_attempt_at,
+            "message_type": kind, "status": queued, "priority": rank, "next_attempt_at": item.next_attempt_at,
             "created_at": now, "updated_at": now, "queued_at": now,
         })
     ids = insert_rows(Message, rows)
-    insert_rows(
-        MessageEvent,
-        [{"message_id": pk, "status": Status.QUEUED.value, "source": source, "created_at": now} for pk in ids],
-        returning=False,
-    )
-    Conversation.objects.filter(pk__in={c[0] for c in conversations.values()}).update(last_message_at=now)
+    insert_columns(MessageEvent, {"message_id": ids},
+                   {"status": Status.QUEUED.value, "source": str(source), "created_at": now})
+    if existing:  # new conversations were written with it
+        Conversation.objects.filter(pk__in=existing).update(last_message_at=now)
     wake_dispatcher()
     return ids
 
 
 def _conversations(
     account: Account, items: Sequence[Outgoing], picker: LinePicker, now: datetime
-) -> dict[str, tuple[int, int]]:
+) -> tuple[dict[str, tuple[int, int]], set[int]]:
     """address -> (conversation id, line id): the sticky line when the conversation's line
-    is active, else the least-loaded line of the pool; missing conversations created."""
+    is active, else the least-loaded line of the pool; missing conversations created.
+    Also the ids of the conversations that already existed."""
     addresses = [item.address for item in items]
     found = {
         address: (pk, line_id, active)
         for address, pk, line_id, active in Conversation.objects.filter(
-            account=account, message_type=MessageType.MESSAGE, address__in=addresses
-        ).values_list("address", "pk", "line_id", "line__active")
+            account=account, message_type=MessageType.MESSAGE
+        ).filter(any_of("address", addresses)).values_list("address", "pk", "line_id", "line__active")
     }
     result: dict[str, tuple[int, int]] = {}
     missing = []
@@ -135,25 +135,119 @@ def _conversations(
         else:
             pk, line_id, active = hit
             result[item.address] = (pk, line_id if active else picker.pick().pk)
+    existing = {pk for pk, _, _ in found.values()}
     if missing:
-        rows = [
-            {"account_id": account.pk, "line_id": picker.pick().pk, "message_type": MessageType.MESSAGE.value,
-             "address": item.address, "contact_id": item.contact_id, "created_at": now}
-            for item in missing
-        ]
-        insert_rows(Conversation, rows, returning=False, ignore_conflicts=True)
-        # Read back rather than trust our rows: a concurrent send() may have won the race.
-        result.update({
-            address: (pk, line_id)
-            for address, pk, line_id in Conversation.objects.filter(
-                account=account, message_type=MessageType.MESSAGE,
-                address__in=[item.address for item in missing],
-            ).values_list("address", "pk", "line_id")
-        })
-    return result
+        new = {item.address: item for item in missing}  # an address twice in a chunk: one conversation
+        chosen = {address: picker.pick().pk for address in new}
+        created = insert_columns(
+            Conversation,
+            {"line_id": list(chosen.values()), "address": list(chosen),
+             "contact_id": [item.contact_id for item in new.values()]},
+            {"account_id": account.pk, "message_type": MessageType.MESSAGE.value, "created_at": now,
+             "last_message_at": now},
+            ignore_conflicts=True, returning=("address", "id"),
+        )
+        result.update({address: (pk, chosen[address]) for address, pk in created})
+        lost = [address for address in new if address not in result]
+        if lost:  # a concurrent send() created these first: use its conversations
+            result.update({
+                address: (pk, line_id)
+                for address, pk, line_id in Conversation.objects.filter(
+                    account=account, message_type=MessageType.MESSAGE, address__in=lost,
+                ).values_list("address", "pk", "line_id")
+            })
+    return result, existing
+
+
+def any_of(field: str, values: list) -> Q:
+    """``field IN values`` as one array parameter on PostgreSQL (``= ANY(%s)``): a chunk's
+    5,000 values would otherwise be 5,000 placeholders to build, send and plan."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": values})
+    return Q(AnyOf(F(field), Value(list(values))))
+
+
+class AnyOf(Func):
+    template = "%(expressions)s"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = super().as_sql(compiler, connection, **extra)
+        return f"{sql})", params
 
 
 # --- inserting rows fast ----------------------------------------------------------------------
+
+PG_ARRAY_TYPES = {
+    models.BigAutoField: "bigint", models.BigIntegerField: "bigint", models.AutoField: "integer",
+    models.IntegerField: "integer", models.PositiveIntegerField: "integer",
+    models.SmallIntegerField: "smallint", models.UUIDField: "uuid", models.CharField: "text",
+    models.TextField: "text", models.DateTimeField: "timestamptz", models.BooleanField: "boolean",
+}
+
+
+def _array_type(field) -> str:
+    target = field.target_field if field.is_relation else field
+    for cls in type(target).__mro__:
+        if cls in PG_ARRAY_TYPES:
+            return PG_ARRAY_TYPES[cls]
+    raise TypeError(f"no array type for {field}")
+
+
+def insert_columns(
+    model: type[models.Model],
+    columns: dict[str, list],
+    constants: dict[str, object],
+    *,
+    ignore_conflicts: bool = False,
+    returning: tuple[str, ...] = (),
+) -> list[tuple]:
+    """Insert one row per position of the ``columns`` lists (attname -> values), every row
+    with the same ``constants``. On PostgreSQL one ``INSERT ... SELECT FROM unnest(arrays)``:
+    the rows are built by the server, not row by row in Python (COPY's cost is mostly the
+    per-row adapting). Returns the ``returning`` columns of the rows inserted."""
+    length = len(next(iter(columns.values())))
+    if not length:
+        return []
+    if connection.vendor != "postgresql":
+        rows = [dict(zip(columns, values, strict=True)) | constants for values in zip(*columns.values(), strict=True)]
+        objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=500,
+                                         ignore_conflicts=ignore_conflicts)
+        if not returning:
+            return []
+        if ignore_conflicts:  # no ids back from bulk_create: read the rows by their first column
+            first = returning[0]
+            return list(model.objects.filter(**{f"{first}__in": columns[first]}).values_list(*returning))
+        return [tuple(getattr(o, model._meta.get_field(c).attname) for c in returning) for o in objs]
+    meta, qn = model._meta, connection.ops.quote_name
+    defaults = _defaults(model, set(columns) | set(constants))
+    fixed = {**constants, **defaults}
+    names = [qn(meta.get_field(c).column) for c in (*columns, *fixed)]
+    arrays = ", ".join(f"%s::{_array_type(meta.get_field(c))}[]" for c in columns)
+    select = ", ".join([*(f"u.c{i}" for i in range(len(columns))), *["%s"] * len(fixed)])
+    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(names)}) "
+           f"SELECT {select} FROM unnest({arrays}) AS u({aliases})")
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    if returning:
+        sql += " RETURNING " + ", ".join(qn(meta.get_field(c).column) for c in returning)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*fixed.values(), *columns.values()])  # constants come first in the SQL
+        return cursor.fetchall() if returning else []
+
+
+def relax_commit() -> None:
+    """Let this transaction's COMMIT return before its WAL reaches disk (PostgreSQL only).
+
+    For fan-out chunks only: a chunk lost in a crash was never acknowledged to anyone, and
+    its cursor is lost with it, so the resumed fan-out simply writes it again.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
 
 def _defaults(model: type[models.Model], given: set[str]) -> dict[str, object]:
     """Database values for the columns the caller does not set (fields other engineers may
@@ -169,25 +263,20 @@ def _defaults(model: type[models.Model], given: set[str]) -> dict[str, object]:
     return out
 
 
-def insert_rows(
-    model: type[models.Model], rows: list[dict], *, returning: bool = True, ignore_conflicts: bool = False
-) -> list[int]:
+def insert_rows(model: type[models.Model], rows: list[dict], *, returning: bool = True) -> list[int]:
     """Insert ``rows`` (dicts of attname -> value, all with the same keys); returns the new
     primary keys in order when ``returning``. COPY on PostgreSQL, bulk_create elsewhere."""
     if not rows:
         return []
     if connection.vendor == "postgresql":
-        return _copy(model, rows, returning=returning, ignore_conflicts=ignore_conflicts)
-    objs = model.objects.bulk_create(
-        [model(**row) for row in rows], batch_size=500, ignore_conflicts=ignore_conflicts
-    )
+        return _copy(model, rows, returning=returning)
+    objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
     return [obj.pk for obj in objs] if returning else []
 
 
-def _copy(model: type[models.Model], rows: list[dict], *, returning: bool, ignore_conflicts: bool) -> list[int]:
-    """COPY the rows in. Ids are drawn from the table's sequence first so the caller gets
-    them in order; with ``ignore_conflicts`` the rows go through a temporary table and an
-    ``INSERT ... ON CONFLICT DO NOTHING``, since COPY itself cannot skip duplicates."""
+def _copy(model: type[models.Model], rows: list[dict], *, returning: bool) -> list[int]:
+    """COPY the rows in. Ids are drawn from the table's sequence first, so the caller gets
+    them in order without reading anything back."""
     meta = model._meta
     table, qn = meta.db_table, connection.ops.quote_name
     given = list(rows[0])
@@ -204,24 +293,13 @@ def _copy(model: type[models.Model], rows: list[dict], *, returning: bool, ignor
             )
             ids = [r[0] for r in cursor.fetchall()]
             columns = [pk_column, *columns]
-        target = table
         column_sql = ", ".join(qn(meta.get_field(c).column) if c != pk_column else qn(c) for c in columns)
-        if ignore_conflicts:
-            target = f"tmp_enqueue_{table}"
-            cursor.execute(f"DROP TABLE IF EXISTS {qn(target)}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {qn(target)} ON COMMIT DROP AS SELECT {column_sql} FROM {qn(table)} WITH NO DATA"
-            )
         raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
-        with raw.copy(f"COPY {qn(target)} ({column_sql}) FROM STDIN") as copy:
+        with connection.wrap_database_errors, raw.copy(f"COPY {qn(table)} ({column_sql}) FROM STDIN") as copy:
             if returning:
                 for pk, row in zip(ids, rows, strict=True):
                     copy.write_row((pk, *row.values(), *constant))
             else:
                 for row in rows:
                     copy.write_row((*row.values(), *constant))
-        if ignore_conflicts:
-            cursor.execute(
-                f"INSERT INTO {qn(table)} ({column_sql}) SELECT {column_sql} FROM {qn(target)} ON CONFLICT DO NOTHING"
-            )
     return ids

@@ -1,0 +1,312 @@
+"""Fan-out bench: a 100,000-contact campaign and a 100,000-message bulk job materialised
+into QUEUED messages by real Celery workers, against a plain PostgreSQL COPY of the same
+message rows; then priority isolation while the campaign drains.
+
+Sets up its own world: database ``outreach_bench_fanout`` (created and migrated), Redis
+db 14, one account with 10 sandbox lines (limits raised: the bench measures the fan-out and
+the queue order, not the carrier's pacing) and N contacts in one list.
+
+1. **COPY**: the N message rows the campaign will write (same columns and values), COPY'd
+   into ``messaging_message`` in one committed transaction (then truncated). The baseline.
+2. **campaign**: started through the service (scheduled a day ahead, so no message is due
+   and the dispatcher stays idle); one worker (concurrency 1) fans it out. Time: from the
+   start's commit to the fan-out's last commit (``fanout_done_at``). It writes messages,
+   conversations, QUEUED events and recipients: four rows per contact to COPY's one.
+3. **bulk job**: ``POST /api/v1/messages/bulk`` with N ``{to, body}`` to new numbers, through
+   the real view; time from the request to the job's last chunk committed.
+4. **isolation**: single sends through ``POST /api/v1/messages`` on an idle queue, then the
+   same while the campaign drains (its messages made due, 2 worker processes): p95 of
+   ``sent_at - created_at`` each time.
+
+Each worker's peak resident memory (VmHWM of its pool process) is printed per phase.
+Ends with ``RESULT ratio=<campaign fan-out s / COPY s> target=3``.
+
+    .venv/bin/python bench/fanout.py [--contacts 100000] [--skip-isolation]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "outreach_bench_fanout"
+ENV = {
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+    "REDIS_URL": "redis://127.0.0.1:6379/14",
+    "CELERY_QUEUE": "bench_fanout",
+    "DJANGO_SETTINGS_MODULE": "outreach.settings",
+    "LOG_LEVEL": "WARNING",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-not-secret",
+    "SANDBOX_DELAY_SECONDS": "0",
+    "ALLOWED_HOSTS": "testserver,localhost",
+}
+LINES = 10
+
+
+def setup_django() -> None:
+    os.environ.update(ENV)
+    sys.path.insert(0, str(ROOT))
+    import psycopg
+
+    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    import redis
+
+    redis.Redis.from_url(ENV["REDIS_URL"]).flushdb()  # db 14 is this bench's alone
+
+
+class Worker:
+    """A ``celery worker`` process on the bench database; its pool's peak memory."""
+
+    def __init__(self, name: str, concurrency: int = 1):
+        self.log = ROOT / "var" / f"bench-fanout-{name}.log"
+        self.log.parent.mkdir(exist_ok=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "outreach", "worker", "--loglevel=INFO",
+             f"--concurrency={concurrency}", f"--hostname=bench-fanout-{name}@%h", "--without-gossip",
+             "--without-mingle", "-Q", ENV["CELERY_QUEUE"]],
+            env={**os.environ, **ENV, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
+            stdout=open(self.log, "w"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.time() + 60
+        while "ready." not in self.log.read_text():
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"worker did not start:\n{self.log.read_text()}")
+            time.sleep(0.1)
+
+    def peak_mb(self) -> float:
+        """Largest VmHWM among the worker's processes (the pool children do the work)."""
+        pids = [self.proc.pid]
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        peak = 0
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        return peak / 1024
+
+    def stop(self) -> None:
+        import signal
+
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def copy_rows(table: str, columns: list[str], rows) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        f'COPY "{table}" ({", ".join(columns)}) FROM STDIN'
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def seed(n: int):
+    """The account, lines and N contacts in one list (COPY: setup is not measured)."""
+    from contacts.models import Contact, ContactList
+    from messaging.models import Line
+    from outreach.models import Account
+    from outreach.services import create_api_key, full_key
+
+    account = Account.objects.create(name="Bench fanout", email="bench@example.com", default_timezone="UTC")
+    for i in range(LINES):
+        Line.objects.create(account=account, number=f"+1512555{100 + i:04d}", burst_per_second=1_000_000,
+                            new_contacts_per_hour=1_000_000, new_contacts_per_day=1_000_000)
+    lst = ContactList.objects.create(account=account, name="Everyone")
+    now = datetime.now(UTC)
+    ids = [uuid.uuid4() for _ in range(n)]
+    copy_rows(Contact._meta.db_table,
+              ["id", "account_id", "phone_number", "e164_number", "first_name", "last_name", "email",
+               "company_name", "timezone", "tags", "custom_variables", "search_text", "created_at", "updated_at"],
+              ((pk, account.pk, f"+1512{3000000 + i:07d}", f"+1512{3000000 + i:07d}", f"Name{i}", "", "", "",
+                "", "[]", "{}", "", now, now) for i, pk in enumerate(ids)))
+    copy_rows(Contact.lists.through._meta.db_table, ["contact_id", "contactlist_id"], ((pk, lst.pk) for pk in ids))
+    key, secret = create_api_key(account, "bench", ["full_access"])
+    return account, lst, full_key(key, secret)
+
+
+def baseline_copy(account, n: int) -> float:
+    """COPY the N message rows the campaign writes (same columns), timed, rolled back."""
+    from django.db import connection, transaction
+
+    from messaging.enqueue import _defaults
+    from messaging.models import Line, Message
+
+    line = Line.objects.filter(account=account).first()
+    now = datetime.now(UTC)
+    given = ["account_id", "handle", "line_id", "conversation_id", "is_outbound", "number", "from_number",
+             "to_number", "content", "media_url", "send_style", "message_type", "status", "priority",
+             "next_attempt_at", "created_at", "updated_at", "queued_at"]
+    defaults = _defaults(Message, set(given))
+    columns = [f'"{Message._meta.get_field(c).column}"' for c in given + list(defaults)]
+    rows = [(account.pk, uuid.uuid4(), line.pk, None, True, f"+1512{3000000 + i:07d}", line.number,
+             f"+1512{3000000 + i:07d}", f"Hi Name{i}, spring is here", "", "", "message", "QUEUED", -101,
+             now, now, now, now, *defaults.values()) for i in range(n)]
+    start = time.perf_counter()
+    with transaction.atomic():
+        copy_rows(Message._meta.db_table, columns, rows)
+    elapsed = time.perf_counter() - start  # COPY and its COMMIT, as a real load would
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE messaging_message CASCADE")  # it was empty before
+    return elapsed
+
+
+def wait(predicate, timeout: float, what: str):
+    deadline = time.time() + timeout
+    while not (value := predicate()):
+        if time.time() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.05)
+    return value
+
+
+def run_campaign(account, lst) -> tuple[float, object]:
+    from campaigns import services
+    from campaigns.models import Campaign
+
+    campaign = services.create_campaign(account, {
+        "name": "Bench", "body": "Hi {first_name|there}, spring is here",
+        "start_at": datetime.now(UTC) + timedelta(days=1),
+    }, list_ids=[lst.pk])
+    services.start(account, campaign.pk)
+    campaign = wait(lambda: Campaign.objects.filter(pk=campaign.pk, fanout_done_at__isnull=False).first(),
+                    1800, "the campaign fan-out")
+    return (campaign.fanout_done_at - campaign.started_at).total_seconds(), campaign
+
+
+def run_bulk(key: str, n: int) -> tuple[float, float]:
+    from django.test import Client
+
+    from campaigns.models import BulkJob
+
+    body = {"messages": [{"to": f"+1737{4000000 + i:07d}", "body": f"Order {i} is ready"} for i in range(n)]}
+    import json
+
+    payload = json.dumps(body)
+    start = time.perf_counter()
+    response = Client().post("/api/v1/messages/bulk", payload, content_type="application/json",
+                             HTTP_X_API_KEY=key)
+    request_s = time.perf_counter() - start
+    assert response.status_code == 201, response.content[:500]
+    job_id = response.json()["jobId"][5:]
+    wait(lambda: BulkJob.objects.filter(pk=job_id, fanout_done_at__isnull=False).exists(), 1800, "the bulk job")
+    return time.perf_counter() - start, request_s
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
+
+
+def single_sends(key: str, count: int, prefix: str) -> list[float]:
+    """Send ``count`` messages through the API, one at a time; seconds from created to SENT."""
+    from django.test import Client
+
+    from messaging.models import Message
+
+    client, ids = Client(), []
+    for i in range(count):
+        response = client.post("/api/v1/messages", {"to": f"+1{prefix}{i:02d}00", "body": "ping"},
+                               content_type="application/json", HTTP_X_API_KEY=key)
+        assert response.status_code == 201, response.content[:300]
+        ids.append(response.json()["id"])
+        time.sleep(0.2)
+    handles = [i.removeprefix("msg_") for i in ids]
+
+    def done():
+        rows = list(Message.objects.filter(handle__in=handles, sent_at__isnull=False).values_list("created_at", "sent_at"))
+        return rows if len(rows) == count else None
+
+    rows = wait(done, 300, "the single sends")
+    return [(sent - created).total_seconds() for created, sent in rows]
+
+
+def isolation(account, campaign, key: str, count: int) -> tuple[float, float, float]:
+    from django.db import transaction
+
+    from campaigns.models import Campaign
+    from messaging.choices import Status
+    from messaging.models import Message
+    from messaging.services import wake_dispatcher
+
+    workers = [Worker("drain-1"), Worker("drain-2")]
+    try:
+        idle = p95(single_sends(key, count, "214555"))
+        with transaction.atomic():  # the campaign's morning: everything due now
+            Campaign.objects.filter(pk=campaign.pk).update(status="ACTIVE", start_at=None)
+            Message.objects.filter(campaign_recipient__campaign=campaign, status=Status.QUEUED).update(
+                next_attempt_at=datetime.now(UTC))
+            wake_dispatcher()
+        wait(lambda: Message.objects.filter(campaign_recipient__campaign=campaign, sent_at__isnull=False).count() > 2000,
+             300, "the campaign to drain")
+        busy = p95(single_sends(key, count, "215555"))
+        drained = Message.objects.filter(campaign_recipient__campaign=campaign, sent_at__isnull=False).count()
+        peak = max(w.peak_mb() for w in workers)
+        print(f"isolation: {drained:,} campaign messages sent meanwhile; drain workers' peak {peak:.0f} MB")
+    finally:
+        for w in workers:
+            w.stop()
+    return idle, busy, busy / idle
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--bulk", type=int, default=100_000)
+    parser.add_argument("--sends", type=int, default=20, help="single sends per isolation sample")
+    parser.add_argument("--skip-isolation", action="store_true")
+    args = parser.parse_args()
+    setup_django()
+    account, lst, key = seed(args.contacts)
+    copy_s = baseline_copy(account, args.contacts)
+    print(f"COPY of {args.contacts:,} message rows: {copy_s:.2f} s")
+
+    worker = Worker("fanout")
+    try:
+        campaign_s, campaign = run_campaign(account, lst)
+        peak = worker.peak_mb()
+    finally:
+        worker.stop()
+    print(f"campaign fan-out of {args.contacts:,} contacts: {campaign_s:.2f} s "
+          f"({args.contacts / campaign_s:,.0f}/s), {campaign_s / copy_s:.2f}x COPY; worker peak {peak:.0f} MB")
+
+    if args.bulk:
+        worker = Worker("bulk")
+        try:
+            bulk_s, request_s = run_bulk(key, args.bulk)
+            peak = worker.peak_mb()
+        finally:
+            worker.stop()
+        print(f"bulk job of {args.bulk:,} messages: {bulk_s:.2f} s (request {request_s:.2f} s), "
+              f"{bulk_s / copy_s * args.contacts / args.bulk:.2f}x COPY; worker peak {peak:.0f} MB")
+
+    if not args.skip_isolation:
+        idle, busy, ratio = isolation(account, campaign, key, args.sends)
+        print(f"single send to SENT, p95: idle {idle * 1000:.0f} ms, during the campaign's drain "
+              f"{busy * 1000:.0f} ms ({ratio:.2f}x; target <= 2)")
+    print(f"RESULT ratio={campaign_s / copy_s:.2f} target=3")
+
+
+if __name__ == "__main__":
+    main()
