@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.db import models
 from django.utils import timezone
 
-from ..choices import ErrorCode, SendStyle, Service, Status
+from ..choices import ErrorCode, MessageType, SendStyle, Service, Status
 from .base import (
     BaseProvider,
     PermanentProviderError,
@@ -146,7 +146,7 @@ class BlueBubblesProvider(BaseProvider):
         client = self._shared or self.client()
         try:
             conversation = message.conversation
-            if conversation is not None and conversation.message_type == "group":
+            if conversation is not None and conversation.message_type == MessageType.GROUP:
                 return self._send_group(client, message, conversation)
             address = message.to_number or message.number
             service = self._service_for(client, address)
@@ -248,7 +248,7 @@ class BlueBubblesProvider(BaseProvider):
             remember_group(self.line, group, chat["guid"])
         sent = chat.get("messages") or []
         guid = sent[0].get("guid", "") if sent else ""
-        for i, file in enumerate(files):
+        for i, file in enumerate(files if chat.get("guid") else []):
             guid = self._post_media(client, chat["guid"], file, f"{message.handle}-media{i}") or guid
         return guid
 
@@ -278,7 +278,7 @@ class BlueBubblesProvider(BaseProvider):
             return Service.IMESSAGE  # AppleScript cannot ask; error 22 downgrades to SMS
         try:
             return self._lookup(client, address)
-        except (BlueBubblesAPIError, TransientProviderError):
+        except BlueBubblesAPIError:  # the helper cannot tell now: send, error 22 still downgrades
             return handle.service if handle and handle.service else Service.IMESSAGE
 
     # --- the rest of the interface --------------------------------------------------------
