@@ -179,6 +179,10 @@ class BlueBubblesProvider(BaseProvider):
             conversation.group_id if ";+;" in conversation.group_id else ""
         )
         try:
+            retrying = bool(message.attempts > 1 or message.last_error)
+            if not chat_guid and retrying:
+                # chat/new may have worked before our answer was lost: find that chat first.
+                chat_guid = self._find_group(client, conversation)
             if chat_guid:
                 guid = self._send_parts(client, message, chat_guid)
             else:
@@ -187,6 +191,18 @@ class BlueBubblesProvider(BaseProvider):
         except BlueBubblesAPIError as exc:
             raise _as_provider_error(exc) from exc
         return SendResult(provider_message_id=guid, service=chat_service(chat_guid or "iMessage"))
+
+    def _find_group(self, client: BlueBubblesClient, conversation) -> str:
+        """The server's group chat with exactly this conversation's participants, or ""."""
+        wanted = {p for p in conversation.participants if p != self.line.number}
+        for chat in client.query_chats({"with": ["participants"], "sort": "lastmessage", "limit": 100}):
+            members = {p.get("address") for p in chat.get("participants") or []}
+            if ";+;" in (chat.get("guid") or "") and members == wanted:
+                from messaging.bluebubbles_services import remember_group
+
+                remember_group(self.line, conversation.group_id, chat["guid"])
+                return chat["guid"]
+        return ""
 
     def _send_parts(self, client: BlueBubblesClient, message, chat_guid: str) -> str:
         """Text then media; a retry skips the text when it finds it already sent. The media

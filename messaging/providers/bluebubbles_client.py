@@ -137,6 +137,9 @@ class BlueBubblesClient:
     def new_chat(self, payload: dict) -> dict:
         return self.call("POST", "chat/new", json=payload) or {}
 
+    def query_chats(self, payload: dict) -> list[dict]:
+        return self.call("POST", "chat/query", json=payload) or []
+
     def query_messages(self, payload: dict) -> list[dict]:
         return self.call("POST", "message/query", json=payload) or []
 

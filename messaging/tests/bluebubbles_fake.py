@@ -54,6 +54,8 @@ class FakeBlueBubbles:
         self.hold_sends = False
         self.held: list[dict] = []
         self.in_flight: set[str] = set()
+        #: How many of the next chat/new answers are lost after the work is done (504).
+        self.lose_answers = 0
         #: While true, the tunnel in front of the Mac answers 502 (the Mac is off).
         self.gateway_down = False
         #: While true, webhooks are lost (BlueBubbles never retries them).
@@ -87,6 +89,7 @@ class FakeBlueBubbles:
             ("POST", r"message/query", self.query),
             ("GET", r"message/(?P<guid>[^/]+)", self.find_message),
             ("POST", r"chat/new", self.new_chat),
+            ("POST", r"chat/query", self.query_chats),
             ("POST", r"chat/(?P<guid>[^/]+)/typing", self.start_typing),
             ("GET", r"handle/availability/imessage", self.availability),
             ("GET", r"webhook", self.list_webhooks),
@@ -207,7 +210,17 @@ class FakeBlueBubbles:
             message = self._message(guid, body["message"], from_me=True)
             self._post_async("new-message", message)
             sent.append({**message, "tempGuid": body.get("tempGuid")})
+        if self.lose_answers:
+            self.lose_answers -= 1
+            return Response("upstream timed out", status=504, content_type="text/plain")
         return self._ok({**self.chats[guid], "messages": sent}, "Successfully created chat!")
+
+    def query_chats(self, request, body):
+        with_participants = "participants" in (body.get("with") or [])
+        chats = [{k: v for k, v in c.items() if with_participants or k != "participants"} for c in self.chats.values()]
+        limit = int(body.get("limit") or 1000)
+        return self._ok(chats[:limit], metadata={"count": len(chats[:limit]), "total": len(chats),
+                                                  "offset": 0, "limit": limit})
 
     def start_typing(self, request, body, guid):
         if not self.private_api:

@@ -78,6 +78,22 @@ def test_a_new_group_is_created_with_chat_new_then_reused_by_its_guid(account, b
     assert len([c for c in fake.calls if c[1] == "chat/new"]) == 1
 
 
+def test_a_retry_after_a_lost_chat_new_answer_finds_the_group_and_does_not_send_twice(account, bb_line, fake):
+    message = group_message(account, bb_line, [ALICE, BOB], "Dinner at 8")
+    fake.lose_answers = 1  # the Mac made the group and sent; our proxy timed out
+    with pytest.raises(TransientProviderError):
+        provider_for(bb_line).send(message)
+
+    message.attempts, message.last_error = 2, "timed out"
+    result = provider_for(bb_line).send(message)
+
+    [chat_guid] = [g for g in fake.chats if ";+;" in g]
+    assert fake.messages[result.provider_message_id]["chats"][0]["guid"] == chat_guid
+    assert [m["text"] for m in fake.messages.values()] == ["Dinner at 8"]
+    bb_line.refresh_from_db()
+    assert bb_line.provider_settings["groups"] == {message.conversation.group_id: chat_guid}
+
+
 def test_an_attachment_is_fetched_and_uploaded_as_multipart(account, bb_line, fake, httpserver):
     photo = b"\xff\xd8\xff" + b"x" * 2048
     httpserver.expect_request("/media/photo.jpg").respond_with_data(photo, content_type="image/jpeg")
