@@ -1,7 +1,7 @@
 """The numbers of the console dashboard and the lines page (read only).
 
-Every figure is one aggregate query over an index (``msg_account_recent`` for the
-windows), so the dashboard costs the same with ten messages or ten million.
+The figures are aggregate queries over ``msg_account_recent`` (the last 14 days of the
+account's messages); the dashboard keeps them for a minute (see ``context``).
 
 Definitions, counted over messages *created* in the window:
 - sent: outbound messages that reached the network (``sent_at`` set);
@@ -58,34 +58,36 @@ class Window:
         return round(100 * self.replied / self.messaged) if self.messaged else None
 
 
-def _window_aggregates(since: datetime, prefix: str) -> dict:
-    created = Q(created_at__gte=since)
-    out = Q(is_outbound=True) & created
-    return {
-        f"{prefix}_sent": Count("id", filter=out & Q(sent_at__isnull=False)),
-        f"{prefix}_delivered": Count("id", filter=out & Q(delivered_at__isnull=False)),
-        f"{prefix}_read": Count("id", filter=out & Q(read_at__isnull=False)),
-        f"{prefix}_failed": Count("id", filter=out & Q(status__in=FAILED)),
-        f"{prefix}_replies": Count("id", filter=created & Q(is_outbound=False)),
-        f"{prefix}_replied": Count("conversation", distinct=True, filter=created & Q(is_outbound=False)),
-        f"{prefix}_messaged": Count("conversation", distinct=True, filter=out & Q(sent_at__isnull=False)),
-    }
+COUNTS = ("sent", "delivered", "read", "replies", "failed")
 
 
-def windows(account: Account, now: datetime | None = None) -> list[Window]:
-    """Today and the last 7 days (today included): two queries in all."""
+def windows(account: Account, now: datetime | None = None, series: dict | None = None) -> list[Window]:
+    """Today and the last 7 days (today included).
+
+    The plain counts are sums of the chart's days (``series``: the same scan serves both);
+    the distinct conversations for the reply rate and the opt-outs are one query each.
+    """
+    series = series or daily_series(account, now=now)
     today = day_start(now)
     week = today - timedelta(days=6)
-    row = Message.objects.filter(account=account, created_at__gte=week).aggregate(
-        **_window_aggregates(today, "today"), **_window_aggregates(week, "week")
+    out = Q(is_outbound=True, sent_at__isnull=False)
+    inbound = Q(is_outbound=False)
+    distinct = Message.objects.filter(account=account, created_at__gte=week).aggregate(
+        today_replied=Count("conversation", distinct=True, filter=inbound & Q(created_at__gte=today)),
+        today_messaged=Count("conversation", distinct=True, filter=out & Q(created_at__gte=today)),
+        week_replied=Count("conversation", distinct=True, filter=inbound),
+        week_messaged=Count("conversation", distinct=True, filter=out),
     )
     opted = Contact.objects.filter(account=account, opted_out_at__gte=week).aggregate(
         today=Count("id", filter=Q(opted_out_at__gte=today)), week=Count("id")
     )
     result = []
-    for prefix, label in (("today", "Today"), ("week", "Last 7 days")):
-        fields = {k.split("_", 1)[1]: v for k, v in row.items() if k.startswith(prefix + "_")}
-        result.append(Window(label=label, opted_out=opted[prefix], **fields))
+    for prefix, label, days in (("today", "Today", 1), ("week", "Last 7 days", 7)):
+        counts = {key: sum(series["series"][key][-days:]) for key in COUNTS}
+        result.append(Window(
+            label=label, opted_out=opted[prefix], replied=distinct[f"{prefix}_replied"],
+            messaged=distinct[f"{prefix}_messaged"], **counts,
+        ))
     return result
 
 
@@ -158,7 +160,7 @@ def daily_series(account: Account, days: int = 14, now: datetime | None = None) 
         .order_by("day")
     )
     by_day = {r["day"]: r for r in rows}
-    labels, series = [], {k: [] for k in ("sent", "delivered", "read", "replies", "failed")}
+    labels, series = [], {k: [] for k in COUNTS}
     for i in range(days):
         day = (start + timedelta(days=i)).date()
         labels.append(day.isoformat())
@@ -167,10 +169,23 @@ def daily_series(account: Account, days: int = 14, now: datetime | None = None) 
     return {"labels": labels, "series": series}
 
 
+#: The dashboard's figures are kept this long: they scan every message of the last two
+#: weeks (about a second per million), so a busy account pays that once a minute, not on
+#: every visit. A rollup table per day would make it constant (see the README).
+CACHE_SECONDS = 60
+
+
 def context(account: Account) -> dict:
-    """Everything the dashboard template shows."""
-    today, week = windows(account)
-    return {
-        "today": today, "week": week, "queue": queue_stats(account),
-        "lines": lines_with_usage(account), "chart": daily_series(account),
-    }
+    """Everything the dashboard template shows, at most ``CACHE_SECONDS`` old."""
+    from django.core.cache import cache
+
+    key = f"console:dashboard:{account.pk}"
+    cached = cache.get(key)
+    if cached is None:
+        now = timezone.now()
+        chart = daily_series(account, now=now)
+        today, week = windows(account, now=now, series=chart)
+        cached = {"today": today, "week": week, "queue": queue_stats(account), "chart": chart, "as_of": now}
+        cache.set(key, cached, CACHE_SECONDS)
+    # Lines and their limits are cheap and read live: they say what holds sends back now.
+    return {**cached, "lines": lines_with_usage(account), "cache_seconds": CACHE_SECONDS}

@@ -206,3 +206,15 @@ def test_the_log_orders_newest_first_or_as_asked(client, account, line):
     assert contents() == ["m2", "m1", "m0"]
     assert contents(order_direction="asc") == ["m0", "m1", "m2"]
     assert contents(status="DELIVERED", order_direction="asc") == ["m0", "m1", "m2"]
+
+
+def test_the_dashboard_keeps_its_figures_for_a_minute(client, account, line):
+    from django.core.cache import cache
+
+    conv = d.conversation(account, line, "+15125550101")
+    sent_message(conv, at=timezone.now())
+    assert client.get("/").context["today"].sent == 1
+    sent_message(conv, at=timezone.now())
+    assert client.get("/").context["today"].sent == 1  # the cached figures
+    cache.delete(f"console:dashboard:{account.pk}")
+    assert client.get("/").context["today"].sent == 2
