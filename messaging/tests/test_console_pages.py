@@ -218,3 +218,13 @@ def test_the_dashboard_keeps_its_figures_for_a_minute(client, account, line):
     assert client.get("/").context["today"].sent == 1  # the cached figures
     cache.delete(f"console:dashboard:{account.pk}")
     assert client.get("/").context["today"].sent == 2
+
+
+def test_a_dead_letter_is_retried_from_its_own_page(client, account, line):
+    m = dead(d.conversation(account, line, "+15125550101"))
+    page = client.get(f"/messages/log/{m.handle}/")
+    assert f'value="retry:{m.pk}"'.encode() in page.content
+    client.post("/messages/dead-letters/action", {"row": f"retry:{m.pk}"})
+    m.refresh_from_db()
+    assert m.status == Status.QUEUED
+    assert b'value="retry:' not in client.get(f"/messages/log/{m.handle}/").content
