@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 import webhooks
@@ -42,8 +42,11 @@ def audience(campaign: Campaign):
 def audience_of(account: Account, list_ids, tags):
     wanted = Q(pk__in=[])
     if list_ids:
-        lists = ContactList.objects.filter(account=account, pk__in=list_ids)
-        wanted |= Q(pk__in=Contact.lists.through.objects.filter(contactlist__in=lists).values("contact_id"))
+        lists = list(ContactList.objects.filter(account=account, pk__in=list_ids).values_list("pk", flat=True))
+        # EXISTS per contact (not IN a subquery): the fan-out walks contacts in id order and
+        # stops after a chunk, so each membership is one probe of the through table's index.
+        member = Contact.lists.through.objects.filter(contact_id=OuterRef("pk"), contactlist_id__in=lists)
+        wanted |= Q(Exists(member))
     for tag in tags or ():
         wanted |= tag_filter(tag, account)
     return Contact.objects.filter(account=account, opted_out_at__isnull=True).filter(wanted)

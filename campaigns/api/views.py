@@ -2,9 +2,12 @@
 Views check shapes and call the services; every query is the caller's account's."""
 from __future__ import annotations
 
+import json
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -206,6 +209,32 @@ class CallsView(OutcomeListView):
 
 # --- bulk jobs ----------------------------------------------------------------------------
 
+#: A 100,000-message job is ~10 MB of JSON: past Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+#: (2.5 MB, meant for form parsing), so this view reads its body itself, up to this size.
+BULK_MAX_BYTES = 64 * 1024 * 1024
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+
+
+def bulk_body(request) -> dict:
+    raw_request = request._request
+    if hasattr(raw_request, "_body"):  # already read by someone (a small body)
+        raw = raw_request._body
+    else:
+        length = int(raw_request.META.get("CONTENT_LENGTH") or 0)
+        if length > BULK_MAX_BYTES:
+            raise PayloadTooLarge(f"The body is {length:,} bytes; at most {BULK_MAX_BYTES:,} (about 100,000 messages).")
+        raw = raw_request.read()
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError as exc:
+        raise ParseError(f"The body is not JSON: {exc}.") from None
+    return body if isinstance(body, dict) else {}
+
+
 class BulkJobsView(AccountScoped, generics.ListAPIView):
     scope_family = Family.MESSAGES
     queryset = BulkJob.objects.all()
@@ -222,7 +251,7 @@ class BulkJobsView(AccountScoped, generics.ListAPIView):
         """Queue up to 100,000 `{to, body}` messages in the background. A malformed request
         is refused whole (422, `errors` names each `messages.<index>.<field>`); a recipient
         that cannot be messaged (invalid, opted out) is a failed row in the results."""
-        body = request.data if isinstance(request.data, dict) else {}
+        body = bulk_body(request)
         try:
             job = bulkjobs.create_job(self.account, body.get("messages"), priority=body.get("priority", 0))
         except bulkjobs.BadMessages as exc:

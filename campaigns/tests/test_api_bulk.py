@@ -93,3 +93,18 @@ def test_a_job_queues_sends_and_reports_each_recipient(api, account, worker):
     listing = api.get("/api/v1/messages/bulk")
     assert_matches_schema(listing, "/api/v1/messages/bulk")
     assert [j["jobId"] for j in listing.json()["items"]] == [created["jobId"]]
+
+
+@pytest.mark.django_db
+def test_a_job_larger_than_djangos_upload_limit_is_accepted(api, account, settings):
+    f.lines(account, 1)
+    messages = [{"to": f"+1512556{i:04d}", "body": "x" * 300} for i in range(10_000)]
+    import json
+
+    payload = json.dumps({"messages": messages})
+    assert len(payload) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = api.generic("POST", "/api/v1/messages/bulk", payload, content_type="application/json")
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["totalRecipients"] == 10_000
+    bad = api.generic("POST", "/api/v1/messages/bulk", "{not json", content_type="application/json")
+    assert bad.status_code == 400 and "not JSON" in bad.json()["detail"]
