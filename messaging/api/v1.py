@@ -33,7 +33,9 @@ from .views import IDEMPOTENCY_PARAMETER, QueryFilterBackend, get_message
 
 TAGS = ["messages"]
 #: Service field names -> this dialect's, so an error points at the field the client sent.
-FIELD_NAMES = {"content": "body", "number": "to", "media_url": "attachments", "from_number": "fromNumber"}
+FIELD_NAMES = {
+    "content": "body", "number": "to", "group_id": "to", "media_url": "attachments", "from_number": "fromNumber",
+}
 V1_WORDS = re.compile(r"\b(?:content|media_url|from_number)\b")
 ERRORS = {
     400: OpenApiResponse(V1Error, description="Bad query parameter, or from a line not yours."),

@@ -75,7 +75,7 @@ def test_send_to_a_group_id(v1, account):
     ({"to": "+15552010103", "body": "x" * 18996}, "body", "shorter than 18996"),
     ({"to": "bogus", "body": "x"}, "to", "E.164"),
     ({"body": "x"}, "to", "required"),
-    ({"to": str(uuid.uuid4()), "body": "x"}, "group_id", "No group"),
+    ({"to": str(uuid.uuid4()), "body": "x"}, "to", "No group"),
 ])
 def test_invalid_bodies_are_422_with_errors_per_field(v1, body, field, fragment):
     response = post(v1, **body)
