@@ -38,6 +38,7 @@ class Command(BaseCommand):
             for i, number in enumerate(DEMO_LINES, 1):
                 add_line(account, number, name=f"Sandbox line {i}")
             self.seed_contacts(account)
+            self.seed_campaign(account)
             key, secret = create_api_key(account, "Demo full-access key", [Scope.FULL_ACCESS])
         login = f"Login: {DEMO_USER} / {password}\n"
         creds.write_text(login)
@@ -55,3 +56,15 @@ class Command(BaseCommand):
         except ImportError:
             return
         seed_demo_contacts(account)
+
+    def seed_campaign(self, account: Account) -> None:
+        """A draft campaign on the first demo list, ready to start from the console."""
+        from campaigns.services import create_campaign
+        from contacts.models import ContactList
+
+        first = ContactList.objects.filter(account=account).order_by("name").first()
+        if first is not None:
+            create_campaign(account, {
+                "name": "Spring welcome (demo)",
+                "body": "Hi {first_name|there}, spring is here: reply YES for {offer|10% off} your next visit.",
+            }, list_ids=[first.pk])
