@@ -67,7 +67,7 @@ def line_settings(request, pk: int):
             if line.healthy:
                 messages.success(request, f"{line.number} is connected to BlueBubbles and healthy.")
             else:
-                messages.error(request, f"Saved, but the line is not healthy: {line.health_error}")
+                messages.error(request, "Saved, but the line is not healthy: see Health below.")
             return redirect("messaging:line-bluebubbles", pk=line.pk)
     line.refresh_from_db()
     settings = (line.provider_settings or {}) if line.provider == "bluebubbles" else {}

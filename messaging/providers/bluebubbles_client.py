@@ -112,7 +112,7 @@ class BlueBubblesClient:
         text = "; ".join(t for t in (body.get("message"), detail) if t) or f"HTTP {response.status_code}"
         if response.status_code == 401:
             raise ProviderConfigurationError(
-                f"{REFUSED} {self.base_url} answered {text}. "
+                f"{REFUSED} {self.base_url} answered 401 ({detail or body.get('message') or 'unauthorized'}). "
                 "Enter the server password again on the line's BlueBubbles page."
             )
         raise BlueBubblesAPIError(
