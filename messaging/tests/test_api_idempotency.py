@@ -187,3 +187,24 @@ def test_twenty_concurrent_identical_requests_send_one_message(live_server, acco
     with httpx.Client(base_url=live_server.url) as http:
         late = http.post("/api/send-message", json=BODY, headers=headers)
     assert late.status_code == 200 and late.json()["message_handle"] in handles
+
+
+@pytest.mark.django_db
+def test_a_request_that_loses_the_race_rolls_back_and_answers_the_winners_response(sb, monkeypatch):
+    """The unique row is the backstop: a request whose claim did not see the winner's
+    record (it started before the winner committed) fails on INSERT, its message is rolled
+    back, and it answers what the winner stored."""
+    first = send(sb, "race-key")
+    real_claim = idempotency._claim
+    calls = []
+
+    def stale_then_real(account, key):
+        calls.append(key)
+        return idempotency._MISSING if len(calls) == 1 else real_claim(account, key)
+
+    monkeypatch.setattr(idempotency, "_claim", stale_then_real)
+    second = send(sb, "race-key")
+    assert len(calls) == 2  # the stale claim, then the re-read after the lost INSERT
+    assert second.status_code == 200 and second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert Message.objects.count() == 1
