@@ -117,9 +117,7 @@ def fan_out_chunk(campaign_id: UUID | str, picker: LinePicker | None = None) -> 
             return False
         from .services import audience
 
-        qs = audience(campaign).order_by("pk")
-        if campaign.fanout_cursor:
-            qs = qs.filter(pk__gt=campaign.fanout_cursor)
+        qs = audience(campaign, after=campaign.fanout_cursor).order_by("pk")
         contacts = list(qs.values(*CONTACT_COLUMNS)[:CHUNK])
         if not contacts:
             campaign.fanout_done_at = timezone.now()
