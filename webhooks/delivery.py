@@ -1,16 +1,9 @@
-"""Delivering webhooks: drains, the retry schedule, the attempt log.
+"""Sending webhooks: claim due deliveries, POST them signed, record every attempt, apply
+the retry schedule and the endpoint's health. Which target is drained when is ``drains``.
 
-A *target* is an endpoint (``e:<id>``) or a one-off URL (``u:<digest>``). A drain task
-works on one target: it takes a lease slot (at most ``WEBHOOKS_ENDPOINT_CONCURRENCY``
-per target, across all workers), claims due deliveries in batches with ``SKIP LOCKED``,
-POSTs them over a keep-alive session and records every attempt. Retry waits are due
-times in the database; ``sweep`` (periodic) wakes targets with due work, so a lost
-wake-up, a flushed broker or a killed worker only delays a delivery, never loses it.
-
-Isolation: a POST has a short timeout, redirects are not followed, and the first failed
-attempt ends the drain for that target: its other claimed deliveries go back with a
-short cool-down instead of each waiting out the same timeout. A dead endpoint thus
-holds at most its lease slots, briefly, and never another target's.
+Deliveries are claimed in batches with ``SKIP LOCKED`` and POSTed one after another over a
+keep-alive session, redirects not followed; the first failure ends the batch and the rest
+wait a short cool-down.
 """
 from __future__ import annotations
 
@@ -19,11 +12,9 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -41,8 +32,6 @@ logger = logging.getLogger(__name__)
 BATCH = 100
 #: How long claimed rows stay invisible to other drains (a crashed worker's rows come back).
 CLAIM_SECONDS = 300
-#: A drain gives its slot back after this long and asks for a fresh one (fairness).
-DRAIN_BUDGET_SECONDS = 20
 #: After a failure, the target's other due deliveries wait this long before the next probe.
 COOL_DOWN_SECONDS = 5
 USER_AGENT = "Outreach-Webhooks/1.0"
@@ -65,111 +54,6 @@ def session() -> requests.Session:
     return _session
 
 
-# --- wake-ups and leases ----------------------------------------------------------------------
-
-
-def _wake_key(target: str) -> str:
-    return f"webhooks:wake:{target}"
-
-
-def wake(targets) -> None:
-    """Enqueue a drain per target unless one was just asked for (see ``drain``'s end)."""
-    from .tasks import drain
-
-    for target in targets:
-        if cache.add(_wake_key(target), 1, timeout=10):
-            drain.delay(target)
-
-
-def _failing_key(target: str) -> str:
-    return f"webhooks:failing:{target}"
-
-
-def _slots(target: str) -> int:
-    # A failing target gets one slot: probing a dead host must not take a second worker.
-    return 1 if cache.get(_failing_key(target)) else max(1, settings.WEBHOOKS_ENDPOINT_CONCURRENCY)
-
-
-def _acquire(target: str, slots: int) -> tuple[str, int] | None:
-    ttl = int(DRAIN_BUDGET_SECONDS + settings.WEBHOOKS_TIMEOUT * 2 + 30)
-    for slot in range(slots):
-        key = f"webhooks:lease:{target}:{slot}"
-        if cache.add(key, 1, timeout=ttl):
-            return key, slot
-    return None
-
-
-def _due(target: str):
-    return Delivery.objects.filter(
-        target=target, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
-    )
-
-
-def drain(target: str) -> int:
-    """Deliver what is due for one target; returns the number of attempts made."""
-    slots = _slots(target)
-    acquired = _acquire(target, slots)
-    if acquired is None:
-        return 0  # the holders re-check for due work after they let go
-    lease, slot = acquired
-    made = 0
-    again = False
-    try:
-        started = time.monotonic()
-        helped = False
-        while True:
-            batch = claim(target)
-            if not batch:
-                break
-            if slot == 0 and not helped and len(batch) == BATCH and slots > 1:
-                # A backlog: ask for helpers to fill the target's other slots (wake-ups
-                # are one per target, so nothing else would).
-                from .tasks import drain as drain_task
-
-                for _ in range(slots - 1):
-                    drain_task.delay(target)
-                helped = True
-            made_now, failed = deliver_batch(target, batch)
-            made += made_now
-            if failed:
-                cache.set(_failing_key(target), 1, timeout=3600)
-                break
-            cache.delete(_failing_key(target))
-            if time.monotonic() - started > DRAIN_BUDGET_SECONDS:
-                again = True
-                break
-    finally:
-        # Order matters: let go, forget the wake-up, then look again. An event committed
-        # before this look is seen here; one committed after finds no wake key and wakes.
-        cache.delete(lease)
-        cache.delete(_wake_key(target))
-        if again or _due(target).exists():
-            wake([target])
-        else:
-            _follow_up(target)
-    return made
-
-
-#: Waits up to this long are kept by a delayed task as well as by the sweep; longer ones
-#: only by the sweep (long countdowns get redelivered by Redis after its visibility timeout).
-SHORT_WAIT_SECONDS = 30
-
-
-def _follow_up(target: str) -> None:
-    """Come back for a short retry (the 5 s one) without waiting for the next sweep."""
-    soonest = (
-        Delivery.objects.filter(target=target, status=DeliveryStatus.PENDING)
-        .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
-    )
-    if soonest is None:
-        return
-    wait = (soonest - timezone.now()).total_seconds()
-    if wait <= SHORT_WAIT_SECONDS:
-        from .tasks import drain as drain_task
-
-        drain_task.apply_async((target,), countdown=max(0.0, wait) + 0.05)
-
-
 def _relaxed_commit() -> None:
     """Do not wait for the WAL flush at this commit. Losing it in a database crash only
     means a delivery is claimed or sent again: at least once, which webhooks promise anyway
@@ -179,12 +63,18 @@ def _relaxed_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+def due(target: str):
+    return Delivery.objects.filter(
+        target=target, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+    )
+
+
 def claim(target: str, limit: int = BATCH) -> list[Delivery]:
     now = timezone.now()
     with transaction.atomic():
         _relaxed_commit()
         ids = list(
-            _due(target).order_by("next_attempt_at", "id").select_for_update(skip_locked=True)
+            due(target).order_by("next_attempt_at", "id").select_for_update(skip_locked=True)
             .values_list("id", flat=True)[:limit]
         )
         if ids:
@@ -377,20 +267,3 @@ def _track_failure(endpoint: Endpoint, result: Batch, now) -> None:
             f"Disabled automatically: no successful delivery since {since}. Last error: {last.error}",
         )
         logger.warning("webhook endpoint %s disabled after a failure streak", endpoint.pk)
-
-
-# --- periodic -----------------------------------------------------------------------------------
-
-
-def sweep() -> int:
-    """Wake every target with due work (retries whose time came, lost wake-ups)."""
-    targets = list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
-        .values_list("target", flat=True).distinct()
-    )
-    wake(targets)
-    return len(targets)
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).hostname or ""

@@ -35,7 +35,7 @@ def wake_after_commit(targets: Iterable[str]) -> None:
     targets = sorted(set(targets))
     if not targets:
         return
-    from .delivery import wake
+    from .drains import wake
 
     transaction.on_commit(lambda: wake(targets))
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 import webhooks
 from outreach.testing import assert_matches_schema
-from webhooks import delivery, services
+from webhooks import drains, services
 from webhooks.choices import DeliveryStatus, EventType
 from webhooks.models import Delivery, Endpoint
 
@@ -101,7 +101,7 @@ def test_deliveries_are_listed_with_attempts_and_filtered_by_status(api, account
     httpserver.expect_request("/hook").respond_with_data("ok")
     endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
     webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {"n": 1})
-    delivery.drain(endpoint.target)
+    drains.drain(endpoint.target)
     webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {"n": 2})
 
     r = api.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries")
@@ -139,7 +139,7 @@ def test_replay_one_and_replay_failed_since(api, account, httpserver):
     assert_matches_schema(r, "/api/v1/webhooks/{id}/replay")
     r = api.post(f"/api/v1/webhooks/{endpoint.pk}/replay", {"since": "yesterday"}, format="json")
     assert r.status_code == 422 and "since" in r.json()["errors"]
-    delivery.drain(endpoint.target)
+    drains.drain(endpoint.target)
     assert len(received(httpserver)) == 2
 
 
@@ -155,7 +155,7 @@ def test_test_ping_and_rotation(api, account, httpserver):
     assert_matches_schema(r, "/api/v1/webhooks/{id}/rotate-secret")
     new = r.json()["secret"]
     assert new != endpoint.secret and r.json()["previous_secret_expires_at"]
-    delivery.drain(endpoint.target)
+    drains.drain(endpoint.target)
     [ping] = received(httpserver)
     verify(new, ping)
     verify(endpoint.secret, ping)
@@ -191,7 +191,7 @@ def test_replay_all_failed_since_includes_status_callbacks(api, account, httpser
     r = api.post("/api/v1/webhooks/replay", {"since": since}, format="json")
     assert r.status_code == 202 and r.json() == {"replayed": 1}
     assert_matches_schema(r, "/api/v1/webhooks/replay")
-    delivery.drain(Delivery.objects.get().target)
+    drains.drain(Delivery.objects.get().target)
     [request] = received(httpserver, "/cb")
     assert verify(services.account_secret(account).secret, request) == {"status": "SENT"}
     future = (timezone.now() + timedelta(hours=1)).isoformat()

@@ -71,13 +71,13 @@ def test_a_private_url_is_refused_with_a_reason(page, staff_login):
 
 def test_status_callback_deliveries_are_listed_and_replayable(page, staff_login, account, httpserver):
     import webhooks
-    from webhooks import delivery
+    from webhooks import drains
     from webhooks.choices import EventType
 
     httpserver.expect_request("/cb").respond_with_data("server error", status=500)
     webhooks.emit(account, EventType.MESSAGE_STATUS_UPDATED, {"status": "SENT"}, [httpserver.url_for("/cb")])
     d = Delivery.objects.get()
-    delivery.drain(d.target)
+    drains.drain(d.target)
     Delivery.objects.filter(pk=d.pk).update(status="failed", next_attempt_at=None)
 
     page.click("nav >> text=Webhooks")

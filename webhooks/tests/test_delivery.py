@@ -10,7 +10,7 @@ from django.utils import timezone
 
 import webhooks
 from outreach.exceptions import Conflict
-from webhooks import delivery, services
+from webhooks import delivery, drains, services
 from webhooks.choices import DeliveryStatus, EventType
 from webhooks.models import Delivery, Endpoint, Event
 
@@ -37,7 +37,7 @@ def test_failures_follow_the_schedule_then_the_delivery_fails(account, httpserve
     d = Delivery.objects.get(event=event)
     waits = []
     for n in range(1, 9):
-        delivery.drain(endpoint.target)
+        drains.drain(endpoint.target)
         d.refresh_from_db()
         assert d.attempts == n
         if n < 8:
@@ -57,13 +57,13 @@ def test_a_failure_streak_of_five_days_disables_the_endpoint(account, httpserver
     httpserver.expect_request("/hook").respond_with_data("gone", status=410)
     endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
     webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {"n": 1})
-    delivery.drain(endpoint.target)
+    drains.drain(endpoint.target)
     endpoint.refresh_from_db()
     assert endpoint.enabled and endpoint.failing_since is not None
 
     Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=timezone.now() - timedelta(days=5, minutes=1))
     other = webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {"n": 2})
-    delivery.drain(endpoint.target)
+    drains.drain(endpoint.target)
     endpoint.refresh_from_db()
     assert not endpoint.enabled
     assert "no successful delivery since" in endpoint.disabled_reason and "HTTP 410" in endpoint.disabled_reason
@@ -79,9 +79,9 @@ def test_a_success_ends_the_failure_streak(account, httpserver):
     httpserver.expect_request("/hook").respond_with_data("ok")
     endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
     d = Delivery.objects.get(event=webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {}))
-    delivery.drain(endpoint.target)
+    drains.drain(endpoint.target)
     _make_due(d)
-    delivery.drain(endpoint.target)
+    drains.drain(endpoint.target)
     endpoint.refresh_from_db()
     assert endpoint.failing_since is None and endpoint.last_success_at is not None
 
@@ -91,12 +91,12 @@ def test_replay_sends_the_same_body_and_id_with_a_new_chain(account, httpserver)
     httpserver.expect_request("/hook").respond_with_data("ok")
     endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
     d = Delivery.objects.get(event=webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {"n": 7}))
-    delivery.drain(endpoint.target)
+    drains.drain(endpoint.target)
     Delivery.objects.filter(pk=d.pk).update(status=DeliveryStatus.FAILED, next_attempt_at=None)
 
     replayed = services.replay_delivery(account, d.pk)
     assert replayed.status == DeliveryStatus.PENDING and replayed.attempts == 0 and replayed.replayed_at
-    delivery.drain(endpoint.target)
+    drains.drain(endpoint.target)
     d.refresh_from_db()
     assert d.status == DeliveryStatus.SUCCEEDED
     first, second = received(httpserver)
@@ -116,7 +116,7 @@ def test_replay_of_all_failed_since_a_time(account, httpserver):
 
     count = services.replay_failed(account, timezone.now() - timedelta(days=1), endpoint_pk=endpoint.pk)
     assert count == 2
-    delivery.drain(endpoint.target)
+    drains.drain(endpoint.target)
     assert sorted(verify(endpoint.secret, r)["data"]["n"] for r in received(httpserver)) == [1, 2]
     assert Delivery.objects.get(pk=old.pk).status == DeliveryStatus.FAILED
 
@@ -133,7 +133,7 @@ def test_a_url_that_became_private_is_refused_at_delivery_time(account, httpserv
     endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
     d = Delivery.objects.get(event=webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {}))
     with override_settings(WEBHOOKS_ALLOW_PRIVATE_TARGETS=False):
-        delivery.drain(endpoint.target)
+        drains.drain(endpoint.target)
     d.refresh_from_db()
     assert d.status == DeliveryStatus.PENDING and d.attempts == 1 and "loopback" in d.last_error
     [attempt] = d.attempt_log.all()
@@ -146,7 +146,7 @@ def test_pending_deliveries_follow_an_edited_endpoint_url(account, httpserver):
     endpoint = services.create_endpoint(account, httpserver.url_for("/old"))
     d = Delivery.objects.get(event=webhooks.emit(account, EventType.CONTACT_OPTED_OUT, {}))
     services.update_endpoint(account, endpoint.pk, url=httpserver.url_for("/new"))
-    delivery.drain(endpoint.target)
+    drains.drain(endpoint.target)
     d.refresh_from_db()
     assert d.status == DeliveryStatus.SUCCEEDED and d.url == httpserver.url_for("/new")
     assert len(received(httpserver, "/new")) == 1 and received(httpserver, "/old") == []
@@ -158,8 +158,8 @@ def test_a_test_ping_goes_to_one_endpoint_only(account, httpserver):
     a = services.create_endpoint(account, httpserver.url_for("/a"), event_types=[EventType.MESSAGE_RECEIVED])
     b = services.create_endpoint(account, httpserver.url_for("/b"))
     services.send_test(account, a)
-    delivery.drain(a.target)
-    delivery.drain(b.target)
+    drains.drain(a.target)
+    drains.drain(b.target)
     [ping] = received(httpserver, "/a")
     assert verify(a.secret, ping)["type"] == "webhook.test"
     assert received(httpserver, "/b") == []
@@ -193,5 +193,5 @@ def test_emit_many_writes_every_event_and_delivery_in_a_few_queries(
     assert Delivery.objects.filter(endpoint=mine).count() == 20
     assert Delivery.objects.filter(endpoint=None, url=httpserver.url_for("/cb")).count() == 20
     assert not Delivery.objects.filter(endpoint=theirs).exists()  # not subscribed
-    delivery.drain(mine.target)
+    drains.drain(mine.target)
     assert sorted(verify(mine.secret, r)["data"]["n"] for r in received(httpserver, "/a")) == list(range(20))

@@ -15,7 +15,7 @@ import webhooks
 from outreach.testing import running_worker, wait_for
 from webhooks import services
 from webhooks.choices import DeliveryStatus, EventType
-from webhooks.delivery import sweep
+from webhooks.drains import sweep
 from webhooks.models import Attempt, Delivery, Event
 
 from .helpers import received, settled, verify

@@ -6,7 +6,7 @@ from django.test import override_settings
 
 import webhooks
 from outreach.testing import assert_matches_schema
-from webhooks import delivery, services
+from webhooks import drains, services
 from webhooks.choices import EventType, PayloadFormat
 from webhooks.models import Endpoint
 
@@ -82,6 +82,6 @@ def test_a_receive_webhook_gets_the_raw_sendblue_body(sb, account, httpserver):
     body = {"content": "hi", "is_outbound": False, "status": "RECEIVED", "message_handle": "m-1"}
     webhooks.emit(account, EventType.MESSAGE_RECEIVED, body)
     webhooks.emit(account, EventType.MESSAGE_STATUS_UPDATED, {"status": "SENT"})
-    delivery.drain(Endpoint.objects.get().target)
+    drains.drain(Endpoint.objects.get().target)
     [request] = received(httpserver, "/in")
     assert verify(secret, request) == body
