@@ -22,6 +22,7 @@ ORDER_FIELDS = {
     "updatedAt": "updated_at", "updated_at": "updated_at",
     "sentAt": "sent_at", "sent_at": "sent_at",
 }
+NULLABLE_ORDER_FIELDS = {"sent_at"}
 #: Sendblue lists ``SUCCESS`` among the statuses a filter may ask for: a message that made it.
 SUCCESS = "SUCCESS"
 SUCCESS_STATUSES = [Status.SENT, Status.DELIVERED, Status.READ]
@@ -91,10 +92,13 @@ class MessageFilter(django_filters.FilterSet):
         field = ORDER_FIELDS[self.form.cleaned_data.get("order_by") or "createdAt"]
         descending = (self.form.cleaned_data.get("order_direction") or "desc") == "desc"
         # id breaks ties so offset paging never repeats or skips a row.
-        # sent_at is empty until a message leaves: those rows go last either way.
-        if descending:
-            return queryset.order_by(F(field).desc(nulls_last=True), "-id")
-        return queryset.order_by(F(field).asc(nulls_last=True), "id")
+        if field in NULLABLE_ORDER_FIELDS:
+            # sent_at is empty until a message leaves: those rows go last either way.
+            column = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+            return queryset.order_by(column, "-id" if descending else "id")
+        # Plain ORDER BY on a never-NULL column, so PostgreSQL walks msg_account_recent
+        # (NULLS LAST there would make it sort every match instead).
+        return queryset.order_by(f"-{field}", "-id") if descending else queryset.order_by(field, "id")
 
 
 class V1MessageFilter(django_filters.FilterSet):

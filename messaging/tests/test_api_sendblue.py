@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from contacts.services import contact_for_address, opt_out
 from messaging.choices import ErrorKey, MessageType, Status
@@ -179,6 +180,9 @@ def test_list_filters_paging_and_order(sb, log):
     assert handles_for(to_number="+15552010041") == [handles[1]]
     assert len(handles_for(sendblue_number=LINE)) == 4
     assert handles_for(order_by="createdAt", order_direction="asc")[:3] == handles
+    Message.objects.filter(handle=handles[0]).update(sent_at=timezone.now())
+    assert handles_for(order_by="sentAt")[0] == handles[0]  # never-sent rows last
+    assert handles_for(order_by="sentAt", order_direction="asc")[0] == handles[0]
     assert handles_for(created_at_gte="2999-01-01T00:00:00Z") == []
     assert len(handles_for(created_at_lte="2999-01-01T00:00:00Z")) == 4
 
