@@ -120,7 +120,10 @@ class Outcome:
 @dataclass
 class Batch:
     outcomes: list[Outcome] = field(default_factory=list)
+    #: Not tried because an attempt failed: they wait the cool-down.
     untried: list[Delivery] = field(default_factory=list)
+    #: Not tried because the drain's time was up: due again at once.
+    released: list[Delivery] = field(default_factory=list)
 
 
 def _secrets(delivery: Delivery, cache_: dict) -> list[str]:
@@ -156,8 +159,12 @@ def post(delivery: Delivery, body: bytes, secrets_: list[str]) -> Outcome:
     return outcome
 
 
-def deliver_batch(target: str, batch: list[Delivery]) -> tuple[int, bool]:
-    """POST each delivery in turn until one fails; record everything in one transaction."""
+def deliver_batch(target: str, batch: list[Delivery], deadline: float | None = None) -> tuple[int, bool]:
+    """POST each delivery in turn until one fails or ``deadline`` (``time.monotonic``)
+    passes; record everything in one transaction. Returns (attempts, failed).
+
+    The deadline keeps a drain on a slow endpoint well inside its lease and the task's
+    time limit, so a slow receiver never gets a delivery twice from a killed task."""
     result = Batch()
     endpoint = batch[0].endpoint
     if endpoint is not None:
@@ -180,6 +187,9 @@ def deliver_batch(target: str, batch: list[Delivery]) -> tuple[int, bool]:
         key = (delivery.event_id, delivery.payload_format)
         if key not in bodies:
             bodies[key] = body_bytes(delivery.event, delivery.payload_format)
+        if deadline is not None and i and time.monotonic() > deadline:
+            result.released = batch[i:]
+            break
         outcome = post(delivery, bodies[key], _secrets(delivery, secrets_cache))
         result.outcomes.append(outcome)
         if not outcome.ok:
@@ -238,6 +248,8 @@ def record(endpoint: Endpoint | None, result: Batch) -> None:
             Delivery.objects.filter(id__in=[d.pk for d in result.untried]).update(
                 next_attempt_at=now + timedelta(seconds=COOL_DOWN_SECONDS)
             )
+        if result.released:
+            Delivery.objects.filter(id__in=[d.pk for d in result.released]).update(next_attempt_at=now)
         if endpoint is not None and any(o.ok for o in result.outcomes):
             _note_success(endpoint, now)
     if endpoint is not None and not result.outcomes[-1].ok:

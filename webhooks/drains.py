@@ -86,14 +86,14 @@ def drain(target: str) -> int:
                 for _ in range(slots - 1):
                     drain_task.delay(target)
                 helped = True
-            made_now, failed = deliver_batch(target, batch)
+            made_now, failed = deliver_batch(target, batch, deadline=started + DRAIN_BUDGET_SECONDS)
             made += made_now
             if failed:
                 cache.set(_failing_key(target), 1, timeout=3600)
                 break
             cache.delete(_failing_key(target))
             if time.monotonic() - started > DRAIN_BUDGET_SECONDS:
-                again = True
+                again = True  # give the slot back; a fresh task queues behind other targets'
                 break
     finally:
         # Order matters: let go, forget the wake-up, then look again. An event committed

@@ -195,3 +195,18 @@ def test_emit_many_writes_every_event_and_delivery_in_a_few_queries(
     assert not Delivery.objects.filter(endpoint=theirs).exists()  # not subscribed
     drains.drain(mine.target)
     assert sorted(verify(mine.secret, r)["data"]["n"] for r in received(httpserver, "/a")) == list(range(20))
+
+
+def test_a_drain_past_its_deadline_hands_back_the_rest_due_at_once(account, httpserver):
+    import time
+
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
+    webhooks.emit_many([(account, EventType.CONTACT_OPTED_OUT, {"n": i}, ()) for i in range(3)])
+    batch = delivery.claim(endpoint.target)
+    made, failed = delivery.deliver_batch(endpoint.target, batch, deadline=time.monotonic() - 1)
+    assert (made, failed) == (1, False)  # one POST at least, then the time is up
+    assert len(received(httpserver)) == 1
+    rest = Delivery.objects.filter(status=DeliveryStatus.PENDING)
+    assert rest.count() == 2 and all(d.attempts == 0 for d in rest)
+    assert delivery.due(endpoint.target).count() == 2  # due at once, not after the claim's lease
