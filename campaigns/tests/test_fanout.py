@@ -111,3 +111,21 @@ def test_pace_spreads_due_times(account, django_capture_on_commit_callbacks):
     gaps = {(b - a).total_seconds() for a, b in zip(due, due[1:], strict=False)}
     assert gaps == {3.0}
     assert due[0] == campaign.started_at
+
+
+def test_pause_holds_unclaimed_messages_and_resume_releases_them(account, django_capture_on_commit_callbacks):
+    from campaigns.schedule import HELD_UNTIL
+
+    f.lines(account, 1)
+    campaign, lst = make(account, ["+15125550151", "+15125550152"])
+    campaign = started(account, campaign, django_capture_on_commit_callbacks)
+    fanout.run(campaign.pk)
+    messages = Message.objects.filter(campaign_recipient__campaign=campaign)
+    claimed = messages.first()
+    Message.objects.filter(pk=claimed.pk).update(status=Status.ACCEPTED)  # a worker has it
+    services.pause(account, campaign.pk)
+    assert messages.get(pk=claimed.pk).next_attempt_at != HELD_UNTIL
+    assert messages.exclude(pk=claimed.pk).get().next_attempt_at == HELD_UNTIL
+    with django_capture_on_commit_callbacks(execute=False):
+        services.resume(account, campaign.pk)
+    assert messages.exclude(pk=claimed.pk).get().next_attempt_at <= timezone.now()
