@@ -162,7 +162,8 @@ def main() -> None:
     from outreach.models import Account
     from webhooks import services
     from webhooks.choices import DeliveryStatus, EventType
-    from webhooks.delivery import body_bytes, sweep
+    from webhooks.delivery import body_bytes
+    from webhooks.drains import sweep
     from webhooks.models import Delivery, Endpoint, Event
 
     Account.objects.filter(name="Bench webhooks").delete()
@@ -203,6 +204,7 @@ def main() -> None:
         live_rows = Delivery.objects.filter(endpoint=live)
         t0 = time.perf_counter()
         sweep()
+        print(f"  woke the targets in {time.perf_counter() - t0:.2f} s")
         last_print = t0
         while live_rows.filter(status=DeliveryStatus.SUCCEEDED).count() < args.events:
             time.sleep(0.2)

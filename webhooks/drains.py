@@ -134,6 +134,7 @@ def sweep() -> int:
     """Wake every target with due work (retries whose time came, lost wake-ups)."""
     targets = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by()  # else Meta.ordering's columns join the DISTINCT: one row per delivery
         .values_list("target", flat=True).distinct()
     )
     wake(targets)

@@ -210,3 +210,13 @@ def test_a_drain_past_its_deadline_hands_back_the_rest_due_at_once(account, http
     rest = Delivery.objects.filter(status=DeliveryStatus.PENDING)
     assert rest.count() == 2 and all(d.attempts == 0 for d in rest)
     assert delivery.due(endpoint.target).count() == 2  # due at once, not after the claim's lease
+
+
+def test_the_sweep_wakes_each_due_target_once(account, httpserver, django_assert_max_num_queries):
+    a = services.create_endpoint(account, httpserver.url_for("/a"))
+    b = services.create_endpoint(account, httpserver.url_for("/b"))
+    webhooks.emit_many([(account, EventType.CONTACT_OPTED_OUT, {"n": i}, ()) for i in range(5)])
+    Delivery.objects.filter(endpoint=b).update(next_attempt_at=timezone.now() + timedelta(hours=1))
+    with django_assert_max_num_queries(1):
+        assert drains.sweep() == 1  # a's five deliveries are one target; b's are not due
+    assert delivery.due(a.target).count() == 5
