@@ -179,6 +179,7 @@ def test_a_reply_to_an_opted_out_contact_is_declined_and_shown_failed(client, ac
     assert message.status == Status.DECLINED
     html = client.get(f"/messages/inbox/{conv.pk}/").content.decode()
     assert "Not sent" in html and "opted out" in html
+    assert 'data-testid="opted-out-note"' in html and "texting START" in html
 
 
 def test_a_group_reply_goes_to_the_group(client, account, line):
