@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
+
 from outreach.exceptions import OutreachError
 
 from ..choices import ErrorCode, Service, Status
@@ -90,9 +92,16 @@ class BaseProvider:
         Any other exception counts as a transient failure of that message.
         """
         results: dict = {}
-        for message in messages:
+        messages = list(messages)
+        for i, message in enumerate(messages):
             try:
                 results[message.pk] = self.send(message)
+            except SoftTimeLimitExceeded:
+                # A slow network ate the task's time: what was not tried goes back to the
+                # queue now, rather than sitting claimed until the worker is killed.
+                for rest in messages[i:]:
+                    results[rest.pk] = TransientProviderError("not sent: the worker ran out of time; retried")
+                break
             except ProviderError as exc:
                 results[message.pk] = exc
             except Exception as exc:  # noqa: BLE001 - a network library's own error

@@ -230,3 +230,26 @@ def test_a_message_is_sticky_to_the_line_its_contact_talks_to(account, line):
     drain()
     sends = dict(SandboxSend.objects.values_list("to_number", "line__number"))
     assert sends == {"+12125555001": first.line.number, "+12125555002": other.number}
+
+
+def test_the_default_send_many_sorts_answers_and_stops_when_time_runs_out(account, line):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from messaging.providers.base import BaseProvider, PermanentProviderError, SendResult
+
+    class Scripted(BaseProvider):
+        script = [SendResult(), PermanentProviderError("no"), ConnectionError("reset"), SoftTimeLimitExceeded()]
+
+        def send(self, message):
+            answer = self.script.pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+    messages = [queue(account, f"+1212555{n:04d}") for n in range(7001, 7006)]
+    results = Scripted(line).send_many(messages)
+    kinds = [type(results[m.pk]).__name__ for m in messages]
+    assert kinds == ["SendResult", "PermanentProviderError", "TransientProviderError",
+                     "TransientProviderError", "TransientProviderError"]
+    assert "ConnectionError: reset" in str(results[messages[2].pk])
+    assert "ran out of time" in str(results[messages[4].pk])
