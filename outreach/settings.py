@@ -263,6 +263,8 @@ WEBHOOKS_DISABLE_AFTER_HOURS = env.float("WEBHOOKS_DISABLE_AFTER_HOURS", default
 WEBHOOKS_SECRET_GRACE_HOURS = env.float("WEBHOOKS_SECRET_GRACE_HOURS", default=24.0)
 #: Deliveries to one endpoint that may be in flight at once (across all workers).
 WEBHOOKS_ENDPOINT_CONCURRENCY = env.int("WEBHOOKS_ENDPOINT_CONCURRENCY", default=2)
+#: Days webhook events and their delivery logs are kept (pending ones are never purged).
+WEBHOOKS_RETENTION_DAYS = env.int("WEBHOOKS_RETENTION_DAYS", default=30)
 #: Public base URL of this server, used in links sent out (media, webhooks).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 #: Where `seed_demo` keeps the demo login so `make run` can print it again.

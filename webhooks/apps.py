@@ -14,3 +14,6 @@ class WebhooksConfig(AppConfig):
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "webhooks-sweep", {"task": "webhooks.tasks.sweep", "schedule": 5.0}
         )
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "webhooks-purge", {"task": "webhooks.tasks.purge", "schedule": 3600.0}
+        )

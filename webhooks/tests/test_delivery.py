@@ -220,3 +220,15 @@ def test_the_sweep_wakes_each_due_target_once(account, httpserver, django_assert
     with django_assert_max_num_queries(1):
         assert drains.sweep() == 1  # a's five deliveries are one target; b's are not due
     assert delivery.due(a.target).count() == 5
+
+
+def test_purge_drops_old_settled_events_and_keeps_pending_ones(account, httpserver):
+    services.create_endpoint(account, httpserver.url_for("/hook"))
+    old_done, old_pending, recent = webhooks.emit_many(
+        [(account, EventType.CONTACT_OPTED_OUT, {"n": i}, ()) for i in range(3)]
+    )
+    Event.objects.filter(pk__in=[old_done.pk, old_pending.pk]).update(created_at=timezone.now() - timedelta(days=31))
+    Delivery.objects.filter(event__in=[old_done, recent]).update(status=DeliveryStatus.SUCCEEDED)
+    assert drains.purge() == 1
+    assert set(Event.objects.values_list("pk", flat=True)) == {old_pending.pk, recent.pk}
+    assert not Delivery.objects.filter(event_id=old_done.pk).exists()
