@@ -34,6 +34,8 @@ BATCH = 100
 CLAIM_SECONDS = 300
 #: After a failure, the target's other due deliveries wait this long before the next probe.
 COOL_DOWN_SECONDS = 5
+#: The cool-down doubles with each failed probe of a target, up to this.
+MAX_COOL_DOWN_SECONDS = 600
 USER_AGENT = "Outreach-Webhooks/1.0"
 
 _session: requests.Session | None = None
@@ -122,6 +124,7 @@ class Batch:
     outcomes: list[Outcome] = field(default_factory=list)
     #: Not tried because an attempt failed: they wait the cool-down.
     untried: list[Delivery] = field(default_factory=list)
+    cool_down: float = COOL_DOWN_SECONDS
     #: Not tried because the drain's time was up: due again at once.
     released: list[Delivery] = field(default_factory=list)
 
@@ -159,13 +162,15 @@ def post(delivery: Delivery, body: bytes, secrets_: list[str]) -> Outcome:
     return outcome
 
 
-def deliver_batch(target: str, batch: list[Delivery], deadline: float | None = None) -> tuple[int, bool]:
+def deliver_batch(
+    target: str, batch: list[Delivery], deadline: float | None = None, cool_down: float = COOL_DOWN_SECONDS
+) -> tuple[int, bool]:
     """POST each delivery in turn until one fails or ``deadline`` (``time.monotonic``)
     passes; record everything in one transaction. Returns (attempts, failed).
 
     The deadline keeps a drain on a slow endpoint well inside its lease and the task's
     time limit, so a slow receiver never gets a delivery twice from a killed task."""
-    result = Batch()
+    result = Batch(cool_down=cool_down)
     endpoint = batch[0].endpoint
     if endpoint is not None:
         # An endpoint's pending deliveries follow it when its URL is edited.
@@ -179,7 +184,7 @@ def deliver_batch(target: str, batch: list[Delivery], deadline: float | None = N
     except InvalidInput as exc:
         # A failed attempt like any other (DNS may come back): logged, retried on schedule.
         refused = Outcome(batch[0], timezone.now(), 0, {}, error=f"Refused: {exc.message}")
-        record(endpoint, Batch(outcomes=[refused], untried=batch[1:]))
+        record(endpoint, Batch(outcomes=[refused], untried=batch[1:], cool_down=cool_down))
         return 1, True
     bodies: dict[tuple[int, str], bytes] = {}
     secrets_cache: dict = {}
@@ -246,7 +251,7 @@ def record(endpoint: Endpoint | None, result: Batch) -> None:
             )
         if result.untried:
             Delivery.objects.filter(id__in=[d.pk for d in result.untried]).update(
-                next_attempt_at=now + timedelta(seconds=COOL_DOWN_SECONDS)
+                next_attempt_at=now + timedelta(seconds=result.cool_down)
             )
         if result.released:
             Delivery.objects.filter(id__in=[d.pk for d in result.released]).update(next_attempt_at=now)

@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .choices import DeliveryStatus
-from .delivery import BATCH, claim, deliver_batch, due
+from .delivery import BATCH, COOL_DOWN_SECONDS, MAX_COOL_DOWN_SECONDS, claim, deliver_batch, due
 from .models import Delivery, Event
 
 #: A drain gives its slot back after this long and asks for a fresh one (fairness).
@@ -88,10 +88,16 @@ def drain(target: str) -> int:
                 for _ in range(slots - 1):
                     drain_task.delay(target)
                 helped = True
-            made_now, failed = deliver_batch(target, batch, deadline=started + DRAIN_BUDGET_SECONDS)
+            # Each failed probe in a row doubles the wait of the target's other deliveries,
+            # so however many endpoints are dead, together they take little worker time.
+            failures = cache.get(_failing_key(target)) or 0
+            cool_down = min(COOL_DOWN_SECONDS * 2**failures, MAX_COOL_DOWN_SECONDS)
+            made_now, failed = deliver_batch(
+                target, batch, deadline=started + DRAIN_BUDGET_SECONDS, cool_down=cool_down
+            )
             made += made_now
             if failed:
-                cache.set(_failing_key(target), 1, timeout=3600)
+                cache.set(_failing_key(target), failures + 1, timeout=24 * 3600)
                 break
             cache.delete(_failing_key(target))
             if time.monotonic() - started > DRAIN_BUDGET_SECONDS:

@@ -232,3 +232,18 @@ def test_purge_drops_old_settled_events_and_keeps_pending_ones(account, httpserv
     assert drains.purge() == 1
     assert set(Event.objects.values_list("pk", flat=True)) == {old_pending.pk, recent.pk}
     assert not Delivery.objects.filter(event_id=old_done.pk).exists()
+
+
+def test_a_dead_endpoint_is_probed_less_and_less_often(account, httpserver):
+    httpserver.expect_request("/hook").respond_with_data("down", status=503)
+    endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
+    webhooks.emit_many([(account, EventType.CONTACT_OPTED_OUT, {"n": i}, ()) for i in range(10)])
+    cool_downs = []
+    for _ in range(4):
+        Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+        before = timezone.now()
+        drains.drain(endpoint.target)
+        untried = Delivery.objects.filter(attempts=0).order_by("next_attempt_at").first()
+        cool_downs.append(round((untried.next_attempt_at - before).total_seconds()))
+    assert cool_downs == [5, 10, 20, 40]
+    assert len(received(httpserver)) == 4  # one probe per drain, not one timeout per delivery
