@@ -54,8 +54,9 @@ def emit_many(items: Iterable[tuple], *, returning: bool = True) -> list[Event]:
     INSERT of the events, one query of endpoints per account, one INSERT of deliveries.
     Added for the message dispatcher, which records status changes by the chunk."""
     items = list(items)
+    known = set(EventType.values)  # a list built on every access: once per batch, not per item
     for _, event_type, _, _ in items:
-        if event_type not in EventType.values:
+        if event_type not in known:
             raise InvalidInput(f"Unknown webhook event type {event_type!r}.", field="event_type")
     if not items:
         return []
