@@ -126,7 +126,7 @@ def fan_out_chunk(campaign_id: UUID | str, picker: LinePicker | None = None) -> 
             return False
         done = set(
             CampaignRecipient.objects.filter(campaign=campaign)
-            .filter(any_of("contact_id", [c["pk"] for c in contacts])).values_list("contact_id", flat=True)
+            .filter(any_of("contact_id", [c["pk"] for c in contacts], "uuid")).values_list("contact_id", flat=True)
         )
         todo = [c for c in contacts if c["pk"] not in done]
         seq = campaign.fanout_count
