@@ -24,13 +24,14 @@ def sweep() -> dict:
     now = timezone.now()
     stalled = now - STALLED
     found = {"scheduled": 0, "fanout": 0, "withdraw": 0, "check": 0, "bulk": 0}
-    for pk in Campaign.objects.filter(status=S.SCHEDULED, start_at__lte=now).values_list("pk", flat=True):
-        engagement.check_completion(pk)  # SCHEDULED -> ACTIVE once start_at passed
-        found["scheduled"] += 1
     live = Campaign.objects.filter(status__in=[S.ACTIVE, S.SCHEDULED])
+    # Stalled ones first: activating a schedule below touches updated_at.
     for pk in live.filter(fanout_done_at__isnull=True, updated_at__lt=stalled).values_list("pk", flat=True):
         tasks.fanout_campaign.delay(str(pk))
         found["fanout"] += 1
+    for pk in Campaign.objects.filter(status=S.SCHEDULED, start_at__lte=now).values_list("pk", flat=True):
+        engagement.check_completion(pk)  # SCHEDULED -> ACTIVE once start_at passed
+        found["scheduled"] += 1
     for pk in live.filter(status=S.ACTIVE, fanout_done_at__isnull=False).values_list("pk", flat=True):
         tasks.check_campaign.delay(str(pk))
         found["check"] += 1
