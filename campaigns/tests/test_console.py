@@ -50,11 +50,16 @@ def test_create_start_and_watch_a_campaign_complete(page, staff_login, account, 
     screenshot(page, "campaign-completed")
 
     page.reload()  # a completed campaign's page no longer polls
-    page.get_by_text("Appointment / call").first.click()
-    expect(page.get_by_role("button", name="Log call").first).to_be_visible()
-    page.get_by_role("button", name="Log call").first.click()
+    ann = page.get_by_role("row").filter(has_text="+15125550900")
+    ann.get_by_text("Appointment / call").click()
+    expect(ann.get_by_role("button", name="Log call")).to_be_visible()
+    ann.get_by_role("button", name="Log call").click()
     expect(page.get_by_text("Call logged.")).to_be_visible()
     expect(page.get_by_test_id("outcomes")).to_contain_text("Connected")
+
+    page.goto(f"/contacts/{Contact.objects.get(e164_number='+15125550900').pk}/")
+    expect(page.get_by_test_id("contact-outcomes")).to_contain_text("Spring launch: read")
+    expect(page.get_by_test_id("contact-outcomes")).to_contain_text("connected")
 
     page.get_by_role("link", name="Campaigns", exact=True).click()
     expect(page.get_by_test_id("campaigns-table")).to_contain_text("Completed")
