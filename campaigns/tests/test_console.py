@@ -35,6 +35,7 @@ def test_create_start_and_watch_a_campaign_complete(page, staff_login, account, 
     page.fill("#id_body", "Hi {first_name")
     expect(page.locator("#preview .error")).to_contain_text("stray")
     page.fill("#id_body", "Hi {first_name|there}, spring is here")
+    expect(page.get_by_test_id("preview-text")).to_have_text("Hi Ann, spring is here")
     screenshot(page, "campaign-form")
     page.get_by_role("button", name="Save campaign").click()
 
