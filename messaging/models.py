@@ -148,6 +148,11 @@ class Message(models.Model):
             models.Index(fields=["account", "-created_at"], name="msg_account_recent"),
             models.Index(fields=["conversation", "-created_at"], name="msg_thread"),
             models.Index(fields=["account", "number"], name="msg_account_number"),
+            # The dead-letter view: an account's undiscarded ERROR messages, newest first.
+            models.Index(
+                F("account"), F("updated_at").desc(), F("id").desc(), name="msg_dead_letters",
+                condition=Q(status=Status.ERROR, discarded_at__isnull=True),
+            ),
             # The limiter's windows (messages in flight, sent in the last second, new
             # contacts in the last hour/day) and the reconciler's stale claims.
             models.Index(

@@ -121,3 +121,20 @@ def test_the_filtered_log_walks_the_account_index(account, other_account):
         _, qs = log_queryset(account, QueryDict(query))
         log_plan = plan(qs[:51])
         assert "msg_account_recent" in log_plan and "Seq Scan on messaging_message" not in log_plan, (query, log_plan)
+
+
+def test_the_dead_letters_page_walks_its_partial_index(account, other_account):
+    from django.test import RequestFactory
+
+    from messaging.choices import Status
+    from messaging.models import Message
+    from messaging.views import _dead_letters
+
+    line = d.line(account)
+    d.bulk_conversations(other_account, d.line(other_account, "+15125550999"), 3000, per_conversation=3)
+    convs = d.bulk_conversations(account, line, 3000, per_conversation=3)
+    Message.objects.filter(conversation__in=convs[:40]).update(status=Status.ERROR)
+    request = RequestFactory().get("/messages/dead-letters/")
+    request.account = account
+    dead_plan = plan(_dead_letters(request)[:51])
+    assert "msg_dead_letters" in dead_plan and "Seq Scan on messaging_message" not in dead_plan, dead_plan
