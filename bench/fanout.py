@@ -35,6 +35,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _setup  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "outreach_bench_fanout"
 ENV = {
@@ -55,22 +58,7 @@ LINES = 10
 
 
 def setup_django() -> None:
-    os.environ.update(ENV)
-    sys.path.insert(0, str(ROOT))
-    import psycopg
-
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    import redis
-
-    redis.Redis.from_url(ENV["REDIS_URL"]).flushdb()  # db 14 is this bench's alone
+    _setup.setup_django(ENV, DB_NAME, fresh=True, flush_redis=True)
 
 
 class Worker:

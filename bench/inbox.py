@@ -13,11 +13,13 @@ the list and thread queries, and ends with
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _setup  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "outreach_bench_inbox"
@@ -35,19 +37,7 @@ SMALL = 60
 
 
 def setup_django() -> None:
-    os.environ.update(ENV)
-    sys.path.insert(0, str(ROOT))
-    import psycopg
-
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    _setup.setup_django(ENV, DB_NAME)
 
 
 def column_defaults(model, given: dict[str, str]) -> tuple[list[str], list[str]]:

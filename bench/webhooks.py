@@ -26,6 +26,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _setup  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "outreach_bench_webhooks"
 ENV = {
@@ -81,22 +84,7 @@ def black_hole() -> socket.socket:
 
 
 def setup_django() -> None:
-    os.environ.update(ENV)
-    sys.path.insert(0, str(ROOT))
-    import psycopg
-
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    import redis
-
-    redis.Redis.from_url(ENV["REDIS_URL"]).flushdb()  # db 12 is this bench's alone
+    _setup.setup_django(ENV, DB_NAME, flush_redis=True)
 
 
 WORKER_LOG = ROOT / "var" / "bench-webhooks-worker.log"
