@@ -8,7 +8,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from messaging import handles, media, services
+from messaging import groups, handles, media, services
 from messaging.choices import EventSource
 from messaging.filters import MessageFilter
 from messaging.models import Message
@@ -100,7 +100,7 @@ class SendGroupMessage(SendblueView):
         serializer = SendGroupMessageRequest(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        message = services.send_group(
+        message = groups.send_group(
             self.account, numbers=data.get("numbers") or [], group_id=data["group_id"],
             content=data["content"], media_url=data["media_url"], send_style=data["send_style"],
             from_number=data["from_number"] or None, status_callback=data["status_callback"],

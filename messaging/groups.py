@@ -1,0 +1,166 @@
+"""Group sends and sends with several attachments: the group conversation, its
+participants, and the v1 ``to`` that may name a number, an Apple ID or a group."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from contacts.models import Contact
+from outreach.exceptions import InvalidInput
+from outreach.models import Account
+
+from . import validation
+from .choices import ErrorCode, ErrorKey, EventSource, MessageType, Status
+from .models import Attachment, Conversation, Line, Message
+from .services import BadLine, record_transition, resolve_from_line, send, wake_dispatcher
+
+GROUP_MIN_PARTICIPANTS = 2
+MAX_ATTACHMENTS = 10
+
+
+def _group_conversation(
+    account: Account, *, numbers, group_id: str, from_number: str | None
+) -> Conversation:
+    """The group named by ``group_id``, or the group of exactly these numbers on the line
+    (created the first time), so repeated sends to one set of people share one thread."""
+    if group_id:
+        conversation = (
+            Conversation.objects.select_related("line")
+            .filter(account=account, message_type=MessageType.GROUP, group_id=group_id)
+            .first()
+        )
+        if conversation is None:
+            raise InvalidInput(
+                f"No group {group_id!r} in your account; send numbers to start a group.", field="group_id"
+            )
+        if from_number and resolve_from_line(account, from_number).pk != conversation.line_id:
+            raise BadLine(
+                f"This group lives on {conversation.line.number}; send from that line or omit from_number.",
+                field="from_number",
+            )
+        if not conversation.line.active:
+            raise BadLine(f"The group's line {conversation.line.number} is not active.", field="from_number")
+        return conversation
+    participants = sorted(
+        {validation.normalize_address(n, field=f"numbers.{i}") for i, n in enumerate(numbers or [])}
+    )
+    if len(participants) < GROUP_MIN_PARTICIPANTS:
+        raise InvalidInput(
+            "A group needs at least 2 different numbers; use /api/send-message for one person.",
+            field="numbers",
+        )
+    if from_number:
+        line = resolve_from_line(account, from_number)
+    else:
+        line = (
+            Line.objects.filter(account=account, active=True)
+            .annotate(load=Count("conversations")).order_by("load", "number").first()
+        )
+        if line is None:
+            raise BadLine("Your account has no active line to send from; add one first.", field="from_number")
+    conversation = Conversation.objects.filter(
+        account=account, line=line, message_type=MessageType.GROUP, participants=participants
+    ).first()
+    if conversation is None:
+        conversation = Conversation.objects.create(
+            account=account, line=line, message_type=MessageType.GROUP,
+            group_id=str(uuid.uuid4()), participants=participants,
+        )
+    return conversation
+
+
+@transaction.atomic
+def send_group(
+    account: Account,
+    *,
+    numbers=(),
+    group_id: str = "",
+    content: str = "",
+    media_url: str = "",
+    send_style: str = "",
+    from_number: str | None = None,
+    status_callback: str = "",
+    priority: int = 0,
+    source: str = EventSource.API,
+) -> Message:
+    """Validate and queue one message to a group (new: ``numbers``; existing: ``group_id``).
+
+    A group with an opted-out participant is DECLINED (error_key OPTED_OUT): the group
+    thread would reach that person too.
+    """
+    content = content or ""
+    validation.validate_content(content, media_url)
+    validation.validate_media_url(media_url)
+    validation.validate_send_style(send_style)
+    validation.validate_priority(priority)
+    validation.validate_callback(status_callback)
+    conversation = _group_conversation(account, numbers=numbers, group_id=group_id, from_number=from_number)
+    line = conversation.line
+    now = timezone.now()
+    message = Message.objects.create(
+        account=account, line=line, conversation=conversation, is_outbound=True,
+        from_number=line.number, content=content, media_url=media_url, send_style=send_style,
+        message_type=MessageType.GROUP, status=Status.REGISTERED, priority=priority,
+        status_callback=status_callback,
+    )
+    opted_out = sorted(
+        Contact.objects.filter(
+            account=account, e164_number__in=conversation.participants, opted_out_at__isnull=False
+        ).values_list("e164_number", flat=True)
+    )
+    if opted_out:
+        record_transition(
+            message, Status.DECLINED, source=source, detail="a participant opted out",
+            error_code=ErrorCode.VALIDATION, error_key=ErrorKey.OPTED_OUT,
+            error_message=f"{', '.join(opted_out)} opted out of messages from this account.",
+        )
+    else:
+        record_transition(message, Status.QUEUED, source=source, next_attempt_at=now)
+        wake_dispatcher()
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    return message
+
+
+def looks_like_group_id(to: str) -> bool:
+    try:
+        uuid.UUID(str(to))
+    except ValueError:
+        return False
+    return True
+
+
+@transaction.atomic
+def send_to(
+    account: Account,
+    *,
+    to: str,
+    content: str = "",
+    media_urls=(),
+    from_number: str | None = None,
+    priority: int = 0,
+    source: str = EventSource.API,
+) -> Message:
+    """One message to ``to`` (an address, or a group id), with up to 10 attachments: the
+    first travels as ``media_url``, every one is kept as an Attachment."""
+    media_urls = list(media_urls or [])
+    if len(media_urls) > MAX_ATTACHMENTS:
+        raise InvalidInput(f"At most {MAX_ATTACHMENTS} attachments per message.", field="attachments")
+    for i, url in enumerate(media_urls):
+        validation.validate_media_url(url, field=f"attachments.{i}")
+    first = media_urls[0] if media_urls else ""
+    if looks_like_group_id(to):
+        message = send_group(
+            account, group_id=str(to), content=content, media_url=first,
+            from_number=from_number, priority=priority, source=source,
+        )
+    else:
+        message = send(
+            account, to=to, content=content, media_url=first,
+            from_number=from_number, priority=priority, source=source,
+        )
+    if media_urls:
+        Attachment.objects.bulk_create([Attachment(message=message, url=url) for url in media_urls])
+    return message
