@@ -59,15 +59,17 @@ def due_filter(now: datetime) -> Q:
     return Q(status=Status.QUEUED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
 
 
-def claim(batch_size: int | None = None) -> Chunk:
-    """Take the next due messages (step 1)."""
+def claim(batch_size: int | None = None, *, min_priority: int | None = None) -> Chunk:
+    """Take the next due messages (step 1); the interactive lane passes ``min_priority=0``
+    so it never takes campaign or bulk work (queued at negative priorities)."""
     batch_size = batch_size or settings.DISPATCH_BATCH_SIZE
     now = timezone.now()
+    due = due_filter(now) if min_priority is None else due_filter(now) & Q(priority__gte=min_priority)
     with transaction.atomic():
         candidates = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("conversation")
-            .filter(due_filter(now))
+            .filter(due)
             .order_by("-priority", "created_at")[:batch_size]
         )
         if not candidates:
@@ -213,10 +215,10 @@ def deliver_inbound(chunk: Chunk) -> None:
             logger.exception("could not record a reply on %s", line.number)
 
 
-def run_chunk(batch_size: int | None = None, *, on_full=None) -> Chunk:
+def run_chunk(batch_size: int | None = None, *, min_priority: int | None = None, on_full=None) -> Chunk:
     """Claim, send and record one chunk. ``on_full`` runs right after a full claim (the
     task publishes another wake-up there, so an idle worker joins in)."""
-    chunk = claim(batch_size)
+    chunk = claim(batch_size, min_priority=min_priority)
     if chunk.full and on_full is not None:
         on_full()
     if chunk.claimed:

@@ -119,7 +119,7 @@ def send_group(
         )
     else:
         record_transition(message, Status.QUEUED, source=source, next_attempt_at=now)
-        wake_dispatcher()
+        wake_dispatcher(interactive=True)
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
     return message
 

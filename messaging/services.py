@@ -166,15 +166,18 @@ def record_transition(
 
 # --- sending ----------------------------------------------------------------------------
 
-def wake_dispatcher() -> None:
-    """Ask a worker to drain the queue, once the caller's transaction has committed."""
-    try:
-        from . import tasks
-    except ImportError:  # the dispatcher is not installed yet
-        return
-    dispatch = getattr(tasks, "dispatch", None)
-    if dispatch is not None:
-        transaction.on_commit(lambda: _publish(dispatch))
+def wake_dispatcher(*, interactive: bool = False) -> None:
+    """Ask a worker to drain the queue, once the caller's transaction has committed.
+
+    ``interactive`` (single sends) also wakes the interactive lane, whose worker is never
+    busy with campaign chunks; the general wake-up still goes out, so a deployment without
+    a lane worker sends all the same.
+    """
+    from . import tasks
+
+    transaction.on_commit(lambda: _publish(tasks.dispatch))
+    if interactive:
+        transaction.on_commit(lambda: _publish(tasks.dispatch_interactive))
 
 
 def _publish(task) -> None:
@@ -241,7 +244,7 @@ def send(
     # created=True: a message born here belongs to no campaign (they queue via enqueue).
     signals.status_changed.send(sender=Message, message=message, status=message.status, created=True)
     if message.status == Status.QUEUED:
-        wake_dispatcher()
+        wake_dispatcher(interactive=True)
     return message
 
 
@@ -390,7 +393,7 @@ def retry_dead_letter(account: Account, message: Message, *, source: str = Event
         attempts=0, next_attempt_at=timezone.now(), error_code=None, error_message="",
         error_key="", last_error="", claimed_at=None,
     )
-    wake_dispatcher()
+    wake_dispatcher(interactive=True)
     return message
 
 

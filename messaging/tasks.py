@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -25,6 +26,20 @@ def dispatch() -> int:
     chunk = dispatcher.run_chunk(on_full=lambda: _quietly(dispatch.delay))
     if chunk.wake_at is not None:
         _quietly(wake_later, dispatch, chunk.wake_at)
+    return len(chunk.claimed)
+
+
+@shared_task(ignore_result=True)
+def dispatch_interactive() -> int:
+    """The interactive lane (routed to ``CELERY_INTERACTIVE_QUEUE``): small chunks of single
+    sends only, so they never wait behind a campaign chunk; -> how many were claimed."""
+    chunk = dispatcher.run_chunk(
+        settings.DISPATCH_INTERACTIVE_BATCH_SIZE,
+        min_priority=0,
+        on_full=lambda: _quietly(dispatch_interactive.delay),
+    )
+    if chunk.wake_at is not None:
+        _quietly(wake_later, dispatch_interactive, chunk.wake_at)
     return len(chunk.claimed)
 
 

@@ -175,6 +175,10 @@ else:
         "control_folder": str(_broker_dir / "control"),
     }
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="outreach")
+#: The interactive lane: wake-ups for single sends (API, console), consumed by a worker of
+#: its own so a send never waits behind the campaign chunks the other workers are busy with.
+CELERY_INTERACTIVE_QUEUE = env.str("CELERY_INTERACTIVE_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.interactive")
+CELERY_TASK_ROUTES = {"messaging.tasks.dispatch_interactive": {"queue": CELERY_INTERACTIVE_QUEUE}}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -245,6 +249,8 @@ MESSAGE_RETRY_BASE_SECONDS = env.float("MESSAGE_RETRY_BASE_SECONDS", default=15.
 MESSAGE_RETRY_MAX_SECONDS = env.float("MESSAGE_RETRY_MAX_SECONDS", default=3600.0)
 #: Messages one dispatcher task claims at a time.
 DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=500)
+#: Chunk size of the interactive lane, which only claims priority >= 0 (single sends).
+DISPATCH_INTERACTIVE_BATCH_SIZE = env.int("DISPATCH_INTERACTIVE_BATCH_SIZE", default=20)
 #: A claim (ACCEPTED) older than this belongs to a dead worker and is re-queued; longer
 #: than the task time limit, so a live worker's claim is never taken from it.
 DISPATCH_CLAIM_TIMEOUT_SECONDS = env.float("DISPATCH_CLAIM_TIMEOUT_SECONDS", default=330.0)

@@ -56,9 +56,11 @@ def worker_env(**extra) -> dict[str, str]:
 class Worker:
     """A real ``celery worker`` process on the test database and this session's queue."""
 
-    def __init__(self, concurrency: int = 2, name: str = "w1", **env):
+    def __init__(self, concurrency: int = 2, name: str = "w1", queues: list[str] | None = None, **env):
         self.concurrency = concurrency
         self.name = name
+        #: Default: the main queue and the interactive lane, as one worker.
+        self.queues = queues or [settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_INTERACTIVE_QUEUE]
         self.env = env
         self.proc: subprocess.Popen | None = None
         self.log = ROOT / "var" / f"test-worker-{name}-{os.getpid()}.log"
@@ -71,7 +73,7 @@ class Worker:
                 sys.executable, "-m", "celery", "-A", "outreach", "worker",
                 "--loglevel=INFO", f"--concurrency={self.concurrency}",
                 f"--hostname={self.name}-{os.getpid()}@%h", "--without-gossip",
-                "--without-mingle", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+                "--without-mingle", "-Q", ",".join(self.queues),
             ],
             env=worker_env(**self.env),
             cwd=ROOT,
