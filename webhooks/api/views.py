@@ -150,7 +150,8 @@ class ReplayFailedView(APIView):
     scope_family = Family.WEBHOOKS
 
     @extend_schema(
-        tags=TAGS, request=ReplaySinceSerializer, responses={202: ReplayResultSerializer, **ERRORS, **CONFLICT}
+        tags=TAGS, request=ReplaySinceSerializer, responses={202: ReplayResultSerializer, **ERRORS, **CONFLICT},
+        operation_id="v1_webhooks_endpoint_replay_failed",
     )
     def post(self, request, pk: int):
         """Replay every failed delivery of this endpoint created since `since`."""
@@ -164,7 +165,10 @@ class ReplayFailedView(APIView):
 class ReplayAllFailedView(APIView):
     scope_family = Family.WEBHOOKS
 
-    @extend_schema(tags=TAGS, request=ReplaySinceSerializer, responses={202: ReplayResultSerializer, 422: ERRORS[422]})
+    @extend_schema(
+        tags=TAGS, request=ReplaySinceSerializer, responses={202: ReplayResultSerializer, 422: ERRORS[422]},
+        operation_id="v1_webhooks_replay_failed",
+    )
     def post(self, request):
         """Replay every failed delivery of the account created since `since`: all enabled
         endpoints and the `status_callback` URLs."""
