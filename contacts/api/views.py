@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.db.models import Count
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -14,7 +13,7 @@ from contacts.filters import ContactFilter
 from contacts.ingest import ingest
 from contacts.models import Contact, ContactList
 from outreach.api.base import AccountScoped
-from outreach.api.pagination import BadQuery
+from outreach.api.filters import QueryFilterBackend
 from outreach.choices import Family
 
 from .serializers import (
@@ -34,19 +33,6 @@ ERRORS = {
     409: OpenApiResponse(ErrorSerializer, description="Another contact has this number."),
     422: OpenApiResponse(ErrorSerializer, description="Validation failed; `errors` says where."),
 }
-
-
-class QueryFilterBackend(DjangoFilterBackend):
-    """A bad filter value is a 400 that names the parameter (README: bad query -> 400)."""
-
-    def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
-            return queryset
-        if not filterset.is_valid():
-            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
-            raise BadQuery(problems)
-        return filterset.qs
 
 
 def _write_data(request, *, partial: bool) -> tuple[dict, list | None]:

@@ -13,6 +13,7 @@ from messaging.choices import EventSource
 from messaging.filters import MessageFilter
 from messaging.models import Message
 from outreach.api.base import AccountScoped
+from outreach.api.filters import QueryFilterBackend
 from outreach.api.pagination import BadQuery, SendbluePagination
 from outreach.choices import Family
 from outreach.exceptions import InvalidInput
@@ -32,7 +33,7 @@ from .serializers import (
     UploadMediaResponse,
     UploadMediaUrlRequest,
 )
-from .views import IDEMPOTENCY_PARAMETER, QueryFilterBackend, get_message
+from .views import IDEMPOTENCY_PARAMETER, get_message
 
 TAGS = ["messages (Sendblue)"]
 ERRORS = {

@@ -15,6 +15,7 @@ from messaging.choices import EventSource, Status
 from messaging.filters import V1MessageFilter
 from messaging.models import Message
 from outreach.api.base import AccountScoped
+from outreach.api.filters import QueryFilterBackend
 from outreach.api.pagination import LimitPagePagination
 from outreach.choices import Family
 from outreach.exceptions import OutreachError
@@ -29,7 +30,7 @@ from .serializers import (
     V1SendResponse,
     V1StatusResponse,
 )
-from .views import IDEMPOTENCY_PARAMETER, QueryFilterBackend, get_message
+from .views import IDEMPOTENCY_PARAMETER, get_message
 
 TAGS = ["messages"]
 #: Service field names -> this dialect's, so an error points at the field the client sent.

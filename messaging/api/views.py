@@ -4,13 +4,11 @@ from __future__ import annotations
 import uuid
 
 from django.http import FileResponse, Http404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
 from messaging.models import Line, MediaObject, Message
 from outreach.api.base import AccountScoped
-from outreach.api.pagination import BadQuery
 from outreach.choices import Family
 from outreach.idempotency import HEADER as IDEMPOTENCY_HEADER
 
@@ -22,20 +20,6 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     description="Any unique string (a UUID). The same key and body answer the first response "
     "and send once; another body with the key is 422; while the first is running, 409. Kept 24 h.",
 )
-
-
-class QueryFilterBackend(DjangoFilterBackend):
-    """django-filter, but a bad query parameter is a 400 that says what to fix (not a 422)."""
-
-    def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
-            return queryset
-        if not filterset.is_valid():
-            raise BadQuery(
-                "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
-            )
-        return filterset.qs
 
 
 def get_message(account, message_id: str, queryset=None) -> Message:
