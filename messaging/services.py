@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -57,12 +58,17 @@ def add_line(
     )
 
 
-def resolve_from_line(account: Account, from_number: str) -> Line:
+def resolve_from_line(account: Account, from_number: str, lines: Iterable[Line] | None = None) -> Line:
+    """The active line of ``account`` numbered ``from_number``; ``lines`` (the account's
+    lines, e.g. from the send path's cache) spares the query."""
     try:
         number = to_e164(from_number, field="from_number")
     except InvalidInput as exc:
         raise BadLine(exc.message, field="from_number") from None
-    line = Line.objects.filter(account=account, number=number, active=True).first()
+    if lines is None:
+        line = Line.objects.filter(account=account, number=number, active=True).first()
+    else:
+        line = next((ln for ln in lines if ln.number == number and ln.active), None)
     if line is None:
         raise BadLine(
             f"from_number {number} is not an active line of your account; "
@@ -252,18 +258,7 @@ def _send_line(account: Account, recipient, from_number: str | None) -> Line:
     """``from_number``'s line, else the recipient's sticky line, else the least busy one."""
     lines = {line.pk: line for line in sendpath.account_lines(account)}
     if from_number:
-        try:
-            number = to_e164(from_number, field="from_number")
-        except InvalidInput as exc:
-            raise BadLine(exc.message, field="from_number") from None
-        line = next((ln for ln in lines.values() if ln.number == number and ln.active), None)
-        if line is None:
-            raise BadLine(
-                f"from_number {number} is not an active line of your account; "
-                "GET /api/v1/lines lists them.",
-                field="from_number",
-            )
-        return line
+        return resolve_from_line(account, from_number, lines.values())
     sticky = lines.get(recipient.conversation_line_id)
     if sticky is not None and sticky.active:
         return sticky
