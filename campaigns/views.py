@@ -30,9 +30,10 @@ FUNNEL = ("materialised", "sent", "delivered", "read", "replied")
 def campaign_list(request):
     campaigns = Campaign.objects.filter(account=request.account)
     page = Paginator(campaigns, 25).get_page(request.GET.get("page"))
+    progress = stats.progress_many(page.object_list)
     rows = []
     for campaign in page.object_list:
-        numbers = stats.progress(campaign)
+        numbers = progress[campaign.pk]
         rows.append((campaign, numbers, stats.percent_done(campaign, numbers)))
     return render(request, "campaigns/list.html", {"page": page, "rows": rows})
 

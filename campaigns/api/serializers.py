@@ -36,6 +36,15 @@ class ClockField(serializers.TimeField):
         super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
 
 
+class CampaignListSerializer(serializers.ListSerializer):
+    """A page of campaigns: their progress counted in one grouped query, not one per row."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["progress"] = stats.progress_many(items)
+        return super().to_representation(items)
+
+
 class CampaignSerializer(serializers.ModelSerializer):
     list_ids = serializers.SerializerMethodField()
     line_ids = serializers.SerializerMethodField()
@@ -50,16 +59,19 @@ class CampaignSerializer(serializers.ModelSerializer):
             "list_ids", "tags", "line_ids", "priority", "start_at", "window_start", "window_end",
             "pace_per_minute", "started_at", "completed_at", "stopped_at", "progress",
         ]
+        list_serializer_class = CampaignListSerializer
 
+    # .all() reads the list view's prefetch; values_list() would query once per campaign.
     def get_list_ids(self, obj) -> list[str]:
-        return [str(pk) for pk in obj.lists.values_list("pk", flat=True)]
+        return [str(lst.pk) for lst in obj.lists.all()]
 
     def get_line_ids(self, obj) -> list[int]:
-        return list(obj.lines.values_list("pk", flat=True))
+        return [line.pk for line in obj.lines.all()]
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, obj) -> dict:
-        return stats.progress(obj)
+        page = self.context.get("progress")
+        return page[obj.pk] if page and obj.pk in page else stats.progress(obj)
 
 
 class CampaignWriteSerializer(serializers.Serializer):

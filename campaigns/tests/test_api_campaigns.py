@@ -141,3 +141,20 @@ def test_appointments_and_calls_are_recorded_and_emitted(api, audience, account)
     assert listing.json()["total"] == 1
     assert_matches_schema(listing, "/api/v1/calls")
     assert api.get("/api/v1/appointments?contact_id=nope").status_code == 400
+
+
+def test_a_page_of_campaigns_costs_the_same_queries_at_any_length(api, audience):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost() -> int:
+        api.get("/api/v1/campaigns")  # warm the key cache
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get("/api/v1/campaigns").status_code == 200
+        return len(queries.captured_queries)
+
+    create(api, audience)
+    small = cost()
+    for i in range(5):
+        create(api, audience, name=f"Spring {i}")
+    assert cost() == small
