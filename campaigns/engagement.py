@@ -1,6 +1,6 @@
 """Engagement: what became of each recipient, and when a campaign is done.
 
-Messaging imports no campaign code; it sends ``status_changed`` and ``message_received``
+Messaging imports no campaign code; it sends ``statuses_changed`` and ``message_received``
 (``messaging.signals``) and the receivers here, connected in ``apps.py``, keep each
 ``CampaignRecipient`` up to date in the same transaction. ``campaign_engagement_completed``
 is emitted once per recipient: when its message reaches a final state (read, failed,
@@ -10,7 +10,7 @@ rest at sent/delivered). Withdrawn recipients were never engaged and emit nothin
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 import webhooks
@@ -34,42 +34,52 @@ UNSETTLED = [s for s in Status.values if s not in SETTLED]
 NUDGE_SECONDS = 2
 
 
-def on_status_changed(sender, message: Message, status: str, **kwargs) -> None:
-    # created: born in messaging.services.send, so no campaign's (they queue via enqueue);
-    # skipping it keeps the send endpoint's query count bounded.
-    if not message.is_outbound or kwargs.get("created"):
+def on_statuses_changed(sender, changes, **kwargs) -> None:
+    """A chunk's status changes (the dispatcher's 100s at once): the recipients they
+    concern read in one query, their outcomes written in one UPDATE per outcome, and the
+    engagements they complete emitted together, whatever the chunk's size."""
+    ids = {message.pk for message, _ in changes if message.is_outbound}
+    if not ids:
         return
-    recipient = (
-        CampaignRecipient.objects.select_related("campaign__account", "contact")
-        .filter(message_id=message.pk).first()
-    )
-    if recipient is None:
+    recipients = {
+        r.message_id: r
+        for r in CampaignRecipient.objects.select_related("campaign__account", "contact", "message")
+        .filter(message_id__in=ids)
+    }
+    if not recipients:
         return
+    moved: dict[int, CampaignRecipient] = {}
+    settled: set = set()
+    for message, status in changes:  # in order: a message's steps arrive oldest first
+        recipient = recipients.get(message.pk)
+        if recipient is None:
+            continue
+        outcome = _outcome(recipient, message, status)
+        if outcome is not None:
+            recipient.outcome = outcome
+            moved[recipient.pk] = recipient
+        if status in SETTLED:
+            settled.add(recipient.campaign_id)
+    by_outcome: dict[str, list[int]] = {}
+    for recipient in moved.values():
+        by_outcome.setdefault(recipient.outcome, []).append(recipient.pk)
+    for outcome, pks in by_outcome.items():
+        CampaignRecipient.objects.filter(pk__in=pks).update(outcome=outcome)
+    complete_many([r for r in moved.values() if r.outcome in FINAL_OUTCOMES])
+    for campaign_id in settled:
+        nudge(campaign_id)
+
+
+def _outcome(recipient: CampaignRecipient, message: Message, status: str) -> str | None:
+    """The recipient's new outcome after its message moved to ``status``, or None."""
     outcome = OUTCOME_OF.get(status)
     if status == Status.DECLINED and message.error_key == ErrorKey.WITHDRAWN:
         outcome = Outcome.WITHDRAWN
     if outcome is None or recipient.outcome in (Outcome.REPLIED, Outcome.WITHDRAWN):
-        return
+        return None
     if outcome in RANK and recipient.outcome in RANK and RANK[recipient.outcome] >= RANK[outcome]:
-        return  # never backwards (a late report); a retried dead letter may leave FAILED
-    recipient.outcome = outcome
-    recipient.save(update_fields=["outcome"])
-    if outcome in FINAL_OUTCOMES:
-        complete(recipient)
-    if status in SETTLED:
-        nudge(recipient.campaign_id)
-
-
-def on_statuses_changed(sender, changes, **kwargs) -> None:
-    """The dispatcher's chunks: one query tells whether any of them is a campaign's, and
-    only those go through ``on_status_changed``."""
-    ids = {message.pk for message, _ in changes if message.is_outbound}
-    if not ids:
-        return
-    ours = set(CampaignRecipient.objects.filter(message_id__in=ids).values_list("message_id", flat=True))
-    for message, status in changes:
-        if message.pk in ours:
-            on_status_changed(sender, message=message, status=status)
+        return None  # never backwards (a late report); a retried dead letter may leave FAILED
+    return outcome
 
 
 def on_message_received(sender, message: Message, **kwargs) -> None:
@@ -93,15 +103,47 @@ def on_message_received(sender, message: Message, **kwargs) -> None:
 
 def complete(recipient: CampaignRecipient) -> bool:
     """Emit ``campaign_engagement_completed`` once for this recipient."""
-    if recipient.completed_at is not None or recipient.outcome == Outcome.WITHDRAWN:
-        return False
-    updated = CampaignRecipient.objects.filter(pk=recipient.pk, completed_at__isnull=True).update(
-        completed_at=timezone.now()
-    )
-    if not updated:
-        return False  # a concurrent path emitted it
+    return bool(complete_many([recipient]))
+
+
+def complete_many(recipients: list[CampaignRecipient]) -> list[CampaignRecipient]:
+    """Emit ``campaign_engagement_completed`` once for each recipient not completed yet
+    (one UPDATE claims them, so a concurrent path never emits the same one twice); ->
+    those this call completed. Callers pass recipients with campaign, account and contact
+    loaded."""
+    open_ = {r.pk: r for r in recipients if r.completed_at is None and r.outcome != Outcome.WITHDRAWN}
+    if not open_:
+        return []
+    now = timezone.now()
+    done = [open_[pk] for pk in sorted(_claim_completion(list(open_), now))]
+    for recipient in done:
+        recipient.completed_at = now
+    webhooks.emit_many([
+        (r.campaign.account, EventType.CAMPAIGN_ENGAGEMENT_COMPLETED, _engagement_payload(r), None) for r in done
+    ], returning=False)
+    return done
+
+
+def _claim_completion(pks: list[int], now) -> list[int]:
+    """Set ``completed_at`` where it is unset; -> the ids this statement set. A concurrent
+    claim of the same row waits for ours, then finds it set and skips it."""
+    table = CampaignRecipient._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} SET completed_at = %s WHERE id = ANY(%s) AND completed_at IS NULL RETURNING id",
+                [now, pks],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    # SQLite (embedded mode) writes one transaction at a time: read, then set.
+    open_ = list(CampaignRecipient.objects.filter(pk__in=pks, completed_at__isnull=True).values_list("pk", flat=True))
+    CampaignRecipient.objects.filter(pk__in=open_).update(completed_at=now)
+    return open_
+
+
+def _engagement_payload(recipient: CampaignRecipient) -> dict:
     campaign, contact = recipient.campaign, recipient.contact
-    webhooks.emit(campaign.account, EventType.CAMPAIGN_ENGAGEMENT_COMPLETED, {
+    return {
         "campaign": {"id": str(campaign.pk), "name": campaign.name},
         "contact": {
             "id": str(contact.pk), "first_name": contact.first_name, "last_name": contact.last_name,
@@ -110,8 +152,7 @@ def complete(recipient: CampaignRecipient) -> bool:
         "outcome": recipient.outcome,
         "replied": recipient.replied_at is not None,
         "message_id": str(recipient.message.handle) if recipient.message_id else None,
-    })
-    return True
+    }
 
 
 def nudge(campaign_id) -> None:
@@ -157,7 +198,6 @@ def finish_open_recipients(campaign_id, chunk: int = 500) -> None:
                 .filter(campaign_id=campaign_id, completed_at__isnull=True)
                 .exclude(outcome=Outcome.WITHDRAWN)[:chunk]
             )
-            for recipient in batch:
-                complete(recipient)
+            complete_many(batch)
         if len(batch) < chunk:
             return
