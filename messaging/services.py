@@ -18,6 +18,7 @@ from webhooks.choices import EventType
 
 from . import sendpath, signals, validation
 from .choices import ErrorCode, ErrorKey, EventSource, MessageType, Provider, Service, Status
+from .foreground import raise_flag
 from .models import Conversation, Line, Message, MessageEvent
 from .payloads import message_body
 from .status import can_move
@@ -181,6 +182,8 @@ def wake_dispatcher(*, interactive: bool = False) -> None:
     """
     from . import tasks
 
+    if interactive:
+        transaction.on_commit(raise_flag)  # renewed: the lane lowers it once it has sent
     transaction.on_commit(lambda: _publish(tasks.dispatch))
     if interactive:
         transaction.on_commit(lambda: _publish(tasks.dispatch_interactive))
@@ -217,6 +220,7 @@ def send(
     validation.validate_priority(priority)
     validation.validate_callback(status_callback)
     address = validation.normalize_address(to, field="number")
+    raise_flag()  # bulk dispatch holds back from here until the lane has sent it
 
     # A bounded number of statements whatever the account's size (see sendpath).
     recipient = sendpath.lookup_recipient(account, address, pick_line=not from_number)

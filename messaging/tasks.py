@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from . import dispatch as dispatcher
+from . import foreground
 from .providers import bluebubbles_tasks  # noqa: F401 - registers the BlueBubbles poll
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,9 @@ MAX_COUNTDOWN_SECONDS = 60
 @shared_task(ignore_result=True)
 def dispatch() -> int:
     """Claim, send and record one chunk of due messages; -> how many were claimed."""
-    chunk = dispatcher.run_chunk(on_full=lambda: _quietly(dispatch.delay))
+    chunk = dispatcher.run_chunk(on_full=lambda: _quietly(dispatch.delay), pause=foreground.HoldBack())
+    if any(m.priority >= 0 for m in chunk.claimed):  # it did the lane's work (or there is no lane)
+        foreground.lower_flag_if_idle()
     if chunk.wake_at is not None:
         _quietly(wake_later, dispatch, chunk.wake_at)
     return len(chunk.claimed)
@@ -38,6 +41,8 @@ def dispatch_interactive() -> int:
         min_priority=0,
         on_full=lambda: _quietly(dispatch_interactive.delay),
     )
+    if not chunk.full:
+        foreground.lower_flag_if_idle()
     if chunk.wake_at is not None:
         _quietly(wake_later, dispatch_interactive, chunk.wake_at)
     return len(chunk.claimed)

@@ -2,10 +2,14 @@
 worker never takes campaign or bulk work (queued at negative priorities)."""
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
-from messaging import dispatch
+from messaging import dispatch, foreground, tasks
 from messaging.choices import Status
 from messaging.models import Message
 from messaging.services import add_line, send
@@ -38,3 +42,79 @@ def test_a_lane_worker_sends_an_api_message_while_bulk_work_waits(account, api):
         handle = response.json()["id"].removeprefix("msg_")
         wait_for(lambda: Message.objects.get(handle=handle).sent_at, message="the lane never sent it")
     assert set(Message.objects.filter(pk__in=backlog).values_list("status", flat=True)) == {Status.QUEUED}
+
+
+# --- bulk holds back while a single send waits (messaging/foreground.py) ------------------
+
+def _flag_up() -> bool:
+    return bool(cache.get(foreground.FLAG))
+
+
+@pytest.fixture
+def flag():
+    cache.delete(foreground.FLAG)
+    yield
+    cache.delete(foreground.FLAG)
+
+
+@pytest.mark.django_db
+def test_a_single_send_raises_the_flag_and_the_lane_lowers_it_once_sent(
+    account, api, flag, django_capture_on_commit_callbacks
+):
+    add_line(account, "+15125550100")
+    with django_capture_on_commit_callbacks(execute=False):
+        response = api.post("/api/v1/messages", {"to": "+15125559900", "body": "hi"}, format="json")
+    assert response.status_code == 201, response.content
+    assert _flag_up()
+    assert tasks.dispatch_interactive() == 1
+    assert not _flag_up()
+
+
+@pytest.mark.django_db
+def test_the_lane_keeps_the_flag_up_while_another_single_send_is_due(account, flag):
+    add_line(account, "+15125550100")
+    send(account, to="+15125559900", content="one")
+    send(account, to="+15125559901", content="two")
+    foreground.raise_flag()
+    dispatch.run_chunk(1, min_priority=0)  # one of the two
+    foreground.lower_flag_if_idle()
+    assert _flag_up()
+    dispatch.run_chunk(1, min_priority=0)
+    foreground.lower_flag_if_idle()
+    assert not _flag_up()
+
+
+def test_a_bulk_chunk_waits_while_the_flag_is_up_and_goes_on_once_it_is_lowered(flag):
+    foreground.raise_flag()
+    threading.Timer(0.15, lambda: cache.delete(foreground.FLAG)).start()
+    hold = foreground.HoldBack(budget=2.0)
+    started = time.monotonic()
+    hold()
+    assert 0.1 < time.monotonic() - started < 1.0
+    assert 0.1 < hold.waited < 1.0
+
+
+def test_a_bulk_chunk_holds_back_for_its_budget_at_most(flag):
+    foreground.raise_flag()
+    hold = foreground.HoldBack(budget=0.2)
+    for _ in range(3):  # before claim, send and record: the budget is the chunk's, not each step's
+        hold()
+    assert 0.2 <= hold.waited < 0.5
+    assert _flag_up()  # nobody lowered it: the drain went on all the same
+
+
+def test_without_a_flag_a_bulk_chunk_does_not_wait(flag):
+    hold = foreground.HoldBack(budget=1.0)
+    hold()
+    assert hold.waited < 0.05
+
+
+@pytest.mark.django_db
+def test_a_bulk_chunk_that_sends_single_sends_itself_lowers_the_flag(account, flag):
+    """No lane worker running: the general dispatcher sends them, and bulk work that
+    follows does not keep holding back for a send that has gone."""
+    add_line(account, "+15125550100")
+    send(account, to="+15125559900", content="hi")
+    foreground.raise_flag()
+    assert tasks.dispatch() == 1
+    assert not _flag_up()
