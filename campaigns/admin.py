@@ -8,7 +8,7 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "account", "status", "audience_count", "fanout_count", "created_at"]
     list_filter = ["status"]
     search_fields = ["name"]
-    readonly_fields = ["audience_count", "fanout_count", "fanout_cursor", "fanout_done_at", "started_at",
+    readonly_fields = ["audience_count", "fanout_count", "fanout_done_at", "started_at",
                        "completed_at", "stopped_at"]
 
 

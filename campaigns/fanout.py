@@ -1,10 +1,14 @@
 """Campaign fan-out: the audience streamed in id order, chunk by chunk, into queued messages.
 
-Each chunk is one transaction that holds the campaign's row lock, so two fan-outs of the
-same campaign (a redelivered task, a resume) never interleave; the contacts already in
-``CampaignRecipient`` are skipped, so a repeated fan-out creates no second message. The
-cursor (last contact id done) is saved with the chunk: a killed worker resumes where the
-last commit left off, and memory holds one chunk, whatever the audience size.
+The audience's contact ids are cut into ``FanoutSlice``s (one below ``SLICE_MIN``
+contacts, ``CAMPAIGN_FANOUT_SLICES`` above), each fanned out by a task of its own, so a
+large campaign uses every worker process. Each chunk is one transaction that locks its
+slice's row (two runs of the same slice never interleave) and holds the campaign's row
+FOR SHARE: the slices' chunks run side by side, while a pause or stop (an UPDATE of that
+row) waits for the chunks in flight and the next ones see it. Contacts already in
+``CampaignRecipient`` are skipped, so a repeated fan-out creates no second message. A
+slice's cursor (last contact id done) is saved with its chunk: a killed worker resumes
+where the last commit left off, and memory holds one chunk, whatever the audience size.
 """
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ import datetime as dt
 import time
 from uuid import UUID
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from messaging.choices import EventSource, Status
@@ -29,15 +34,16 @@ from messaging.models import Message
 
 from . import schedule, templating
 from .choices import CampaignStatus, Outcome
-from .models import Campaign, CampaignRecipient
+from .models import Campaign, CampaignRecipient, FanoutSlice
 
 S = CampaignStatus
-CHUNK = 5000
+#: Contacts per chunk (one transaction): memory and lock time against statements per contact.
+CHUNK = settings.CAMPAIGN_FANOUT_CHUNK
+#: Below this many contacts the audience is one slice: parallel slices would save little,
+#: and a single slice paces its recipients with no gap in their sequence.
+SLICE_MIN = settings.CAMPAIGN_FANOUT_SLICE_MIN
 #: A task hands over to a fresh one after this long, well inside Celery's time limit.
 TASK_BUDGET_SECONDS = 60.0
-CONTACT_COLUMNS = (
-    "pk", "e164_number", "first_name", "last_name", "email", "company_name", "timezone", "custom_variables",
-)
 
 
 def pool(campaign: Campaign) -> list:
@@ -93,79 +99,140 @@ def start_clock(campaign: Campaign) -> None:
         transaction.on_commit(lambda: pace_tick(campaign.pk))
 
 
-def run(campaign_id: UUID | str, budget: float = TASK_BUDGET_SECONDS) -> bool:
-    """Fan out chunks until done, paused/stopped, or out of time. True if more remains."""
+def plan_slices(campaign: Campaign) -> list[int]:
+    """Cut the audience's id space into slices (once: a repeated call finds them); ->
+    the indexes of the slices not done yet."""
+    count = settings.CAMPAIGN_FANOUT_SLICES if campaign.audience_count >= SLICE_MIN else 1
+    count = max(count, 1)
+    # uuid4 ids are uniform over the 128-bit space: equal ranges hold equal shares.
+    bounds = [None, *(UUID(int=(i << 128) // count - 1) for i in range(1, count)), None]
+    FanoutSlice.objects.bulk_create(
+        [FanoutSlice(campaign=campaign, index=i, of=count, cursor=bounds[i], end=bounds[i + 1]) for i in range(count)],
+        ignore_conflicts=True,
+    )
+    return list(
+        FanoutSlice.objects.filter(campaign=campaign, done_at__isnull=True).values_list("index", flat=True)
+    )
+
+
+def run(campaign_id: UUID | str, index: int | None = None, budget: float = TASK_BUDGET_SECONDS) -> bool:
+    """Fan out chunks of slice ``index`` (of every slice in turn if None) until done,
+    paused/stopped, or out of time. True if more remains."""
     deadline = time.monotonic() + budget
     campaign = Campaign.objects.select_related("account").get(pk=campaign_id)
+    indexes = plan_slices(campaign) if index is None else [index]
     picker = LinePicker(pool(campaign))  # loads counted once per run, then kept up to date
-    while True:
-        more = fan_out_chunk(campaign_id, picker)
-        if not more:
-            return False
-        if time.monotonic() > deadline:
-            return True
+    for i in indexes:
+        while fan_out_chunk(campaign_id, i, picker):
+            if time.monotonic() > deadline:
+                return True
+    finish(campaign_id)
+    return False
 
 
-def fan_out_chunk(campaign_id: UUID | str, picker: LinePicker | None = None) -> bool:
-    """One chunk in one transaction. True if the audience has more contacts after it."""
-    from . import engagement
+def _share_locked(campaign_id: UUID | str) -> Campaign | None:
+    """The campaign, its row held FOR SHARE until the transaction ends (PostgreSQL; SQLite
+    runs one writer at a time anyway)."""
+    qs = Campaign.objects.select_related("account").filter(pk=campaign_id)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {Campaign._meta.db_table} WHERE id = %s FOR SHARE", [campaign_id])
+    return qs.first()
 
+
+def fan_out_chunk(campaign_id: UUID | str, index: int = 0, picker: LinePicker | None = None) -> bool:
+    """One chunk of slice ``index`` in one transaction. True if the slice has more
+    contacts after it."""
     with transaction.atomic():
         relax_commit()
-        campaign = Campaign.objects.select_for_update().select_related("account").get(pk=campaign_id)
-        if campaign.status not in (S.ACTIVE, S.SCHEDULED) or campaign.fanout_done_at:
+        campaign = _share_locked(campaign_id)
+        if campaign is None or campaign.status not in (S.ACTIVE, S.SCHEDULED) or campaign.fanout_done_at:
+            return False
+        part = FanoutSlice.objects.select_for_update().filter(campaign_id=campaign_id, index=index).first()
+        if part is None or part.done_at:
             return False
         from .services import audience
 
-        qs = audience(campaign, after=campaign.fanout_cursor).order_by("pk")
-        contacts = list(qs.values(*CONTACT_COLUMNS)[:CHUNK])
-        if not contacts:
-            campaign.fanout_done_at = timezone.now()
-            campaign.save(update_fields=["fanout_done_at", "updated_at"])
-            engagement.nudge(campaign.pk)
-            return False
+        render = templating.compile_template(campaign.body)
+        qs = audience(campaign, after=part.cursor, until=part.end).order_by("pk")
+        contacts = list(qs.values(*contact_columns(render))[:CHUNK])
         done = set(
             CampaignRecipient.objects.filter(campaign=campaign)
             .filter(any_of("contact_id", [c["pk"] for c in contacts], "uuid")).values_list("contact_id", flat=True)
-        )
+        ) if contacts else set()
         todo = [c for c in contacts if c["pk"] not in done]
-        seq = campaign.fanout_count
-        items = plan(campaign, todo, seq)
+        seqs = [(part.count + i) * part.of + part.index for i in range(len(todo))]
+        items = plan(campaign, todo, seqs, render)
         ids = enqueue_many(
             campaign.account, items, picker or LinePicker(pool(campaign)), priority=campaign.priority,
             media_url=campaign.media_url, send_style=campaign.send_style, source=EventSource.CAMPAIGN,
         )
-        now = timezone.now()
         insert_columns(
             CampaignRecipient,
-            {"contact_id": [c["pk"] for c in todo], "message_id": ids, "seq": list(range(seq, seq + len(todo)))},
-            {"campaign_id": campaign.pk, "outcome": Outcome.QUEUED.value, "created_at": now},
+            {"contact_id": [c["pk"] for c in todo], "message_id": ids, "seq": seqs},
+            {"campaign_id": campaign.pk, "outcome": Outcome.QUEUED.value, "created_at": timezone.now()},
         )
-        campaign.fanout_cursor = contacts[-1]["pk"]
-        campaign.fanout_count = seq + len(todo)
         more = len(contacts) == CHUNK
-        if not more:
-            campaign.fanout_done_at = now
-            engagement.nudge(campaign.pk)
-        campaign.save(update_fields=["fanout_cursor", "fanout_count", "fanout_done_at", "updated_at"])
+        if contacts:
+            part.cursor = contacts[-1]["pk"]
+        part.count += len(todo)
+        part.done_at = None if more else timezone.now()
+        part.save(update_fields=["cursor", "count", "done_at", "updated_at"])
         return more
 
 
-def plan(campaign: Campaign, contacts: list[dict], first_seq: int) -> list[Outgoing]:
-    """Personalised text and due time for each contact: paced from the campaign's start,
-    then moved into the contact's sending window (in its timezone, else the account's)."""
+def finish(campaign_id: UUID | str) -> bool:
+    """Once every slice is done: the campaign's fan-out is (``fanout_done_at``). Run after
+    the slice's last chunk committed; the row lock waits for other slices' chunks in flight."""
+    open_slices = FanoutSlice.objects.filter(campaign_id=campaign_id, done_at__isnull=True)
+    if open_slices.exists():
+        return False
+    from . import engagement
+
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        slices = list(FanoutSlice.objects.filter(campaign_id=campaign_id))
+        if campaign.fanout_done_at or not slices or any(s.done_at is None for s in slices):
+            return False
+        if campaign.status not in (S.ACTIVE, S.SCHEDULED):
+            return False
+        campaign.fanout_count = sum(s.count for s in slices)
+        campaign.fanout_done_at = timezone.now()
+        campaign.save(update_fields=["fanout_count", "fanout_done_at", "updated_at"])
+        engagement.nudge(campaign.pk)
+    return True
+
+
+def contact_columns(render) -> list[str]:
+    """What a chunk reads of each contact: its id, number and timezone, and the columns
+    the template names (no JSON decoded per contact unless it uses custom variables)."""
+    return ["pk", "e164_number", "timezone", *sorted(render.columns - {"e164_number"})]
+
+
+def plan(campaign: Campaign, contacts: list[dict], seqs: list[int], render=None) -> list[Outgoing]:
+    """Personalised text and due time for each contact: paced from the campaign's start
+    (by its seq), then moved into the contact's sending window (in its timezone, else the
+    account's)."""
     base = max(filter(None, [campaign.start_at, campaign.started_at, timezone.now()]))
     if campaign.pace_per_minute:
         base = pace_base(campaign)
     default_tz = campaign.account.default_timezone
+    render = render or templating.compile_template(campaign.body)
+    window = (campaign.window_start, campaign.window_end)
+    unpaced: dict[str, dt.datetime] = {}  # without a pace every message is due at base: one answer per zone
     out = []
-    for i, contact in enumerate(contacts):
-        due = schedule.pace_slot(base, first_seq + i, campaign.pace_per_minute)
-        tz = schedule.contact_zone(contact["timezone"], default_tz)
-        due = schedule.in_window(due, tz, campaign.window_start, campaign.window_end)
+    for contact, seq in zip(contacts, seqs, strict=True):
+        zone_name = contact["timezone"] or ""
+        if campaign.pace_per_minute:
+            due = schedule.in_window(schedule.pace_slot(base, seq, campaign.pace_per_minute),
+                                     schedule.contact_zone(zone_name, default_tz), *window)
+        else:
+            due = unpaced.get(zone_name)
+            if due is None:
+                due = unpaced[zone_name] = schedule.in_window(base, schedule.contact_zone(zone_name, default_tz), *window)
         out.append(Outgoing(
             address=contact["e164_number"],
-            content=templating.render_for(campaign.body, contact),
+            content=render(contact),
             next_attempt_at=due,
             contact_id=contact["pk"],
         ))

@@ -39,10 +39,9 @@ class Campaign(models.Model):
     window_end = models.TimeField(default=dt.time(20, 0))
     pace_per_minute = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
-    #: Fan-out progress: contacts are taken in id order, so the cursor is the last id done.
     audience_count = models.PositiveIntegerField(default=0)
+    #: Fan-out progress (the cursors are the slices'): messages queued, and when all were.
     fanout_count = models.PositiveIntegerField(default=0)
-    fanout_cursor = models.UUIDField(null=True, blank=True)
     fanout_done_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -56,6 +55,30 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FanoutSlice(models.Model):
+    """One range of contact ids of a campaign's fan-out, with a cursor of its own.
+
+    A large audience is cut into a few slices that fan out in parallel, one task each;
+    a slice's chunks never interleave (each chunk locks its row), and its cursor is the
+    last contact id it queued: contacts with ids in ``(cursor, end]`` are still to do.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="fanout_slices")
+    index = models.PositiveSmallIntegerField()
+    #: How many slices the campaign has: slice ``index`` gives seq ``n * of + index`` to its
+    #: n-th recipient, so the slices' recipients interleave in the pacing order.
+    of = models.PositiveSmallIntegerField(default=1)
+    cursor = models.UUIDField(null=True, blank=True)
+    end = models.UUIDField(null=True, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "index"], name="one_slice_per_index")]
 
 
 class CampaignRecipient(models.Model):

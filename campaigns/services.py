@@ -34,13 +34,15 @@ FIELDS = (
 )
 
 
-def audience(campaign: Campaign, after=None):
+def audience(campaign: Campaign, after=None, until=None):
     """The campaign's contacts: in any of its lists or with any of its tags, not opted out
-    (those with an id above ``after`` only: the fan-out's cursor)."""
-    return audience_of(campaign.account, list(campaign.lists.values_list("pk", flat=True)), campaign.tags, after)
+    (with ``after``/``until``, those with an id in ``(after, until]`` only: a fan-out
+    slice's cursor and end)."""
+    lists = list(campaign.lists.values_list("pk", flat=True))
+    return audience_of(campaign.account, lists, campaign.tags, after, until)
 
 
-def audience_of(account: Account, list_ids, tags, after=None):
+def audience_of(account: Account, list_ids, tags, after=None, until=None):
     wanted = Q(pk__in=[])
     if list_ids:
         lists = list(ContactList.objects.filter(account=account, pk__in=list_ids).values_list("pk", flat=True))
@@ -49,11 +51,15 @@ def audience_of(account: Account, list_ids, tags, after=None):
         member = Contact.lists.through.objects.filter(contact_id=OuterRef("pk"), contactlist_id__in=lists)
         if after is not None:
             member = member.filter(contact_id__gt=after)
+        if until is not None:
+            member = member.filter(contact_id__lte=until)
         wanted |= Q(Exists(member))
     for tag in tags or ():
         wanted |= tag_filter(tag, account)
     qs = Contact.objects.filter(account=account, opted_out_at__isnull=True).filter(wanted)
-    return qs.filter(pk__gt=after) if after is not None else qs
+    if after is not None:
+        qs = qs.filter(pk__gt=after)
+    return qs.filter(pk__lte=until) if until is not None else qs
 
 
 def tag_filter(tag: str, account: Account | None = None) -> Q:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from messaging.choices import Status
@@ -26,7 +26,10 @@ def sweep() -> dict:
     found = {"scheduled": 0, "fanout": 0, "withdraw": 0, "check": 0, "bulk": 0}
     live = Campaign.objects.filter(status__in=[S.ACTIVE, S.SCHEDULED])
     # Stalled ones first: activating a schedule below touches updated_at.
-    for pk in live.filter(fanout_done_at__isnull=True, updated_at__lt=stalled).values_list("pk", flat=True):
+    # A fan-out's chunks touch its slices' rows (the campaign's is only held FOR SHARE).
+    fanning = live.filter(fanout_done_at__isnull=True).annotate(progress=Max("fanout_slices__updated_at"))
+    quiet = Q(progress__lt=stalled) | Q(progress__isnull=True, updated_at__lt=stalled)
+    for pk in fanning.filter(quiet).values_list("pk", flat=True):
         tasks.fanout_campaign.delay(str(pk))
         found["fanout"] += 1
     for pk in Campaign.objects.filter(status=S.SCHEDULED, start_at__lte=now).values_list("pk", flat=True):

@@ -8,9 +8,19 @@ from . import bulkjobs, engagement, fanout
 
 
 @shared_task(ignore_result=True)
-def fanout_campaign(campaign_id: str) -> None:
-    if fanout.run(campaign_id):
-        fanout_campaign.delay(campaign_id)  # out of budget: a fresh task continues
+def fanout_campaign(campaign_id: str, index: int | None = None) -> None:
+    """Without ``index``: one task per slice not done yet (they run side by side). With
+    it: that slice's chunks, until done or out of budget (then a fresh task continues)."""
+    if index is None:
+        from .models import Campaign
+
+        campaign = Campaign.objects.filter(pk=campaign_id).first()
+        if campaign is not None:
+            for i in fanout.plan_slices(campaign):
+                fanout_campaign.delay(campaign_id, i)
+        return
+    if fanout.run(campaign_id, index):
+        fanout_campaign.delay(campaign_id, index)
 
 
 @shared_task(ignore_result=True)

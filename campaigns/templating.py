@@ -8,7 +8,7 @@ optionally followed by ``|fallback`` used when the value is missing or empty. ``
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from outreach.exceptions import InvalidInput
 
@@ -32,35 +32,53 @@ def check(template: str, *, field: str = "body") -> None:
         )
 
 
-def variables(contact: Mapping) -> dict[str, str]:
-    """A contact (a dict of its columns, as the fan-out streams them) -> template values."""
-    first, last = contact.get("first_name") or "", contact.get("last_name") or ""
-    values = {str(k): "" if v is None else str(v) for k, v in (contact.get("custom_variables") or {}).items()}
-    values.update(
-        first_name=first,
-        last_name=last,
-        full_name=f"{first} {last}".strip(),
-        email=contact.get("email") or "",
-        company_name=contact.get("company_name") or "",
-        phone=contact.get("e164_number") or "",
-    )
-    return values
+#: Contact columns (as the fan-out streams them) behind each field placeholder.
+FIELD_COLUMNS = {
+    "first_name": ("first_name",), "last_name": ("last_name",), "full_name": ("first_name", "last_name"),
+    "email": ("email",), "company_name": ("company_name",), "phone": ("e164_number",),
+}
 
 
-def render(template: str, values: Mapping[str, str]) -> str:
-    def sub(match: re.Match) -> str:
+def compile_template(template: str) -> Callable[[Mapping], str]:
+    """``render_for`` for one template and many contacts: the template parsed once, and
+    only the values it names looked up per contact. The function's ``columns`` are the
+    contact columns it reads (``custom_variables`` only if it names other keys)."""
+    parts: list[str | tuple[str, str | None]] = []
+    last = 0
+    for match in PLACEHOLDER.finditer(template):
+        parts.append(template[last:match.start()])
         token = match.group(0)
-        if token == "{{":
-            return "{"
-        if token == "}}":
-            return "}"
-        value = values.get(match.group(1), "")
-        if value == "" and match.group(2) is not None:
-            return match.group(2)
-        return value
+        if token in ("{{", "}}"):
+            parts.append(token[0])
+        else:
+            parts.append((match.group(1), match.group(2)))
+        last = match.end()
+    parts.append(template[last:])
+    names = {p[0] for p in parts if isinstance(p, tuple)}
+    columns = {column for name in names for column in FIELD_COLUMNS.get(name, ("custom_variables",))}
 
-    return PLACEHOLDER.sub(sub, template)
+    def value(contact: Mapping, name: str) -> str:
+        if name == "full_name":
+            return f"{contact.get('first_name') or ''} {contact.get('last_name') or ''}".strip()
+        if name in FIELD_COLUMNS:
+            return contact.get(FIELD_COLUMNS[name][0]) or ""
+        found = (contact.get("custom_variables") or {}).get(name)
+        return "" if found is None else str(found)
+
+    def render_one(contact: Mapping) -> str:
+        out = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            text = value(contact, part[0])
+            out.append(part[1] if text == "" and part[1] is not None else text)
+        return "".join(out)
+
+    render_one.columns = frozenset(columns)
+    return render_one
 
 
 def render_for(template: str, contact: Mapping) -> str:
-    return render(template, variables(contact))
+    """One contact (a dict of its columns) through ``template``."""
+    return compile_template(template)(contact)

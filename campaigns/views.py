@@ -105,7 +105,7 @@ def _preview(request, form: CampaignForm) -> dict:
         size = audience.count() if audience is not None else 0
     except (ValueError, OutreachError):
         audience, size = None, 0
-    sample = audience.order_by("created_at", "pk").values(*templating_columns()).first() if audience is not None else None
+    sample = audience.order_by("created_at", "pk").values(*PREVIEW_COLUMNS).first() if audience is not None else None
     try:
         templating.check(body)
         text, error = templating.render_for(body, sample or templating.SAMPLE), ""
@@ -116,10 +116,8 @@ def _preview(request, form: CampaignForm) -> dict:
             if sample else "a sample contact"}
 
 
-def templating_columns():
-    from .fanout import CONTACT_COLUMNS
-
-    return CONTACT_COLUMNS
+#: Every column a template may name (``templating.FIELD_COLUMNS`` and the custom variables).
+PREVIEW_COLUMNS = ("pk", "e164_number", "first_name", "last_name", "email", "company_name", "custom_variables")
 
 
 @member_required

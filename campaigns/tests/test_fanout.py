@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from campaigns import fanout, services
 from campaigns.choices import CampaignStatus
-from campaigns.models import CampaignRecipient
+from campaigns.models import CampaignRecipient, FanoutSlice
 from contacts.models import Contact
 from messaging.choices import MessageType, Status
 from messaging.models import Conversation, Message, MessageEvent
@@ -60,9 +60,10 @@ def test_a_repeated_fanout_creates_no_second_message(account, django_capture_on_
     campaign, lst = make(account, [f"+151255502{i:02d}" for i in range(10, 15)])
     campaign = started(account, campaign, django_capture_on_commit_callbacks)
     monkeypatch.setattr(fanout, "CHUNK", 2)
-    assert fanout.fan_out_chunk(campaign.pk) is True
+    assert fanout.plan_slices(campaign) == [0]
+    assert fanout.fan_out_chunk(campaign.pk, 0) is True
     # A crash lost the cursor (or a redelivered task starts from scratch): run it all again.
-    type(campaign).objects.filter(pk=campaign.pk).update(fanout_cursor=None)
+    FanoutSlice.objects.filter(campaign=campaign).update(cursor=None, count=0, done_at=None)
     fanout.run(campaign.pk)
     fanout.run(campaign.pk)
     assert Message.objects.filter(campaign_recipient__campaign=campaign).count() == 5
@@ -129,3 +130,101 @@ def test_pause_holds_unclaimed_messages_and_resume_releases_them(account, django
     with django_capture_on_commit_callbacks(execute=False):
         services.resume(account, campaign.pk)
     assert messages.exclude(pk=claimed.pk).get().next_attempt_at <= timezone.now()
+
+
+def test_engagement_of_a_dispatched_chunk_costs_the_same_queries_whatever_its_size(
+    account, django_capture_on_commit_callbacks
+):
+    """The dispatcher's chunks move 100s of campaign messages at once (queued, sent,
+    delivered, read: each READ completes an engagement): the recipients are followed in a
+    constant number of statements, not a few per message."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from campaigns.choices import Outcome
+    from messaging import dispatch
+
+    f.lines(account, 1)
+    line = account.lines.get()
+    line.burst_per_second = line.new_contacts_per_hour = line.new_contacts_per_day = 1000
+    line.save()
+    # Numbers ending in 00: the sandbox reports delivered and read with the send.
+    campaign, _ = make(account, [f"+151255{i:03d}00" for i in range(30)])
+    campaign = started(account, campaign, django_capture_on_commit_callbacks)
+    fanout.run(campaign.pk)
+
+    def chunk_queries(size: int) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert len(dispatch.run_chunk(size).claimed) == size
+        return len(ctx.captured_queries)
+
+    chunk_queries(2)  # the first of the minute also creates the line's usage bucket
+    assert chunk_queries(3) == chunk_queries(20)
+    recipients = CampaignRecipient.objects.filter(campaign=campaign, message__status=Status.READ)
+    assert recipients.count() == 25
+    assert set(recipients.values_list("outcome", flat=True)) == {Outcome.READ}
+    assert not recipients.filter(completed_at__isnull=True).exists()
+    from webhooks.models import Event
+
+    assert Event.objects.filter(account=account, type="campaign_engagement_completed").count() == 25
+
+
+def test_a_large_audience_is_cut_into_slices_that_together_queue_each_contact_once(
+    account, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.CAMPAIGN_FANOUT_SLICES = 3
+    monkeypatch.setattr(fanout, "SLICE_MIN", 10)
+    monkeypatch.setattr(fanout, "CHUNK", 4)
+    f.lines(account, 2)
+    numbers = [f"+15125553{i:03d}" for i in range(30)]
+    campaign, _ = make(account, numbers)
+    campaign = started(account, campaign, django_capture_on_commit_callbacks)
+
+    assert fanout.plan_slices(campaign) == [0, 1, 2]
+    assert fanout.plan_slices(campaign) == [0, 1, 2]  # planned once
+    slices = list(FanoutSlice.objects.filter(campaign=campaign))
+    # Adjacent ranges of the id space: (None, a], (a, b], (b, None].
+    assert slices[0].cursor is None and slices[-1].end is None
+    assert [s.end for s in slices[:-1]] == [s.cursor for s in slices[1:]]
+
+    # Slices run one chunk at a time in turn, as two workers would interleave them.
+    while any(fanout.fan_out_chunk(campaign.pk, i) for i in (0, 1, 2)):
+        pass
+    assert fanout.finish(campaign.pk) is True
+    campaign.refresh_from_db()
+    assert campaign.fanout_done_at is not None and campaign.fanout_count == 30
+    recipients = CampaignRecipient.objects.filter(campaign=campaign)
+    assert sorted(recipients.values_list("message__to_number", flat=True)) == numbers
+    seqs = list(recipients.values_list("seq", flat=True))
+    assert len(set(seqs)) == 30  # slice i gives n * 3 + i to its n-th recipient
+    for part in FanoutSlice.objects.filter(campaign=campaign):
+        mine = CampaignRecipient.objects.filter(campaign=campaign, seq__in=[n * 3 + part.index for n in range(30)])
+        assert mine.count() == part.count
+        ids = [r.contact_id for r in mine]
+        assert all((part.end is None or i <= part.end) for i in ids)
+    assert fanout.finish(campaign.pk) is False  # once
+
+
+def test_a_paused_campaign_stops_every_slice_and_resuming_finishes_them(
+    account, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.CAMPAIGN_FANOUT_SLICES = 2
+    monkeypatch.setattr(fanout, "SLICE_MIN", 10)
+    monkeypatch.setattr(fanout, "CHUNK", 3)
+    f.lines(account, 1)
+    campaign, _ = make(account, [f"+15125554{i:03d}" for i in range(20)])
+    campaign = started(account, campaign, django_capture_on_commit_callbacks)
+    fanout.plan_slices(campaign)
+    assert fanout.fan_out_chunk(campaign.pk, 0) is True
+    with django_capture_on_commit_callbacks(execute=False):
+        services.pause(account, campaign.pk)
+    assert fanout.fan_out_chunk(campaign.pk, 0) is False
+    assert fanout.fan_out_chunk(campaign.pk, 1) is False
+    assert fanout.finish(campaign.pk) is False
+    assert CampaignRecipient.objects.filter(campaign=campaign).count() == 3
+    with django_capture_on_commit_callbacks(execute=False):
+        services.resume(account, campaign.pk)
+    assert fanout.run(campaign.pk) is False
+    campaign.refresh_from_db()
+    assert campaign.fanout_done_at is not None
+    assert Message.objects.filter(campaign_recipient__campaign=campaign).count() == 20

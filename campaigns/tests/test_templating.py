@@ -22,3 +22,15 @@ def test_it_writes_literal_braces_and_refuses_stray_ones():
     assert templating.render_for("{{ok}} {first_name}", {"first_name": "A"}) == "{ok} A"
     with pytest.raises(InvalidInput, match="stray"):
         templating.check("Hi {first_name")
+
+
+def test_a_compiled_template_reads_only_the_columns_it_names():
+    assert templating.compile_template("Hi {first_name|there}").columns == {"first_name"}
+    assert templating.compile_template("{full_name}, {phone}").columns == {"first_name", "last_name", "e164_number"}
+    assert templating.compile_template("Your {plan|basic} plan").columns == {"custom_variables"}
+    assert templating.compile_template("No placeholders {{at all}}").columns == set()
+
+
+def test_a_field_wins_over_a_custom_variable_of_the_same_name():
+    contact = {"first_name": "Ann", "custom_variables": {"first_name": "Bob", "n": 3, "none": None}}
+    assert templating.render_for("{first_name} {n} {none|-}", contact) == "Ann 3 -"

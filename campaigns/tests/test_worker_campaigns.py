@@ -9,11 +9,11 @@ import pytest
 from django.utils import timezone
 
 from campaigns import tasks
-from campaigns.models import Campaign, CampaignRecipient
+from campaigns.models import Campaign, CampaignRecipient, FanoutSlice
 from contacts.models import Contact
 from messaging.choices import Status
 from messaging.models import Message
-from outreach.testing import assert_matches_schema, wait_for
+from outreach.testing import assert_matches_schema, running_worker, wait_for
 from webhooks.models import Event
 
 from . import factories as f
@@ -67,7 +67,8 @@ def test_a_campaign_runs_to_completion_and_reports_engagement(api, account, work
     assert [r["phone"] for r in recipients.json()["items"]] == ["+15125550306"]
 
     # A repeated fan-out (a redelivered task, the cursor lost) adds nothing.
-    Campaign.objects.filter(pk=cid).update(status="ACTIVE", fanout_cursor=None, fanout_done_at=None)
+    Campaign.objects.filter(pk=cid).update(status="ACTIVE", fanout_done_at=None)
+    FanoutSlice.objects.filter(campaign_id=cid).update(cursor=None, count=0, done_at=None)
     tasks.fanout_campaign.delay(cid)
     wait_for(lambda: Campaign.objects.get(pk=cid).fanout_done_at is not None)
     assert Message.objects.filter(campaign_recipient__campaign_id=cid).count() == 4
@@ -134,3 +135,21 @@ def test_pace_spaces_the_sends(api, account, worker):
     for recipient in CampaignRecipient.objects.filter(campaign_id=cid).select_related("message"):
         slot = started + dt.timedelta(seconds=recipient.seq)  # one a second
         assert recipient.message.claimed_at >= slot, recipient.seq
+
+
+def test_a_worker_fans_the_slices_of_a_large_audience_out_side_by_side(api, account):
+    """Two pool processes, three slices of small chunks: every contact queued once."""
+    f.lines(account, 2)
+    lst = f.audience(account, [f"+151255506{i:02d}" for i in range(60)])
+    # Tomorrow: fanned out now, due then, so the fan-out is all the worker does.
+    cid = create(api, lst, start_at=(timezone.now() + dt.timedelta(days=1)).isoformat())
+    with running_worker(concurrency=2, CAMPAIGN_FANOUT_SLICES=3, CAMPAIGN_FANOUT_SLICE_MIN=10,
+                        CAMPAIGN_FANOUT_CHUNK=7):
+        assert api.post(f"/api/v1/campaigns/{cid}/start").status_code == 200
+        wait_for(lambda: Campaign.objects.get(pk=cid).fanout_done_at is not None, message="fan-out never finished")
+    campaign = Campaign.objects.get(pk=cid)
+    assert campaign.fanout_count == 60
+    assert FanoutSlice.objects.filter(campaign=campaign).count() == 3
+    assert Message.objects.filter(campaign_recipient__campaign=campaign).count() == 60
+    assert len(set(CampaignRecipient.objects.filter(campaign=campaign).values_list("seq", flat=True))) == 60
+    assert api.get(f"/api/v1/campaigns/{cid}").json()["progress"]["queued"] == 60
