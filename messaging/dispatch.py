@@ -33,6 +33,7 @@ from outreach.models import Account
 
 from . import limits
 from .choices import ErrorCode, ErrorKey, EventSource, Status
+from .enqueue import attach_conversations
 from .models import Line, Message
 from .providers import provider_for
 from .providers.base import PermanentProviderError, ProviderError, ProviderEvent, SendResult
@@ -77,6 +78,7 @@ def claim(batch_size: int | None = None, *, min_priority: int | None = None) -> 
         if not candidates:
             return Chunk()
         chunk = Chunk(full=len(candidates) >= batch_size)
+        attach_conversations(candidates, now)  # campaign and bulk messages are queued without one
         # Lines locked in id order: two workers claiming for the same line take turns, so
         # they never both spend the same allowance, and never deadlock.
         lines = {

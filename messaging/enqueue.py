@@ -1,10 +1,13 @@
 """Queue many messages at once: the fan-out of campaigns and bulk jobs (owned by campaigns).
 
 ``send()`` costs a handful of queries per message; a 100,000-recipient campaign cannot
-afford that. ``enqueue_many`` materialises a chunk of QUEUED messages, the direct
-conversations they need (sticky lines honoured, new ones spread over the pool by load)
-and their QUEUED events in a few statements: on PostgreSQL with ``COPY`` (psycopg 3
-``cursor.copy``), elsewhere (embedded SQLite) with ``bulk_create``.
+afford that. ``enqueue_many`` materialises a chunk of QUEUED messages and their QUEUED
+events in a few statements: on PostgreSQL with ``COPY`` (psycopg 3 ``cursor.copy``),
+elsewhere (embedded SQLite) with ``bulk_create``. A message to an address that already
+has a direct conversation joins it (and its sticky line); the others get the least-loaded
+line of the pool and no conversation yet: ``attach_conversations`` finds or creates it
+when the dispatcher claims the message, so a campaign writes one row per contact fewer,
+and its contacts' threads appear in the inbox as their messages go out.
 
 Unlike ``send()``, it emits no ``message.status_updated`` webhook for QUEUED (that would
 be an outbox row per recipient at campaign start); every later transition is emitted as
@@ -22,6 +25,7 @@ from django.db import connection, models
 from django.db.models import BooleanField, Count, F, Func, Q
 from django.utils import timezone
 
+from contacts.models import Contact
 from outreach.models import Account
 
 from .choices import EventSource, MessageType, Status
@@ -84,18 +88,16 @@ def enqueue_many(
     source: str = EventSource.CAMPAIGN,
 ) -> list[int]:
     """Queue ``items`` (one chunk, in the caller's transaction) at ``bulk_priority(priority)``;
-    returns the message ids in
-    the same order. An address may appear twice: both messages share its conversation."""
+    returns the message ids in the same order."""
     if not items:
         return []
     now = timezone.now()
-    conversations, existing = _conversations(account, items, picker, now)
-    lines = {line.pk: line for line in Line.objects.filter(pk__in={c[1] for c in conversations.values()})}
+    routes = _routes(account, items, picker)
+    numbers = dict(Line.objects.filter(pk__in={line_id for _, line_id in routes.values()}).values_list("pk", "number"))
     rows = []
     account_id, kind, queued, rank = account.pk, MessageType.MESSAGE.value, Status.QUEUED.value, bulk_priority(priority)
-    numbers = {pk: line.number for pk, line in lines.items()}
     for item in items:
-        conversation_id, line_id = conversations[item.address]
+        conversation_id, line_id = routes[item.address]
         rows.append({
             "account_id": account_id, "handle": uuid.uuid4(), "line_id": line_id,
             "conversation_id": conversation_id, "is_outbound": True, "number": item.address,
@@ -107,56 +109,102 @@ def enqueue_many(
     ids = insert_rows(Message, rows)
     insert_columns(MessageEvent, {"message_id": ids},
                    {"status": Status.QUEUED.value, "source": str(source), "created_at": now})
-    if existing:  # new conversations were written with it
-        Conversation.objects.filter(pk__in=existing).update(last_message_at=now)
     wake_dispatcher()
     return ids
 
 
-def _conversations(
-    account: Account, items: Sequence[Outgoing], picker: LinePicker, now: datetime
-) -> tuple[dict[str, tuple[int, int]], set[int]]:
-    """address -> (conversation id, line id): the sticky line when the conversation's line
-    is active, else the least-loaded line of the pool; missing conversations created.
-    Also the ids of the conversations that already existed."""
-    addresses = [item.address for item in items]
+def _routes(account: Account, items: Sequence[Outgoing], picker: LinePicker) -> dict[str, tuple[int | None, int]]:
+    """address -> (conversation id or None, line id): an existing direct conversation and
+    its line when that is active (else the least-loaded line of the pool); for an address
+    with none, no conversation and the least-loaded line (an address twice: the same one)."""
     found = {
         address: (pk, line_id, active)
         for address, pk, line_id, active in Conversation.objects.filter(
             account=account, message_type=MessageType.MESSAGE
-        ).filter(any_of("address", addresses)).values_list("address", "pk", "line_id", "line__active")
+        ).filter(any_of("address", [item.address for item in items])).values_list(
+            "address", "pk", "line_id", "line__active"
+        )
     }
-    result: dict[str, tuple[int, int]] = {}
-    missing = []
+    routes: dict[str, tuple[int | None, int]] = {}
     for item in items:
+        if item.address in routes:
+            continue
         hit = found.get(item.address)
         if hit is None:
-            missing.append(item)
+            routes[item.address] = (None, picker.pick().pk)
         else:
             pk, line_id, active = hit
-            result[item.address] = (pk, line_id if active else picker.pick().pk)
-    existing = {pk for pk, _, _ in found.values()}
-    if missing:
-        new = {item.address: item for item in missing}  # an address twice in a chunk: one conversation
-        chosen = {address: picker.pick().pk for address in new}
-        created = insert_columns(
-            Conversation,
-            {"line_id": list(chosen.values()), "address": list(chosen),
-             "contact_id": [item.contact_id for item in new.values()]},
-            {"account_id": account.pk, "message_type": MessageType.MESSAGE.value, "created_at": now,
-             "last_message_at": now},
-            ignore_conflicts=True, returning=("address", "id"),
-        )
-        result.update({address: (pk, chosen[address]) for address, pk in created})
-        lost = [address for address in new if address not in result]
-        if lost:  # a concurrent send() created these first: use its conversations
-            result.update({
-                address: (pk, line_id)
-                for address, pk, line_id in Conversation.objects.filter(
-                    account=account, message_type=MessageType.MESSAGE, address__in=lost,
-                ).values_list("address", "pk", "line_id")
-            })
-    return result, existing
+            routes[item.address] = (pk, line_id if active else picker.pick().pk)
+    return routes
+
+
+def attach_conversations(messages: Sequence[Message], now: datetime) -> None:
+    """Give the claimed direct messages that have none their conversation (the
+    dispatcher's claim, which holds their rows): the address's conversation if one exists
+    now (a reply or a single send may have opened it since the fan-out; its sticky line,
+    when active, then carries the message), else a new one on the message's line. Every
+    conversation touched moves to the top of the inbox. A few statements per chunk."""
+    lazy = [m for m in messages if m.conversation_id is None and m.message_type == MessageType.MESSAGE]
+    if not lazy:
+        return
+    by_account: dict = {}
+    for message in lazy:
+        by_account.setdefault(message.account_id, []).append(message)
+    touched: set[int] = set()
+    for account_id, group in by_account.items():
+        first = {}
+        for message in group:
+            first.setdefault(message.number, message)
+        addresses = sorted(first)  # one order for every claim: concurrent inserts never deadlock
+        found = {
+            address: (pk, line_id, active)
+            for address, pk, line_id, active in Conversation.objects.filter(
+                account_id=account_id, message_type=MessageType.MESSAGE
+            ).filter(any_of("address", addresses)).values_list("address", "pk", "line_id", "line__active")
+        }
+        missing = [a for a in addresses if a not in found]
+        if missing:
+            contacts: dict[str, object] = {}
+            for number, pk in Contact.objects.filter(account_id=account_id).filter(
+                any_of("e164_number", missing)
+            ).order_by("created_at").values_list("e164_number", "pk"):
+                contacts.setdefault(number, pk)
+            created = insert_columns(
+                Conversation,
+                {"line_id": [first[a].line_id for a in missing], "address": missing,
+                 "contact_id": [contacts.get(a) for a in missing]},
+                {"account_id": account_id, "message_type": MessageType.MESSAGE.value, "created_at": now,
+                 "last_message_at": now},
+                ignore_conflicts=True, returning=("address", "id"),
+            )
+            made = dict(created)
+            for address in missing:
+                if address in made:
+                    found[address] = (made[address], first[address].line_id, True)
+            lost = [a for a in missing if a not in made]
+            if lost:  # a concurrent claim or send created these first: theirs
+                for address, pk, line_id, active in Conversation.objects.filter(
+                    account_id=account_id, message_type=MessageType.MESSAGE, address__in=lost,
+                ).values_list("address", "pk", "line_id", "line__active"):
+                    found[address] = (pk, line_id, active)
+        for message in group:
+            pk, line_id, active = found[message.number]
+            message.conversation_id = pk
+            if active and line_id != message.line_id:
+                message.line_id = line_id  # the sticky line
+            touched.add(pk)
+    lines = dict(Line.objects.filter(pk__in={m.line_id for m in lazy}).values_list("pk", "number"))
+    for message in lazy:
+        message.from_number = lines[message.line_id]
+        message._state.fields_cache.pop("line", None)
+    conversations = Conversation.objects.in_bulk(touched)
+    for message in lazy:
+        message._state.fields_cache["conversation"] = conversations[message.conversation_id]
+    update_columns(Message, [m.pk for m in lazy], {
+        "conversation_id": [m.conversation_id for m in lazy], "line_id": [m.line_id for m in lazy],
+        "from_number": [m.from_number for m in lazy],
+    })
+    Conversation.objects.filter(pk__in=touched, last_message_at__lt=now).update(last_message_at=now)
 
 
 def packed_array(values: list, pg_type: str) -> tuple[str, object]:
@@ -256,6 +304,26 @@ def insert_columns(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*fixed.values(), *(param for _, param in packed)])  # constants come first
         return cursor.fetchall() if returning else []
+
+
+def update_columns(model: type[models.Model], pks: list, columns: dict[str, list]) -> int:
+    """Set per-row values (attname -> values, in the order of ``pks``) in one statement:
+    ``UPDATE ... FROM unnest(arrays)`` on PostgreSQL, ``bulk_update`` elsewhere."""
+    if not pks:
+        return 0
+    if connection.vendor != "postgresql":
+        objs = [model(pk=pk, **{c: values[i] for c, values in columns.items()}) for i, pk in enumerate(pks)]
+        return model.objects.bulk_update(objs, list(columns), batch_size=500)
+    meta, qn = model._meta, connection.ops.quote_name
+    packed = [packed_array(list(pks), _array_type(meta.pk))]
+    packed += [packed_array(values, _array_type(meta.get_field(c))) for c, values in columns.items()]
+    sets = ", ".join(f"{qn(meta.get_field(c).column)} = u.c{i + 1}" for i, c in enumerate(columns))
+    aliases = ", ".join(f"c{i}" for i in range(len(packed)))
+    sql = (f"UPDATE {qn(meta.db_table)} AS t SET {sets} "
+           f"FROM unnest({', '.join(sql for sql, _ in packed)}) AS u({aliases}) WHERE t.{qn(meta.pk.column)} = u.c0")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param for _, param in packed])
+        return cursor.rowcount
 
 
 def relax_commit() -> None:

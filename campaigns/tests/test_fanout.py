@@ -47,12 +47,22 @@ def test_it_queues_one_personalised_message_per_contact(account, django_capture_
     assert messages.count() == 3
     assert set(messages.values_list("status", flat=True)) == {Status.QUEUED}
     assert sorted(messages.values_list("content", flat=True)) == ["Hi Ann", "Hi there", "Hi there"]
-    # Each has its conversation (spread over both lines) and its QUEUED event.
-    assert Conversation.objects.filter(account=account, message_type=MessageType.MESSAGE).count() == 3
+    # Each has its line (spread over both) and its QUEUED event; no conversation yet.
     assert len(set(messages.values_list("line_id", flat=True))) == 2
     assert MessageEvent.objects.filter(message__in=messages, status=Status.QUEUED).count() == 3
+    assert not Conversation.objects.filter(account=account).exists()
     campaign.refresh_from_db()
     assert campaign.fanout_done_at is not None and campaign.fanout_count == 3
+
+    # Claimed, each joins a conversation of its own, on the line it was given.
+    from messaging import dispatch
+
+    dispatch.run_chunk()
+    rows = list(messages.values_list("conversation__address", "conversation__line_id", "line_id",
+                                     "conversation__contact__e164_number"))
+    assert sorted(r[0] for r in rows) == ["+15125550111", "+15125550112", "+15125550113"]
+    assert all(conv_line == line for _, conv_line, line, _ in rows)
+    assert all(address == contact for address, _, _, contact in rows)
 
 
 def test_a_repeated_fanout_creates_no_second_message(account, django_capture_on_commit_callbacks, monkeypatch):
@@ -82,6 +92,31 @@ def test_opted_out_contacts_are_left_out_and_sticky_lines_kept(account, django_c
     message = Message.objects.get(campaign_recipient__campaign=campaign)
     assert message.to_number == "+15125550121" and message.line_id == two.pk
     assert message.conversation_id == earlier.conversation_id
+
+
+def test_a_conversation_opened_after_the_fanout_carries_the_message_on_its_line(
+    account, django_capture_on_commit_callbacks
+):
+    """Queued without a conversation, the message meets the one the contact opened since
+    (a reply to another line): it joins it and leaves from that line, the sticky one."""
+    from messaging import dispatch
+    from messaging.providers.base import ProviderEvent
+    from messaging.services import receive_inbound
+
+    one, two = f.lines(account, 2)
+    campaign, _ = make(account, ["+15125550141"])
+    campaign = started(account, campaign, django_capture_on_commit_callbacks)
+    fanout.run(campaign.pk)
+    message = Message.objects.get(campaign_recipient__campaign=campaign)
+    assert message.conversation_id is None
+    other = two if message.line_id == one.pk else one
+    reply = receive_inbound(other, ProviderEvent(kind="inbound", from_address="+15125550141", to_number=other.number, content="hello?"))
+
+    assert [m.pk for m in dispatch.run_chunk().claimed] == [message.pk]
+    message.refresh_from_db()
+    assert message.conversation_id == reply.conversation_id
+    assert message.line_id == other.pk and message.from_number == other.number
+    assert Conversation.objects.filter(account=account).count() == 1
 
 
 def test_quiet_hours_hold_each_contact_until_its_own_morning(account, django_capture_on_commit_callbacks, monkeypatch):
