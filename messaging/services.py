@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 import webhooks
@@ -88,12 +88,8 @@ def pick_line(account: Account, address: str) -> tuple[Line, Conversation | None
     )
     if conversation and conversation.line.active:
         return conversation.line, conversation
-    line = (
-        Line.objects.filter(account=account, active=True)
-        .annotate(load=Count("conversations"))
-        .order_by("load", "number")
-        .first()
-    )
+    line_id = sendpath.least_busy_line_id(account, claim=False)
+    line = Line.objects.filter(pk=line_id).first() if line_id else None
     if line is None:
         raise BadLine("Your account has no active line to send from; add one first.", field="from_number")
     return line, conversation
@@ -223,7 +219,7 @@ def send(
     raise_flag()  # bulk dispatch holds back from here until the lane has sent it
 
     # A bounded number of statements whatever the account's size (see sendpath).
-    recipient = sendpath.lookup_recipient(account, address, pick_line=not from_number)
+    recipient = sendpath.lookup_recipient(account, address)
     line = _send_line(account, recipient, from_number)
     now = timezone.now()
     message = Message(
@@ -266,8 +262,7 @@ def _send_line(account: Account, recipient, from_number: str | None) -> Line:
     sticky = lines.get(recipient.conversation_line_id)
     if sticky is not None and sticky.active:
         return sticky
-    # The sticky line went inactive: its conversation exists, so the lookup left this out.
-    line_id = recipient.least_busy_line_id or sendpath.least_busy_line_id(account)
+    line_id = sendpath.least_busy_line_id(account, lines.values())
     if line_id is None:
         raise BadLine("Your account has no active line to send from; add one first.", field="from_number")
     return lines.get(line_id) or Line.objects.get(pk=line_id)
