@@ -41,11 +41,12 @@ def on_statuses_changed(sender, changes, **kwargs) -> None:
     ids = {message.pk for message, _ in changes if message.is_outbound}
     if not ids:
         return
-    recipients = {
-        r.message_id: r
-        for r in CampaignRecipient.objects.select_related("campaign__account", "contact", "message")
-        .filter(message_id__in=ids)
-    }
+    qs = CampaignRecipient.objects.select_related("campaign__account", "contact", "message").filter(message_id__in=ids)
+    if all(OUTCOME_OF.get(status) == Outcome.QUEUED for _, status in changes):
+        # A claim (ACCEPTED): it moves only a recipient whose outcome is another (a retried
+        # dead letter), and it runs while the claim holds the lines' row locks.
+        qs = qs.exclude(outcome=Outcome.QUEUED)
+    recipients = {r.message_id: r for r in qs}
     if not recipients:
         return
     moved: dict[int, CampaignRecipient] = {}

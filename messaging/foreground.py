@@ -20,16 +20,34 @@ from django.core.cache import cache
 from django.utils import timezone
 
 FLAG = "dispatch:foreground"
+#: Raised with the flag, lowered by time only: single sends were seen lately.
+RECENT = "dispatch:foreground-recent"
 #: The flag outlives a lost lowering by this much at most.
 FLAG_SECONDS = 1
+RECENT_SECONDS = 5
 POLL_SECONDS = 0.005
 
 
 def raise_flag() -> None:
     try:
-        cache.set(FLAG, 1, timeout=FLAG_SECONDS)
+        cache.set_many({FLAG: 1, RECENT: 1}, timeout=FLAG_SECONDS)
+        cache.touch(RECENT, RECENT_SECONDS)
     except Exception:  # noqa: BLE001 - a hint: the send goes out all the same
         pass
+
+
+def bulk_batch_size() -> int:
+    """A bulk chunk's size: ``DISPATCH_BATCH_SIZE``, or ``DISPATCH_YIELDING_BATCH_SIZE``
+    while single sends were seen in the last few seconds. The hold-back waits between a
+    chunk's steps, never inside one: smaller steps then, so a single send arriving finds
+    the bulk workers at most a short step from their next pause."""
+    try:
+        recent = bool(cache.get(RECENT))
+    except Exception:  # noqa: BLE001
+        recent = False
+    if recent:
+        return min(settings.DISPATCH_YIELDING_BATCH_SIZE, settings.DISPATCH_BATCH_SIZE)
+    return settings.DISPATCH_BATCH_SIZE
 
 
 def lower_flag_if_idle() -> None:

@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Count, F, Min, Q, Sum
 
 from .choices import Status
@@ -93,6 +94,18 @@ def record_new_contacts(counts: dict[int, int], now: datetime) -> None:
     if not counts:
         return
     minute = _minute(now)
+    if connection.vendor == "postgresql":
+        # One statement for every line of the claim: the claim holds the lines' row locks
+        # until it commits, and a single send's claim may be waiting for one of them.
+        table = LineUsage._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (line_id, minute, new_contacts) "
+                "SELECT u.line_id, %s, u.n FROM unnest(%s::bigint[], %s::integer[]) AS u(line_id, n) "
+                f"ON CONFLICT (line_id, minute) DO UPDATE SET new_contacts = {table}.new_contacts + EXCLUDED.new_contacts",
+                [minute, list(counts), list(counts.values())],
+            )
+        return
     for line_id, count in counts.items():
         updated = LineUsage.objects.filter(line_id=line_id, minute=minute).update(
             new_contacts=F("new_contacts") + count

@@ -24,7 +24,9 @@ MAX_COUNTDOWN_SECONDS = 60
 @shared_task(ignore_result=True)
 def dispatch() -> int:
     """Claim, send and record one chunk of due messages; -> how many were claimed."""
-    chunk = dispatcher.run_chunk(on_full=lambda: _quietly(dispatch.delay), pause=foreground.HoldBack())
+    chunk = dispatcher.run_chunk(
+        foreground.bulk_batch_size(), on_full=lambda: _quietly(dispatch.delay), pause=foreground.HoldBack()
+    )
     if any(m.priority >= 0 for m in chunk.claimed):  # it did the lane's work (or there is no lane)
         foreground.lower_flag_if_idle()
     if chunk.wake_at is not None:

@@ -260,6 +260,9 @@ CAMPAIGN_FANOUT_CHUNK = env.int("CAMPAIGN_FANOUT_CHUNK", default=5000)
 #: While a single send waits for the interactive lane, a bulk chunk waits this long at most
 #: before its claim (messaging/foreground.py); 0 turns the hold-back off.
 DISPATCH_BULK_YIELD_SECONDS = env.float("DISPATCH_BULK_YIELD_SECONDS", default=0.25)
+#: The chunk a bulk task claims while single sends were seen in the last 5 s (shorter steps
+#: between which to hold back).
+DISPATCH_YIELDING_BATCH_SIZE = env.int("DISPATCH_YIELDING_BATCH_SIZE", default=50)
 #: A claim (ACCEPTED) older than this belongs to a dead worker and is re-queued; longer
 #: than the task time limit, so a live worker's claim is never taken from it.
 DISPATCH_CLAIM_TIMEOUT_SECONDS = env.float("DISPATCH_CLAIM_TIMEOUT_SECONDS", default=330.0)

@@ -12,7 +12,7 @@ from campaigns import fanout, services
 from campaigns.choices import CampaignStatus
 from campaigns.models import CampaignRecipient, FanoutSlice
 from contacts.models import Contact
-from messaging.choices import MessageType, Status
+from messaging.choices import Status
 from messaging.models import Conversation, Message, MessageEvent
 from messaging.services import send
 

@@ -118,3 +118,14 @@ def test_a_bulk_chunk_that_sends_single_sends_itself_lowers_the_flag(account, fl
     foreground.raise_flag()
     assert tasks.dispatch() == 1
     assert not _flag_up()
+
+
+def test_bulk_chunks_are_small_while_single_sends_are_around(flag, settings):
+    settings.DISPATCH_BATCH_SIZE, settings.DISPATCH_YIELDING_BATCH_SIZE = 500, 50
+    cache.delete(foreground.RECENT)
+    assert foreground.bulk_batch_size() == 500
+    foreground.raise_flag()
+    cache.delete(foreground.FLAG)  # the lane sent it; "recent" stays for a few seconds
+    assert foreground.bulk_batch_size() == 50
+    cache.delete(foreground.RECENT)
+    assert foreground.bulk_batch_size() == 500
