@@ -12,11 +12,11 @@ the queue order, not the carrier's pacing) and N contacts in one list.
 2. **campaign**: started through the service (scheduled a day ahead, so no message is due
    and the dispatcher stays idle); one worker with two pool processes (as ``bin/run``)
    fans out its two slices side by side. Time: from the start's commit to the fan-out's
-   end (``fanout_done_at``). It writes messages, conversations, QUEUED events and
-   recipients: four rows per contact to COPY's one.
+   end (``fanout_done_at``). It writes messages, QUEUED events and recipients: three
+   rows per contact to COPY's one (conversations are made when messages are claimed).
 3. **isolation**: single sends through ``POST /api/v1/messages`` on an idle queue, then the
-   same while the campaign drains (its messages made due, 2 worker processes): p95 of
-   ``sent_at - created_at`` each time (``DISPATCH_BATCH_SIZE=100``).
+   same while the campaign drains (its messages made due, 2 worker processes, a third on
+   the interactive lane): p95 of ``sent_at - created_at`` each time.
 4. **bulk job**: ``POST /api/v1/messages/bulk`` with N ``{to, body}`` to new numbers, through
    the real view; time from the request to the job's last chunk committed.
 
@@ -52,9 +52,8 @@ ENV = {
     "SECRET_KEY": "bench-not-secret",
     "SANDBOX_DELAY_SECONDS": "0",
     "ALLOWED_HOSTS": "testserver,localhost",
-    # The dispatcher's chunk: a single send waits for at most one chunk in flight per worker,
-    # so smaller chunks bound the latency a drain adds (the pipeline's default is 500).
-    "DISPATCH_BATCH_SIZE": os.environ.get("BENCH_BATCH", "100"),
+    # The dispatcher's chunk is the default (500); while single sends are around, bulk tasks
+    # take DISPATCH_YIELDING_BATCH_SIZE (50) and hold back between steps (foreground.py).
 }
 LINES = 10
 
@@ -66,12 +65,12 @@ def setup_django() -> None:
 class Worker:
     """A ``celery worker`` process on the bench database; its pool's peak memory."""
 
-    def __init__(self, name: str, concurrency: int = 1, queue: str | None = None, pool: str = "prefork"):
+    def __init__(self, name: str, concurrency: int = 1, queue: str | None = None):
         self.log = ROOT / "var" / f"bench-fanout-{name}.log"
         self.log.parent.mkdir(exist_ok=True)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "outreach", "worker", "--loglevel=INFO",
-             f"--concurrency={concurrency}", f"--pool={pool}", f"--hostname=bench-fanout-{name}@%h", "--without-gossip",
+             f"--concurrency={concurrency}", f"--hostname=bench-fanout-{name}@%h", "--without-gossip",
              "--without-mingle", "-Q", queue or ENV["CELERY_QUEUE"]],
             env={**os.environ, **ENV, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
             stdout=open(self.log, "w"), stderr=subprocess.STDOUT, start_new_session=True,
@@ -266,7 +265,7 @@ def isolation(account, campaign, key: str, count: int) -> tuple[float, float, fl
 
     # Two workers drain the campaign; the interactive lane has a process of its own (as the
     # README's production layout runs it), so single sends never wait behind a chunk.
-    workers = [Worker("drain-1"), Worker("drain-2"), Worker("lane", queue=ENV["CELERY_QUEUE"] + ".interactive", pool=os.environ.get("LANE_POOL", "prefork"))]
+    workers = [Worker("drain-1"), Worker("drain-2"), Worker("lane", queue=ENV["CELERY_QUEUE"] + ".interactive")]
     try:
         idle = p95(single_sends(key, count, "214555"))
         with transaction.atomic():  # the campaign's morning: everything due now
