@@ -13,21 +13,30 @@ import re
 import time
 from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from contacts.models import Contact
 from messaging import validation
 from messaging.choices import EventSource, Status
-from messaging.enqueue import LinePicker, Outgoing, enqueue_many, insert_columns, pool_lines, relax_commit
+from messaging.enqueue import (
+    LinePicker,
+    Outgoing,
+    any_of,
+    enqueue_many,
+    insert_columns,
+    pool_lines,
+    relax_commit,
+)
 from messaging.models import Message
 from messaging.status import SETTLED
 from outreach.exceptions import Conflict, InvalidInput, NotFound
 from outreach.models import Account
 
 from .choices import BulkStatus, ResultStatus
-from .models import BulkJob, BulkResult
+from .models import BulkJob, BulkJobSlice, BulkResult
 
 MAX_MESSAGES = 100_000
 #: +1, an area code and an exchange that cannot start with 0 or 1: a possible number, never
@@ -35,7 +44,9 @@ MAX_MESSAGES = 100_000
 NANP_E164 = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
 #: How many faulty indexes a refusal lists (the count says how many there were).
 MAX_REPORTED = 50
-CHUNK = 5000
+CHUNK = settings.FANOUT_CHUNK
+#: Below this many messages a job is one slice.
+SLICE_MIN = settings.FANOUT_SLICE_MIN
 TASK_BUDGET_SECONDS = 60.0
 UNSETTLED = [s for s in Status.values if s not in SETTLED]
 RESULT_STATUS = {
@@ -119,28 +130,49 @@ def get(account: Account, job_id: str) -> BulkJob:
         raise NotFound("Bulk job not found.") from None
 
 
-def run(job_id, budget: float = TASK_BUDGET_SECONDS) -> bool:
-    """Queue the job's messages chunk by chunk; True if time ran out with more to do."""
+def plan_slices(job: BulkJob) -> list[int]:
+    """Cut the job's indexes into slices (once: a repeated call finds them); -> the indexes
+    of the slices not done yet. A job queued partly before slices existed goes on as one."""
+    total, begun = job.total_recipients, job.processed
+    count = max(settings.FANOUT_SLICES, 1) if total >= SLICE_MIN and not begun else 1
+    bounds = [begun + (total - begun) * i // count for i in range(count + 1)]
+    BulkJobSlice.objects.bulk_create(
+        [BulkJobSlice(job=job, index=i, position=bounds[i], end=bounds[i + 1]) for i in range(count)],
+        ignore_conflicts=True,
+    )
+    return list(BulkJobSlice.objects.filter(job=job, done_at__isnull=True).values_list("index", flat=True))
+
+
+def run(job_id, index: int | None = None, budget: float = TASK_BUDGET_SECONDS) -> bool:
+    """Queue the messages of slice ``index`` (of every slice in turn if None) chunk by
+    chunk; True if time ran out with more to do."""
     job = BulkJob.objects.select_related("account").get(pk=job_id)
     if job.fanout_done_at:
         return False
     items = json.loads(job.payload)  # parsed once per task, not per chunk
+    indexes = plan_slices(job) if index is None else [index]
     deadline = time.monotonic() + budget
     picker = LinePicker(pool_lines(job.account))
-    while run_chunk(job.pk, items, picker):
-        if time.monotonic() > deadline:
-            return True
+    for i in indexes:
+        while run_chunk(job.pk, i, items, picker):
+            if time.monotonic() > deadline:
+                return True
+    finish(job.pk)
     return False
 
 
-def run_chunk(job_id, items: list[dict], picker: LinePicker) -> bool:
+def run_chunk(job_id, index: int, items: list[dict], picker: LinePicker) -> bool:
+    """One chunk of slice ``index`` in one transaction. True if the slice has more."""
     with transaction.atomic():
         relax_commit()
-        job = BulkJob.objects.select_for_update().select_related("account").get(pk=job_id)
-        if job.fanout_done_at:
+        part = (
+            BulkJobSlice.objects.select_for_update(of=("self",)).select_related("job__account")
+            .filter(job_id=job_id, index=index).first()
+        )
+        if part is None or part.done_at:
             return False
-        start = job.processed
-        chunk = items[start:start + CHUNK]
+        job, start = part.job, part.position
+        chunk = items[start:min(start + CHUNK, part.end)]
         results, outgoing, failed = _resolve(job, start, chunk)
         ids = enqueue_many(job.account, outgoing, picker, priority=job.priority,
                            source=EventSource.API) if outgoing else []
@@ -148,15 +180,27 @@ def run_chunk(job_id, items: list[dict], picker: LinePicker) -> bool:
             row["message_id"] = pk
         insert_columns(BulkResult, {name: [r[name] for r in results] for name in ("index", "to", "message_id", "error")},
                        {"job_id": job.pk})
-        job.processed = start + len(chunk)
-        job.failed += failed
-        fields = ["processed", "failed"]
-        if job.processed >= len(items):
-            job.fanout_done_at = timezone.now()
-            job.payload = ""  # done with it; the results hold what is left to know
-            fields += ["fanout_done_at", "payload"]
-        job.save(update_fields=fields)
-        return job.fanout_done_at is None
+        part.position = start + len(chunk)
+        part.done_at = timezone.now() if part.position >= part.end else None
+        part.save(update_fields=["position", "done_at", "updated_at"])
+        # Last, so the job's row is locked only for the moment before this chunk commits.
+        BulkJob.objects.filter(pk=job.pk).update(processed=F("processed") + len(chunk), failed=F("failed") + failed)
+        return part.done_at is None
+
+
+def finish(job_id) -> bool:
+    """Once every slice is done: the job's fan-out is (and its payload can go)."""
+    if BulkJobSlice.objects.filter(job_id=job_id, done_at__isnull=True).exists():
+        return False
+    with transaction.atomic():
+        job = BulkJob.objects.select_for_update().get(pk=job_id)
+        slices = BulkJobSlice.objects.filter(job_id=job_id)
+        if job.fanout_done_at or not slices.exists() or slices.filter(done_at__isnull=True).exists():
+            return False
+        job.fanout_done_at = timezone.now()
+        job.payload = ""  # done with it; the results hold what is left to know
+        job.save(update_fields=["fanout_done_at", "payload"])
+    return True
 
 
 def _resolve(job: BulkJob, start: int, chunk: list[dict]):
@@ -175,9 +219,9 @@ def _resolve(job: BulkJob, start: int, chunk: list[dict]):
         results.append({"index": start + offset, "to": item["to"][:254], "message_id": None, "error": ""})
     contacts = {
         number: (pk, opted_out_at)
-        for number, pk, opted_out_at in Contact.objects.filter(
-            account=job.account, e164_number__in=set(addresses.values())
-        ).values_list("e164_number", "pk", "opted_out_at")
+        for number, pk, opted_out_at in Contact.objects.filter(account=job.account)
+        .filter(any_of("e164_number", sorted(set(addresses.values()))))
+        .values_list("e164_number", "pk", "opted_out_at")
     }
     now = timezone.now()
     failed = 0

@@ -1,7 +1,7 @@
 """Campaign fan-out: the audience streamed in id order, chunk by chunk, into queued messages.
 
 The audience's contact ids are cut into ``FanoutSlice``s (one below ``SLICE_MIN``
-contacts, ``CAMPAIGN_FANOUT_SLICES`` above), each fanned out by a task of its own, so a
+contacts, ``FANOUT_SLICES`` above), each fanned out by a task of its own, so a
 large campaign uses every worker process. Each chunk is one transaction that locks its
 slice's row (two runs of the same slice never interleave) and holds the campaign's row
 FOR SHARE: the slices' chunks run side by side, while a pause or stop (an UPDATE of that
@@ -38,10 +38,10 @@ from .models import Campaign, CampaignRecipient, FanoutSlice
 
 S = CampaignStatus
 #: Contacts per chunk (one transaction): memory and lock time against statements per contact.
-CHUNK = settings.CAMPAIGN_FANOUT_CHUNK
+CHUNK = settings.FANOUT_CHUNK
 #: Below this many contacts the audience is one slice: parallel slices would save little,
 #: and a single slice paces its recipients with no gap in their sequence.
-SLICE_MIN = settings.CAMPAIGN_FANOUT_SLICE_MIN
+SLICE_MIN = settings.FANOUT_SLICE_MIN
 #: A task hands over to a fresh one after this long, well inside Celery's time limit.
 TASK_BUDGET_SECONDS = 60.0
 
@@ -102,7 +102,7 @@ def start_clock(campaign: Campaign) -> None:
 def plan_slices(campaign: Campaign) -> list[int]:
     """Cut the audience's id space into slices (once: a repeated call finds them); ->
     the indexes of the slices not done yet."""
-    count = settings.CAMPAIGN_FANOUT_SLICES if campaign.audience_count >= SLICE_MIN else 1
+    count = settings.FANOUT_SLICES if campaign.audience_count >= SLICE_MIN else 1
     count = max(count, 1)
     # uuid4 ids are uniform over the 128-bit space: equal ranges hold equal shares.
     bounds = [None, *(UUID(int=(i << 128) // count - 1) for i in range(1, count)), None]

@@ -136,6 +136,23 @@ class BulkJob(models.Model):
         return f"bulk_{self.id.hex}"
 
 
+class BulkJobSlice(models.Model):
+    """One range of a bulk job's indexes, ``[position, end)`` still to queue: the slices of
+    a large job are queued side by side, one task each; a slice's chunks never interleave
+    (each chunk locks its row)."""
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="slices")
+    index = models.PositiveSmallIntegerField()
+    position = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_bulk_slice_per_index")]
+
+
 class BulkResult(models.Model):
     """One recipient of a bulk job: its message, or why none was queued."""
 

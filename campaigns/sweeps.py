@@ -43,7 +43,8 @@ def sweep() -> dict:
         tasks.withdraw_campaign.delay(str(pk))
         found["withdraw"] += 1
     jobs = BulkJob.objects.filter(status=BulkStatus.PROCESSING)
-    for job in jobs.filter(Q(fanout_done_at__isnull=True) & Q(created_at__lt=stalled)):
+    queuing = jobs.filter(fanout_done_at__isnull=True).annotate(progress=Max("slices__updated_at"))
+    for job in queuing.filter(Q(progress__lt=stalled) | Q(progress__isnull=True, created_at__lt=stalled)):
         tasks.run_bulk_job.delay(str(job.pk))
         found["bulk"] += 1
     for pk in jobs.filter(fanout_done_at__isnull=False).values_list("pk", flat=True):

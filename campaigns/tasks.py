@@ -44,9 +44,18 @@ def check_campaign(campaign_id: str) -> bool:
 
 
 @shared_task(ignore_result=True)
-def run_bulk_job(job_id: str) -> None:
-    if bulkjobs.run(job_id):
-        run_bulk_job.delay(job_id)
+def run_bulk_job(job_id: str, index: int | None = None) -> None:
+    """As ``fanout_campaign``: one task per slice not done yet, or that slice's chunks."""
+    if index is None:
+        from .models import BulkJob
+
+        job = BulkJob.objects.filter(pk=job_id, fanout_done_at__isnull=True).first()
+        if job is not None:
+            for i in bulkjobs.plan_slices(job):
+                run_bulk_job.delay(job_id, i)
+        return
+    if bulkjobs.run(job_id, index):
+        run_bulk_job.delay(job_id, index)
 
 
 @shared_task(ignore_result=True)

@@ -251,12 +251,12 @@ MESSAGE_RETRY_MAX_SECONDS = env.float("MESSAGE_RETRY_MAX_SECONDS", default=3600.
 DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=500)
 #: Chunk size of the interactive lane, which only claims priority >= 0 (single sends).
 DISPATCH_INTERACTIVE_BATCH_SIZE = env.int("DISPATCH_INTERACTIVE_BATCH_SIZE", default=20)
-#: A campaign of ``CAMPAIGN_FANOUT_SLICE_MIN`` contacts or more fans out in this many slices
-#: side by side (one task each): as many as the worker processes that should share it.
-CAMPAIGN_FANOUT_SLICES = env.int("CAMPAIGN_FANOUT_SLICES", default=2)
-CAMPAIGN_FANOUT_SLICE_MIN = env.int("CAMPAIGN_FANOUT_SLICE_MIN", default=20_000)
-#: Contacts a fan-out chunk queues in one transaction.
-CAMPAIGN_FANOUT_CHUNK = env.int("CAMPAIGN_FANOUT_CHUNK", default=5000)
+#: A campaign or bulk job of ``FANOUT_SLICE_MIN`` recipients or more fans out in this many
+#: slices side by side (one task each): as many as the worker processes that should share it.
+FANOUT_SLICES = env.int("FANOUT_SLICES", default=2)
+FANOUT_SLICE_MIN = env.int("FANOUT_SLICE_MIN", default=20_000)
+#: Recipients a fan-out chunk queues in one transaction.
+FANOUT_CHUNK = env.int("FANOUT_CHUNK", default=5000)
 #: While a single send waits for the interactive lane, a bulk chunk waits this long at most
 #: before its claim (messaging/foreground.py); 0 turns the hold-back off.
 DISPATCH_BULK_YIELD_SECONDS = env.float("DISPATCH_BULK_YIELD_SECONDS", default=0.25)

@@ -108,3 +108,54 @@ def test_a_job_larger_than_djangos_upload_limit_is_accepted(api, account, settin
     assert response.json()["totalRecipients"] == 10_000
     bad = api.generic("POST", "/api/v1/messages/bulk", "{not json", content_type="application/json")
     assert bad.status_code == 400 and "not JSON" in bad.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_large_job_is_queued_in_slices_that_together_cover_every_index_once(account, monkeypatch, settings,
+                                                                           django_capture_on_commit_callbacks):
+    from campaigns import bulkjobs
+    from campaigns.models import BulkJobSlice, BulkResult
+
+    settings.FANOUT_SLICES = 3
+    monkeypatch.setattr(bulkjobs, "SLICE_MIN", 10)
+    monkeypatch.setattr(bulkjobs, "CHUNK", 4)
+    f.lines(account, 2)
+    items = [{"to": f"+1512555{3000 + i}", "body": f"order {i}"} for i in range(25)]
+    items[7]["to"] = "12"  # refused: a failed row, not a failed job
+    with django_capture_on_commit_callbacks(execute=False):
+        job = bulkjobs.create_job(account, items)
+    assert bulkjobs.plan_slices(job) == [0, 1, 2]
+    assert [(s.position, s.end) for s in BulkJobSlice.objects.filter(job=job)] == [(0, 8), (8, 16), (16, 25)]
+    items = [dict(i) for i in items]
+    # The slices' chunks interleave, as two workers would run them.
+    while any(bulkjobs.run_chunk(job.pk, i, items, bulkjobs.LinePicker(bulkjobs.pool_lines(account)))
+              for i in (0, 1, 2)):
+        pass
+    assert bulkjobs.finish(job.pk) is True
+    job.refresh_from_db()
+    assert (job.processed, job.failed, job.payload) == (25, 1, "")
+    assert job.fanout_done_at is not None
+    assert list(BulkResult.objects.filter(job=job).values_list("index", flat=True)) == list(range(25))
+    assert Message.objects.filter(bulk_result__job=job).count() == 24
+    assert bulkjobs.finish(job.pk) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_queues_the_slices_of_a_large_job_side_by_side(api, account):
+    from campaigns.models import BulkJobSlice
+    from outreach.testing import running_worker
+
+    f.lines(account, 2)
+    messages = [{"to": f"+1512555{3100 + i}", "body": f"order {i}"} for i in range(40)]
+    with running_worker(concurrency=2, FANOUT_SLICES=2, FANOUT_SLICE_MIN=10, FANOUT_CHUNK=6):
+        response = api.post("/api/v1/messages/bulk", {"messages": messages}, format="json")
+        assert response.status_code == 201, response.content
+        job_id = response.json()["jobId"]
+        wait_for(lambda: api.get(f"/api/v1/messages/bulk/{job_id}").json()["processed"] == 40)
+        wait_for(lambda: BulkJob.objects.get().fanout_done_at is not None)
+    job = BulkJob.objects.get()
+    assert BulkJobSlice.objects.filter(job=job).count() == 2
+    assert Message.objects.filter(bulk_result__job=job).count() == 40
+    results = api.get(f"/api/v1/messages/bulk/{job_id}/results").json()
+    assert results["total"] == 40
+    assert [r["index"] for r in results["items"]] == list(range(len(results["items"])))

@@ -207,7 +207,7 @@ def test_engagement_of_a_dispatched_chunk_costs_the_same_queries_whatever_its_si
 def test_a_large_audience_is_cut_into_slices_that_together_queue_each_contact_once(
     account, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
-    settings.CAMPAIGN_FANOUT_SLICES = 3
+    settings.FANOUT_SLICES = 3
     monkeypatch.setattr(fanout, "SLICE_MIN", 10)
     monkeypatch.setattr(fanout, "CHUNK", 4)
     f.lines(account, 2)
@@ -243,7 +243,7 @@ def test_a_large_audience_is_cut_into_slices_that_together_queue_each_contact_on
 def test_a_paused_campaign_stops_every_slice_and_resuming_finishes_them(
     account, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
-    settings.CAMPAIGN_FANOUT_SLICES = 2
+    settings.FANOUT_SLICES = 2
     monkeypatch.setattr(fanout, "SLICE_MIN", 10)
     monkeypatch.setattr(fanout, "CHUNK", 3)
     f.lines(account, 1)

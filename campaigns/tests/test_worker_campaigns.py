@@ -143,8 +143,8 @@ def test_a_worker_fans_the_slices_of_a_large_audience_out_side_by_side(api, acco
     lst = f.audience(account, [f"+151255506{i:02d}" for i in range(60)])
     # Tomorrow: fanned out now, due then, so the fan-out is all the worker does.
     cid = create(api, lst, start_at=(timezone.now() + dt.timedelta(days=1)).isoformat())
-    with running_worker(concurrency=2, CAMPAIGN_FANOUT_SLICES=3, CAMPAIGN_FANOUT_SLICE_MIN=10,
-                        CAMPAIGN_FANOUT_CHUNK=7):
+    with running_worker(concurrency=2, FANOUT_SLICES=3, FANOUT_SLICE_MIN=10,
+                        FANOUT_CHUNK=7):
         assert api.post(f"/api/v1/campaigns/{cid}/start").status_code == 200
         wait_for(lambda: Campaign.objects.get(pk=cid).fanout_done_at is not None, message="fan-out never finished")
     campaign = Campaign.objects.get(pk=cid)
