@@ -18,10 +18,12 @@ the queue order, not the carrier's pacing) and N contacts in one list.
    same while the campaign drains (its messages made due, 2 worker processes, a third on
    the interactive lane): p95 of ``sent_at - created_at`` each time.
 4. **bulk job**: ``POST /api/v1/messages/bulk`` with N ``{to, body}`` to new numbers, through
-   the real view; time from the request to the job's last chunk committed.
+   the real view, queued by a worker with two pool processes (its two slices side by side);
+   time from the request to the job's fan-out end.
 
 Each worker's peak resident memory (VmHWM of its pool process) is printed per phase.
-Ends with ``RESULT ratio=<campaign fan-out s / COPY s> target=3``.
+Ends with ``RESULT ratio=<the slower fan-out, campaign or bulk job, s / COPY s> target=3``
+(priority isolation has its own line and target: 2).
 
     .venv/bin/python bench/fanout.py [--contacts 100000] [--skip-isolation]
 """
@@ -328,7 +330,7 @@ def main() -> None:
               f"{busy * 1000:.0f} ms ({ratio:.2f}x; target <= 2)")
     if args.bulk:
         quiet_queue(campaign)
-        worker = Worker("bulk")
+        worker = Worker("bulk", concurrency=2)  # as bin/run: the job's two slices side by side
         try:
             bulk_s, request_s = run_bulk(key, args.bulk)
             peak = worker.peak_mb()
@@ -337,7 +339,10 @@ def main() -> None:
         print(f"bulk job of {args.bulk:,} messages: {bulk_s:.2f} s (request {request_s:.2f} s), "
               f"{bulk_s / copy_s * args.contacts / args.bulk:.2f}x COPY; worker peak {peak:.0f} MB")
 
-    print(f"RESULT ratio={campaign_s / copy_s:.2f} target=3")
+    ratios = [campaign_s / copy_s]
+    if args.bulk:
+        ratios.append(bulk_s / copy_s * args.contacts / args.bulk)
+    print(f"RESULT ratio={max(ratios):.2f} target=3")
 
 
 if __name__ == "__main__":
