@@ -73,7 +73,7 @@ def claim(batch_size: int | None = None, *, min_priority: int | None = None) -> 
         with index_order() if min_priority is None else nullcontext():
             candidates = list(
                 Message.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("conversation")
+                .select_related("conversation", *(("account",) if min_priority is not None else ()))
                 .filter(due)
                 .order_by("-priority", "created_at")[:batch_size]
             )
@@ -134,7 +134,9 @@ def index_order():
 def _share(messages: list[Message], lines: dict[int, Line]) -> None:
     """One Account and one Line object per chunk instead of one per row (a chunk has few
     of each): set straight into Django's relation cache, as select_related would."""
-    accounts = {a.pk: a for a in Account.objects.filter(pk__in={m.account_id for m in messages})}
+    loaded = {m.account_id: m.account for m in messages if "account" in m._state.fields_cache}
+    wanted = {m.account_id for m in messages} - set(loaded)
+    accounts = {**loaded, **{a.pk: a for a in Account.objects.filter(pk__in=wanted)}} if wanted else loaded
     for message in messages:
         cache = message._state.fields_cache
         cache["account"] = accounts[message.account_id]
