@@ -7,20 +7,34 @@ from celery import shared_task
 from . import bulkjobs, engagement, fanout
 
 
+def _sliced(task, owner_id: str, index: int | None, plan, run) -> None:
+    """A sliced fan-out's task. Without ``index``: one task per slice not done yet (they
+    run side by side; ``plan(owner_id)`` names them). With it: that slice's chunks until
+    done or out of budget, when a fresh task continues (``run`` said more remains)."""
+    if index is None:
+        for i in plan(owner_id):
+            task.delay(owner_id, i)
+    elif run(owner_id, index):
+        task.delay(owner_id, index)
+
+
+def _campaign_slices(campaign_id: str) -> list[int]:
+    from .models import Campaign
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    return fanout.plan_slices(campaign) if campaign is not None else []
+
+
+def _bulk_job_slices(job_id: str) -> list[int]:
+    from .models import BulkJob
+
+    job = BulkJob.objects.filter(pk=job_id, fanout_done_at__isnull=True).first()
+    return bulkjobs.plan_slices(job) if job is not None else []
+
+
 @shared_task(ignore_result=True)
 def fanout_campaign(campaign_id: str, index: int | None = None) -> None:
-    """Without ``index``: one task per slice not done yet (they run side by side). With
-    it: that slice's chunks, until done or out of budget (then a fresh task continues)."""
-    if index is None:
-        from .models import Campaign
-
-        campaign = Campaign.objects.filter(pk=campaign_id).first()
-        if campaign is not None:
-            for i in fanout.plan_slices(campaign):
-                fanout_campaign.delay(campaign_id, i)
-        return
-    if fanout.run(campaign_id, index):
-        fanout_campaign.delay(campaign_id, index)
+    _sliced(fanout_campaign, campaign_id, index, _campaign_slices, fanout.run)
 
 
 @shared_task(ignore_result=True)
@@ -45,17 +59,7 @@ def check_campaign(campaign_id: str) -> bool:
 
 @shared_task(ignore_result=True)
 def run_bulk_job(job_id: str, index: int | None = None) -> None:
-    """As ``fanout_campaign``: one task per slice not done yet, or that slice's chunks."""
-    if index is None:
-        from .models import BulkJob
-
-        job = BulkJob.objects.filter(pk=job_id, fanout_done_at__isnull=True).first()
-        if job is not None:
-            for i in bulkjobs.plan_slices(job):
-                run_bulk_job.delay(job_id, i)
-        return
-    if bulkjobs.run(job_id, index):
-        run_bulk_job.delay(job_id, index)
+    _sliced(run_bulk_job, job_id, index, _bulk_job_slices, bulkjobs.run)
 
 
 @shared_task(ignore_result=True)
