@@ -305,7 +305,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--bulk", type=int, default=100_000)
-    parser.add_argument("--sends", type=int, default=40, help="single sends per isolation sample")
+    parser.add_argument("--sends", type=int, default=100, help="single sends per isolation sample")
     parser.add_argument("--skip-isolation", action="store_true")
     args = parser.parse_args()
     setup_django()

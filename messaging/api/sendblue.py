@@ -33,7 +33,7 @@ from .serializers import (
     UploadMediaResponse,
     UploadMediaUrlRequest,
 )
-from .views import IDEMPOTENCY_PARAMETER, get_message
+from .views import IDEMPOTENCY_PARAMETER, ForegroundSend, get_message
 
 TAGS = ["messages (Sendblue)"]
 ERRORS = {
@@ -64,7 +64,7 @@ class SendblueView(APIView):
         return self.request.auth.account
 
 
-class SendMessage(SendblueView):
+class SendMessage(ForegroundSend, SendblueView):
     @extend_schema(
         operation_id="send_message", tags=TAGS, request=SendMessageRequest,
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -86,7 +86,7 @@ class SendMessage(SendblueView):
         return Response(SendblueSendResponse(message).data)
 
 
-class SendGroupMessage(SendblueView):
+class SendGroupMessage(ForegroundSend, SendblueView):
     @extend_schema(
         operation_id="send_group_message", tags=TAGS, request=SendGroupMessageRequest,
         parameters=[IDEMPOTENCY_PARAMETER],

@@ -30,7 +30,7 @@ from .serializers import (
     V1SendResponse,
     V1StatusResponse,
 )
-from .views import IDEMPOTENCY_PARAMETER, get_message
+from .views import IDEMPOTENCY_PARAMETER, ForegroundSend, get_message
 
 TAGS = ["messages"]
 #: Service field names -> this dialect's, so an error points at the field the client sent.
@@ -58,7 +58,7 @@ class V1View(APIView):
         return self.request.auth.account
 
 
-class MessageListCreate(AccountScoped, generics.ListAPIView):
+class MessageListCreate(ForegroundSend, AccountScoped, generics.ListAPIView):
     scope_family = Family.MESSAGES
     serializer_class = V1Message
     pagination_class = LimitPagePagination

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
+from messaging.foreground import raise_flag
 from messaging.models import Line, MediaObject, Message
 from outreach.api.base import AccountScoped
 from outreach.choices import Family
@@ -20,6 +21,17 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     description="Any unique string (a UUID). The same key and body answer the first response "
     "and send once; another body with the key is 422; while the first is running, 409. Kept 24 h.",
 )
+
+
+class ForegroundSend:
+    """Send views: once the key is authenticated and within its rate, a POST raises the
+    foreground flag (messaging/foreground.py) before the body is even parsed, so bulk
+    workers finish their step and hold back while this send is still being validated."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST":
+            raise_flag()
 
 
 def get_message(account, message_id: str, queryset=None) -> Message:

@@ -129,3 +129,17 @@ def test_bulk_chunks_are_small_while_single_sends_are_around(flag, settings):
     assert foreground.bulk_batch_size() == 50
     cache.delete(foreground.RECENT)
     assert foreground.bulk_batch_size() == 500
+
+
+@pytest.mark.django_db
+def test_a_send_request_raises_the_flag_once_authenticated_before_its_body_is_read(account, api, flag):
+    from rest_framework.test import APIClient
+
+    response = APIClient().post("/api/v1/messages", {"to": "+15125559900", "body": "hi"}, format="json")
+    assert response.status_code == 401
+    assert not _flag_up()  # no key: nothing held back
+    assert api.get("/api/v1/messages").status_code == 200
+    assert not _flag_up()  # reading is not sending
+    response = api.post("/api/v1/messages", {"to": "+15125559900"}, format="json")
+    assert response.status_code in (400, 422)
+    assert _flag_up()  # raised before the body was validated
