@@ -33,7 +33,7 @@ from outreach.models import Account
 
 from . import limits
 from .choices import ErrorCode, ErrorKey, EventSource, Status
-from .enqueue import attach_conversations
+from .enqueue import attach_conversations, relax_commit
 from .models import Line, Message
 from .providers import provider_for
 from .providers.base import PermanentProviderError, ProviderError, ProviderEvent, SendResult
@@ -68,6 +68,12 @@ def claim(batch_size: int | None = None, *, min_priority: int | None = None) -> 
     now = timezone.now()
     due = due_filter(now) if min_priority is None else due_filter(now) & Q(priority__gte=min_priority)
     with transaction.atomic():
+        if min_priority is None:
+            # Bulk claims release the lines' row locks without waiting for the disk (a
+            # single send's claim may be waiting for them). A claim lost in a crash leaves
+            # its messages QUEUED, and sending one again meets the provider's idempotency
+            # by handle, as after a killed worker.
+            relax_commit()
         # The lane reads a short range at the top of the index (priority >= 0): no backlog
         # to sort, and two round trips saved.
         with index_order() if min_priority is None else nullcontext():
