@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, models
-from django.db.models import BooleanField, Count, F, Func, Q
+from django.db.models import BooleanField, F, Func, Q
 from django.utils import timezone
 
 from contacts.models import Contact
@@ -30,6 +30,7 @@ from outreach.models import Account
 
 from .choices import EventSource, MessageType, Status
 from .models import Conversation, Line, Message, MessageEvent
+from .sendpath import line_loads
 from .services import wake_dispatcher
 
 #: Fan-out traffic is queued this far below its nominal priority, so any single send
@@ -64,9 +65,7 @@ class LinePicker:
     """Least-loaded line of the pool for each new conversation (load = conversations)."""
 
     def __init__(self, lines: Sequence[Line]):
-        loads = dict(
-            Conversation.objects.filter(line__in=lines).values_list("line").annotate(n=Count("id"))
-        )
+        loads = line_loads([line.pk for line in lines])
         self.lines = {line.pk: line for line in lines}
         self.heap = [(loads.get(line.pk, 0), line.number, line.pk) for line in lines]
         heapq.heapify(self.heap)
@@ -117,14 +116,7 @@ def _routes(account: Account, items: Sequence[Outgoing], picker: LinePicker) -> 
     """address -> (conversation id or None, line id): an existing direct conversation and
     its line when that is active (else the least-loaded line of the pool); for an address
     with none, no conversation and the least-loaded line (an address twice: the same one)."""
-    found = {
-        address: (pk, line_id, active)
-        for address, pk, line_id, active in Conversation.objects.filter(
-            account=account, message_type=MessageType.MESSAGE
-        ).filter(any_of("address", [item.address for item in items])).values_list(
-            "address", "pk", "line_id", "line__active"
-        )
-    }
+    found = _direct_conversations(account.pk, [item.address for item in items])
     routes: dict[str, tuple[int | None, int]] = {}
     for item in items:
         if item.address in routes:
@@ -136,6 +128,17 @@ def _routes(account: Account, items: Sequence[Outgoing], picker: LinePicker) -> 
             pk, line_id, active = hit
             routes[item.address] = (pk, line_id if active else picker.pick().pk)
     return routes
+
+
+def _direct_conversations(account_id, addresses: list[str]) -> dict[str, tuple[int, int, bool]]:
+    """address -> (conversation id, line id, line active) of the direct conversations that
+    exist for these addresses."""
+    return {
+        address: (pk, line_id, active)
+        for address, pk, line_id, active in Conversation.objects.filter(
+            account_id=account_id, message_type=MessageType.MESSAGE
+        ).filter(any_of("address", addresses)).values_list("address", "pk", "line_id", "line__active")
+    }
 
 
 def attach_conversations(messages: Sequence[Message], now: datetime) -> None:
@@ -156,12 +159,7 @@ def attach_conversations(messages: Sequence[Message], now: datetime) -> None:
         for message in group:
             first.setdefault(message.number, message)
         addresses = sorted(first)  # one order for every claim: concurrent inserts never deadlock
-        found = {
-            address: (pk, line_id, active)
-            for address, pk, line_id, active in Conversation.objects.filter(
-                account_id=account_id, message_type=MessageType.MESSAGE
-            ).filter(any_of("address", addresses)).values_list("address", "pk", "line_id", "line__active")
-        }
+        found = _direct_conversations(account_id, addresses)
         missing = [a for a in addresses if a not in found]
         if missing:
             contacts: dict[str, object] = {}
@@ -183,10 +181,7 @@ def attach_conversations(messages: Sequence[Message], now: datetime) -> None:
                     found[address] = (made[address], first[address].line_id, True)
             lost = [a for a in missing if a not in made]
             if lost:  # a concurrent claim or send created these first: theirs
-                for address, pk, line_id, active in Conversation.objects.filter(
-                    account_id=account_id, message_type=MessageType.MESSAGE, address__in=lost,
-                ).values_list("address", "pk", "line_id", "line__active"):
-                    found[address] = (pk, line_id, active)
+                found.update(_direct_conversations(account_id, lost))
         for message in group:
             pk, line_id, active = found[message.number]
             message.conversation_id = pk

@@ -69,6 +69,11 @@ class Recipient:
 LOADS_SECONDS = 30
 
 
+def line_loads(line_ids: list[int]) -> dict[int, int]:
+    """Direct and group conversations per line (lines with none are left out)."""
+    return dict(Conversation.objects.filter(line_id__in=line_ids).values_list("line_id").annotate(n=Count("pk")))
+
+
 def least_busy_line_id(account: Account, lines=None, *, claim: bool = True) -> int | None:
     """The active line with the fewest direct conversations (ties: lowest number).
 
@@ -86,9 +91,7 @@ def least_busy_line_id(account: Account, lines=None, *, claim: bool = True) -> i
     now = time.time()
     cached = cache.get(key)
     if cached is None or now - cached["at"] > LOADS_SECONDS or set(cached["loads"]) != set(active):
-        counted = dict(
-            Conversation.objects.filter(line_id__in=list(active)).values_list("line_id").annotate(n=Count("pk"))
-        )
+        counted = line_loads(list(active))
         cached = {"at": now, "loads": {pk: counted.get(pk, 0) for pk in active}}
     loads = cached["loads"]
     pick = min(active, key=lambda pk: (loads[pk], active[pk].number))
