@@ -3,10 +3,12 @@
 The interactive lane gives single sends a queue and a worker of their own, but on a small
 machine the campaign's drain still competes with it for the CPU, the disk and the lines'
 row locks: a send that should take 70 ms took 300. So a single send raises a flag (in the
-shared cache, for a second at most) when its transaction commits; a bulk worker about to
-claim its next chunk waits while the flag is up, for ``DISPATCH_BULK_YIELD_SECONDS`` at
-most, so the drain slows by a fraction but never stops; the lane lowers the flag once no
-single send is left waiting.
+shared cache, for a second at most) once its request is authenticated, as ``send()``
+starts and when its transaction commits; a bulk worker waits while the flag is up before
+each step of its chunk (claim, send, record), for ``DISPATCH_BULK_YIELD_SECONDS`` per chunk
+at most, so the drain slows but never stops, and takes smaller chunks while single sends
+were seen lately (``bulk_batch_size``); the lane lowers the flag once no single send is
+left waiting.
 
 The flag is a hint, never a lock: lost (cache restarted, process-local cache in embedded
 mode, a lane worker missing), it only costs the single send its head start.
