@@ -52,6 +52,7 @@ SSRF_TARGETS: list[tuple[str, str]] = [
     ("userinfo", "http://a@127.0.0.1:{port}/hook"),
     ("userinfo public", "http://93.184.216.34@127.0.0.1:{port}/hook"),
     ("userinfo password", "http://user:pass@127.0.0.1:{port}/hook"),
+    ("userinfo loopback-looking", "http://127.0.0.1:{port}@93.184.216.34/hook"),
     ("backslash before @", "http://127.0.0.1:{port}\\@93.184.216.34/hook"),
     ("backslash after public", "http://93.184.216.34\\@127.0.0.1:{port}/hook"),
     ("backslash path", "http://127.0.0.1:{port}\\hook"),

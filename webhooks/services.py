@@ -122,10 +122,12 @@ def _copy_events(items: list[tuple]) -> None:
 
 
 def send_test(account, endpoint: Endpoint) -> Delivery:
-    """A ``webhook.test`` ping to this endpoint alone (even if it does not subscribe to it)."""
+    """A ``webhook.test`` ping to this endpoint alone (even if it does not subscribe to it).
+    A URL the outbound guard now refuses (DNS changed) is refused here, with the reason."""
     endpoint = get_endpoint(account, endpoint.pk)
     if not endpoint.enabled:
         raise Conflict("This endpoint is disabled; enable it before sending a test event.")
+    check_url(endpoint.url)
     with transaction.atomic():
         event = Event.objects.create(
             account=account,
