@@ -82,8 +82,8 @@ class ResponseTooLarge(requests.RequestException):
 def private_allowed() -> bool:
     """``WEBHOOKS_ALLOW_PRIVATE_TARGETS`` is the older name: turning either off refuses."""
     return bool(
-        getattr(settings, "OUTBOUND_ALLOW_PRIVATE_TARGETS", True)
-        and getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_TARGETS", True)
+        getattr(settings, "OUTBOUND_ALLOW_PRIVATE_TARGETS", False)
+        and getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_TARGETS", settings.OUTBOUND_ALLOW_PRIVATE_TARGETS)
     )
 
 
