@@ -5,6 +5,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["outreach.testing_ssrf"]
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 

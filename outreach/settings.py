@@ -268,8 +268,16 @@ DISPATCH_YIELDING_BATCH_SIZE = env.int("DISPATCH_YIELDING_BATCH_SIZE", default=5
 DISPATCH_CLAIM_TIMEOUT_SECONDS = env.float("DISPATCH_CLAIM_TIMEOUT_SECONDS", default=330.0)
 #: How often beat runs the reconciler (re-wakes due work, returns stale claims).
 DISPATCH_RECONCILE_SECONDS = env.float("DISPATCH_RECONCILE_SECONDS", default=10.0)
-#: Allow webhook targets on loopback/private networks (development and tests only).
-WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=EMBEDDED)
+#: Allow server-side requests (webhooks, status callbacks, media copies) to loopback and
+#: private addresses (development and tests only; outreach/net.py). WEBHOOKS_ALLOW_PRIVATE_TARGETS
+#: is its older name and still read; turning either off refuses private targets.
+OUTBOUND_ALLOW_PRIVATE_TARGETS = env.bool(
+    "OUTBOUND_ALLOW_PRIVATE_TARGETS", default=env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=EMBEDDED)
+)
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = OUTBOUND_ALLOW_PRIVATE_TARGETS
+#: Networks (CIDR) server-side requests may reach even though they are not public, e.g. an
+#: internal webhook receiver: "10.0.5.0/24,fd12::/64".
+OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
 #: Seconds a webhook POST may take before it counts as a failed attempt.
 WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10.0)
 #: Seconds to wait before each attempt of a webhook delivery (the first is at once).

@@ -2,8 +2,10 @@
 the retry schedule and the endpoint's health. Which target is drained when is ``drains``.
 
 Deliveries are claimed in batches with ``SKIP LOCKED`` and POSTed one after another over a
-keep-alive session, redirects not followed; the first failure ends the batch and the rest
-wait a short cool-down.
+keep-alive session of the outbound guard (``outreach.net``: the checked address is the
+one connected to, redirects are not followed); the first failure ends the batch and the
+rest wait a short cool-down. A URL the guard refuses fails for good (replayable), with the
+reason in the attempt log.
 """
 from __future__ import annotations
 
@@ -19,13 +21,12 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from outreach.exceptions import InvalidInput
+from outreach import net
 
 from . import signing
 from .choices import DeliveryStatus, PayloadFormat
 from .models import Attempt, Delivery, Endpoint, Event
 from .services import account_secret, disable_endpoint
-from .targets import check_target
 
 logger = logging.getLogger(__name__)
 
@@ -37,22 +38,19 @@ COOL_DOWN_SECONDS = 5
 #: The cool-down doubles with each failed probe of a target, up to this.
 MAX_COOL_DOWN_SECONDS = 600
 USER_AGENT = "Outreach-Webhooks/1.0"
+#: Bytes of a receiver's answer read (the log keeps an excerpt); more drops the connection.
+MAX_RESPONSE_BYTES = 256 * 1024
 
-_session: requests.Session | None = None
+_session: net.GuardedSession | None = None
 
 
-def session() -> requests.Session:
-    """One keep-alive session per worker process: reconnecting per POST would halve throughput."""
+def session() -> net.GuardedSession:
+    """One keep-alive session per worker process: reconnecting per POST would halve throughput.
+    Pools are per (host, checked address)."""
     global _session
     if _session is None:
-        _session = requests.Session()
+        _session = net.GuardedSession(pool_connections=64, pool_maxsize=4)
         _session.headers["User-Agent"] = USER_AGENT
-        # No proxy from the environment: a proxy would reach hosts the target check refused
-        # (and looking the variables up costs a millisecond per POST).
-        _session.trust_env = False
-        adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=4, max_retries=0)
-        _session.mount("http://", adapter)
-        _session.mount("https://", adapter)
     return _session
 
 
@@ -113,6 +111,8 @@ class Outcome:
     status_code: int | None = None
     error: str = ""
     excerpt: str = ""
+    #: Not to be retried: the outbound guard refused the URL.
+    permanent: bool = False
 
     @property
     def ok(self) -> bool:
@@ -146,14 +146,17 @@ def post(delivery: Delivery, body: bytes, secrets_: list[str]) -> Outcome:
     t0 = time.perf_counter()
     outcome = Outcome(delivery, started_at, 0, headers)
     try:
-        response = session().post(
-            delivery.url, data=body, headers=headers, timeout=settings.WEBHOOKS_TIMEOUT, allow_redirects=False
+        response = net.request(
+            "POST", delivery.url, data=body, headers=headers, timeout=settings.WEBHOOKS_TIMEOUT,
+            max_bytes=MAX_RESPONSE_BYTES, truncate=True, using=session(),
         )
         outcome.status_code = response.status_code
         # Decode only the excerpt, as UTF-8: charset sniffing of the whole body costs more than the POST.
         outcome.excerpt = response.content[: Attempt.EXCERPT].decode("utf-8", "replace")
         if not outcome.ok:
             outcome.error = f"HTTP {response.status_code}"
+    except net.OutboundRefused as exc:
+        outcome.error, outcome.permanent = f"Refused: {exc.message}", True
     except requests.Timeout:
         outcome.error = f"Timed out after {settings.WEBHOOKS_TIMEOUT:g} s."
     except requests.RequestException as exc:
@@ -179,13 +182,6 @@ def deliver_batch(
     if endpoint is not None and not endpoint.enabled:
         _refuse(batch, "Endpoint disabled before delivery.")
         return 0, True
-    try:
-        check_target(batch[0].url)  # DNS may have changed since the URL was accepted
-    except InvalidInput as exc:
-        # A failed attempt like any other (DNS may come back): logged, retried on schedule.
-        refused = Outcome(batch[0], timezone.now(), 0, {}, error=f"Refused: {exc.message}")
-        record(endpoint, Batch(outcomes=[refused], untried=batch[1:], cool_down=cool_down))
-        return 1, True
     bodies: dict[tuple[int, str], bytes] = {}
     secrets_cache: dict = {}
     for i, delivery in enumerate(batch):
@@ -197,6 +193,12 @@ def deliver_batch(
             break
         outcome = post(delivery, bodies[key], _secrets(delivery, secrets_cache))
         result.outcomes.append(outcome)
+        if outcome.permanent:
+            # Same URL for the whole batch: each is refused for the same reason, unsent.
+            result.outcomes += [
+                Outcome(d, outcome.started_at, 0, {}, error=outcome.error, permanent=True) for d in batch[i + 1 :]
+            ]
+            break
         if not outcome.ok:
             result.untried = batch[i + 1 :]
             break
@@ -236,7 +238,7 @@ def record(endpoint: Endpoint | None, result: Batch) -> None:
                 succeeded.setdefault(o.status_code, []).append(o.delivery.pk)
                 continue
             made = o.delivery.attempts + 1
-            wait = next_wait(made)
+            wait = None if o.permanent else next_wait(made)
             Delivery.objects.filter(pk=o.delivery.pk).update(
                 url=o.delivery.url, attempts=made, last_status_code=o.status_code, last_error=o.error[:500], updated_at=now,
                 status=DeliveryStatus.PENDING if wait is not None else DeliveryStatus.FAILED,

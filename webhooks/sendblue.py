@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from outreach.exceptions import InvalidInput, NotFound
+from outreach.net import check_url
 
 from . import services
 from .choices import SENDBLUE_EVENTS, EventType, PayloadFormat
 from .models import Endpoint
-from .targets import check_target
 
 
 def types_of(endpoint: Endpoint) -> list[str]:
@@ -31,7 +31,7 @@ def config(account) -> dict[str, list[str]]:
 
 def _check_all(hooks: list[dict]) -> None:
     for i, hook in enumerate(hooks):
-        check_target(hook["url"], field=f"webhooks.{i}")
+        check_url(hook["url"], field=f"webhooks.{i}")
 
 
 def add(account, type_: str, hooks: list[dict], global_secret: str | None = None) -> None:

@@ -15,11 +15,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from outreach.exceptions import Conflict, InvalidInput
+from outreach.net import check_url
 
 from . import signing
 from .choices import DeliveryStatus, EventType, PayloadFormat
 from .models import AccountSecret, Delivery, Endpoint, Event
-from .targets import check_syntax, check_target
 
 #: Fields a client may change on an endpoint.
 EDITABLE = ("url", "description", "event_types", "payload_format")
@@ -92,11 +92,9 @@ def emit_many(items: Iterable[tuple], *, returning: bool = True) -> list[Event]:
                 for ep in endpoints[event.account_id]
                 if ep.receives(event.type)
             ]
+            # A one-off URL is checked when it is attempted: one the guard refuses is
+            # logged as a failed delivery, not dropped unseen.
             for url in event.extra_urls:
-                try:
-                    check_syntax(url)
-                except InvalidInput:
-                    continue
                 rows.append(
                     Delivery(
                         account_id=event.account_id, event=event, endpoint=None, url=url, target=url_target(url),
@@ -124,10 +122,12 @@ def _copy_events(items: list[tuple]) -> None:
 
 
 def send_test(account, endpoint: Endpoint) -> Delivery:
-    """A ``webhook.test`` ping to this endpoint alone (even if it does not subscribe to it)."""
+    """A ``webhook.test`` ping to this endpoint alone (even if it does not subscribe to it).
+    A URL the outbound guard now refuses (DNS changed) is refused here, with the reason."""
     endpoint = get_endpoint(account, endpoint.pk)
     if not endpoint.enabled:
         raise Conflict("This endpoint is disabled; enable it before sending a test event.")
+    check_url(endpoint.url)
     with transaction.atomic():
         event = Event.objects.create(
             account=account,
@@ -172,7 +172,7 @@ def create_endpoint(
     account, url: str, *, description: str = "", event_types=None,
     payload_format: str = PayloadFormat.ENVELOPE, secret: str | None = None,
 ) -> Endpoint:
-    check_target(url)
+    check_url(url)
     if payload_format not in PayloadFormat.values:
         raise InvalidInput(f"payload_format must be one of {', '.join(PayloadFormat.values)}.", field="payload_format")
     return Endpoint.objects.create(
@@ -192,7 +192,7 @@ def update_endpoint(account, pk, **changes) -> Endpoint:
     with transaction.atomic():
         endpoint = Endpoint.objects.select_for_update().get(pk=get_endpoint(account, pk).pk)
         if "url" in changes:
-            endpoint.url = check_target(changes["url"])
+            endpoint.url = check_url(changes["url"])
         if "description" in changes:
             endpoint.description = changes["description"] or ""
         if "event_types" in changes:

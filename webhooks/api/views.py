@@ -180,9 +180,10 @@ class ReplayAllFailedView(APIView):
 class TestPingView(APIView):
     scope_family = Family.WEBHOOKS
 
-    @extend_schema(tags=TAGS, request=None, responses={202: DeliverySerializer, 404: ERRORS[404], **CONFLICT})
+    @extend_schema(tags=TAGS, request=None, responses={202: DeliverySerializer, **ERRORS, **CONFLICT})
     def post(self, request, pk: int):
-        """Send a `webhook.test` event to this endpoint now."""
+        """Send a `webhook.test` event to this endpoint now (422 if its URL is now refused,
+        e.g. its host resolves to a private address)."""
         account = request.auth.account
         delivery = services.send_test(account, services.get_endpoint(account, pk))
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

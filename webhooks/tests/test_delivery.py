@@ -135,7 +135,9 @@ def test_a_url_that_became_private_is_refused_at_delivery_time(account, httpserv
     with override_settings(WEBHOOKS_ALLOW_PRIVATE_TARGETS=False):
         drains.drain(endpoint.target)
     d.refresh_from_db()
-    assert d.status == DeliveryStatus.PENDING and d.attempts == 1 and "loopback" in d.last_error
+    # Refused for good (replayable once the URL is fixed), not retried on the schedule.
+    assert d.status == DeliveryStatus.FAILED and d.next_attempt_at is None
+    assert d.attempts == 1 and "loopback" in d.last_error
     [attempt] = d.attempt_log.all()
     assert not attempt.succeeded and attempt.status_code is None and "loopback" in attempt.error
     assert received(httpserver) == []
