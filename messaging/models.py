@@ -116,8 +116,11 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     #: When the dispatcher may next take it (retry backoff, quiet hours, limits, pace).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    #: Set while a worker holds the message (ACCEPTED); a stale claim is re-queued.
+    #: Set when a worker claims the message (ACCEPTED): identifies the claim.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    #: The claim holds until then; its live worker keeps pushing it on (messaging/lease.py).
+    #: An expired lease is a dead worker's: not in flight, and re-queued by the reconciler.
+    lease_until = models.DateTimeField(null=True, blank=True)
     #: Set at claim: this send opened a conversation idle for 30 days (counts against the
     #: line's new-contacts-per-hour/day limits).
     new_contact = models.BooleanField(default=False)
@@ -159,7 +162,7 @@ class Message(models.Model):
                 F("line"), F("sent_at"), name="msg_line_sent", condition=Q(sent_at__isnull=False)
             ),
             models.Index(
-                F("line"), F("claimed_at"), name="msg_line_inflight", condition=Q(status=Status.ACCEPTED)
+                F("line"), F("lease_until"), name="msg_line_inflight", condition=Q(status=Status.ACCEPTED)
             ),
         ]
 
