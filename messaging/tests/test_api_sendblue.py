@@ -274,14 +274,14 @@ def test_a_line_deactivated_after_being_cached_is_not_used(sb, account, line):
 def test_upload_media_object_copies_a_media_url(sb, settings, tmp_path, httpserver):
     """The SDK's shape: JSON ``media_url`` (a signed URL is fine here)."""
     settings.MEDIA_ROOT = tmp_path
-    httpserver.expect_request("/files/Promo.jpg").respond_with_data(b"\xff\xd8jpeg", content_type="image/jpeg")
+    httpserver.expect_request("/files/Promo.jpg").respond_with_data(b"\xff\xd8\xffjpeg", content_type="image/jpeg")
     url = httpserver.url_for("/files/Promo.jpg") + "?X-Amz-Signature=abc"
     response = sb.post("/api/upload-media-object", {"media_url": url}, format="json")
     assert response.status_code == 200, response.content
     assert_matches_schema(response, "/api/upload-media-object")
     media = MediaObject.objects.get(token=response.json()["mediaObjectId"])
-    assert media.filename == "Promo.jpg" and media.content_type == "image/jpeg" and media.size == 6
-    assert media.file.read() == b"\xff\xd8jpeg"
+    assert media.filename == "Promo.jpg" and media.content_type == "image/jpeg" and media.size == 7
+    assert media.file.read() == b"\xff\xd8\xffjpeg"
 
 
 def test_a_media_url_that_cannot_be_copied_is_400(sb, settings, tmp_path, httpserver):
