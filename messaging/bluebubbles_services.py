@@ -18,7 +18,7 @@ from django.utils import timezone
 from outreach.exceptions import InvalidInput
 from outreach.models import Account
 
-from . import services
+from . import redact, services
 from .choices import EventSource, Provider, Service, Status
 from .models import Handle, Line, Message
 from .providers import provider_for
@@ -73,6 +73,7 @@ def remember_group(line: Line, group_id: str, chat_guid: str) -> None:
 
 
 def record_health(line: Line, error: str = "") -> None:
+    error = redact.for_line(line, error)  # the server's answer may quote our URL and password
     Line.objects.filter(pk=line.pk).update(healthy=not error, health_error=error)
     line.healthy, line.health_error = not error, error
 
@@ -271,6 +272,7 @@ def _retry(message: Message, detail: str, *, sms: bool = False) -> bool:
     )
     if message.status != Status.ERROR or (sms and message.service == Service.SMS):
         return False
+    detail = redact.for_line(message.line, detail)
     if not sms and message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
         return False
     if sms:

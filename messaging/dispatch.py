@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from outreach.models import Account
 
-from . import lease, limits
+from . import lease, limits, redact
 from .choices import ErrorCode, ErrorKey, EventSource, Status
 from .enqueue import attach_conversations, relax_commit
 from .models import Line, Message
@@ -212,9 +212,9 @@ def _steps(message: Message, outcome: SendResult | ProviderError, now: datetime)
         steps = [Step(outcome.status, fields)]
         for report in outcome.reports:
             if report.kind == "status":
-                steps.append(Step(report.status, _report_fields(report), source=EventSource.PROVIDER))
+                steps.append(Step(report.status, _report_fields(message, report), source=EventSource.PROVIDER))
         return steps
-    error = str(outcome) or type(outcome).__name__
+    error = redact.for_line(message.line, str(outcome) or type(outcome).__name__)
     if outcome.retryable and message.attempts < settings.MESSAGE_MAX_ATTEMPTS:
         return [Step(Status.QUEUED, {"next_attempt_at": now + backoff(message.attempts), "last_error": error},
                      detail=f"attempt {message.attempts} failed: {error}")]
@@ -226,13 +226,13 @@ def _steps(message: Message, outcome: SendResult | ProviderError, now: datetime)
     }, detail=f"dead letter after {message.attempts} attempt(s)")]
 
 
-def _report_fields(report: ProviderEvent) -> dict:
+def _report_fields(message: Message, report: ProviderEvent) -> dict:
     fields: dict = {}
     if report.service:
         fields["service"] = report.service
     if report.error_code is not None:
         fields["error_code"] = report.error_code
-        fields["error_message"] = report.error_message
+        fields["error_message"] = redact.for_line(message.line, report.error_message)
     return fields
 
 

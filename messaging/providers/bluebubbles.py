@@ -18,6 +18,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from ..choices import ErrorCode, MessageType, Service, Status
+from ..redact import for_line
 from .base import (
     BaseProvider,
     PermanentProviderError,
@@ -115,7 +116,7 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
                     results[message.pk] = exc
                 except Exception as exc:  # noqa: BLE001 - one message's surprise must not stop the chunk
                     logger.exception("unexpected error sending %s through BlueBubbles", message.handle)
-                    results[message.pk] = TransientProviderError(f"{type(exc).__name__}: {exc}")
+                    results[message.pk] = TransientProviderError(for_line(self.line, f"{type(exc).__name__}: {exc}"))
         finally:
             self._shared.close()
             self._shared = None
