@@ -1,6 +1,7 @@
 """Sending lines, handles, conversations, messages and their events."""
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.db import models
@@ -56,6 +57,11 @@ class Handle(models.Model):
         return self.address
 
 
+def participants_key(participants) -> str:
+    """The canonical key of a set of participants (order and repeats do not matter)."""
+    return hashlib.sha256("\n".join(sorted(set(participants))).encode()).hexdigest()
+
+
 class Conversation(models.Model):
     """A thread on one line: 1:1 with an address, or a group with a ``group_id``.
 
@@ -72,6 +78,9 @@ class Conversation(models.Model):
     group_id = models.CharField(max_length=64, blank=True, db_index=True)
     group_display_name = models.CharField(max_length=200, blank=True)
     participants = models.JSONField(default=list, blank=True)
+    #: Groups: sha256 of the sorted participants (``participants_key``), unique per line,
+    #: so one set of people has one group per line however many sends race to create it.
+    participants_key = models.CharField(max_length=64, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,6 +91,11 @@ class Conversation(models.Model):
                 fields=["account", "address"],
                 condition=Q(message_type=MessageType.MESSAGE),
                 name="one_direct_conversation_per_address",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "line", "participants_key"],
+                condition=Q(message_type=MessageType.GROUP) & ~Q(participants_key=""),
+                name="one_group_per_line_and_participants",
             ),
         ]
         indexes = [models.Index(fields=["account", "-last_message_at"], name="conv_recent")]
