@@ -18,9 +18,9 @@ from django.utils import timezone
 from outreach.exceptions import InvalidInput
 from outreach.models import Account
 
-from . import redact, services
+from . import handle_cache, redact, services
 from .choices import EventSource, Provider, Service, Status
-from .models import Handle, Line, Message
+from .models import Line, Message
 from .providers import provider_for
 from .providers.base import ProviderConfigurationError, ProviderError, ProviderEvent
 from .providers.bluebubbles import NOT_ON_IMESSAGE, SendMethod, WebhookEvent
@@ -45,10 +45,6 @@ LINE_FAILURES = (UNREACHABLE, REFUSED)
 
 
 # --- small writes the provider asks for ------------------------------------------------------
-
-def remember_handle(address: str, service: str) -> None:
-    Handle.objects.update_or_create(address=address, defaults={"service": service, "checked_at": timezone.now()})
-
 
 @transaction.atomic
 def update_settings(line: Line, **changes) -> Line:
@@ -276,7 +272,7 @@ def _retry(message: Message, detail: str, *, sms: bool = False) -> bool:
     if not sms and message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
         return False
     if sms:
-        remember_handle(message.to_number or message.number, Service.SMS)
+        handle_cache.remember(message.line, message.to_number or message.number, Service.SMS)
     moved = services.record_transition(
         message, Status.QUEUED, source=EventSource.PROVIDER, detail=detail,
         next_attempt_at=timezone.now() + (timedelta(0) if sms else backoff(message.attempts)),

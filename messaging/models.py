@@ -47,11 +47,19 @@ class Line(models.Model):
 
 
 class Handle(models.Model):
-    """An address on the network (E.164 or Apple ID email) and what it last supported."""
+    """What one provider told one account about an address (E.164 or Apple ID email): the
+    service it last supported (see handle_cache.py)."""
 
-    address = models.CharField(max_length=254, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="handles")
+    provider = models.CharField(max_length=32, choices=Provider.choices)
+    address = models.CharField(max_length=254)
     service = models.CharField(max_length=16, choices=Service.choices, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "provider", "address"], name="one_handle_per_provider_address"),
+        ]
 
     def __str__(self) -> str:
         return self.address

@@ -267,6 +267,9 @@ DISPATCH_YIELDING_BATCH_SIZE = env.int("DISPATCH_YIELDING_BATCH_SIZE", default=5
 #: claim whose lease ran out is a dead worker's: no longer in flight for the line's limits,
 #: and re-queued by the next reconcile.
 DISPATCH_CLAIM_LEASE_SECONDS = env.float("DISPATCH_CLAIM_LEASE_SECONDS", default=6.0)
+#: Days an address's known service (iMessage or SMS, per account and provider) is trusted
+#: before the network is asked again (phones change hands).
+HANDLE_FRESH_DAYS = env.int("HANDLE_FRESH_DAYS", default=7)
 #: How often beat runs the reconciler (re-wakes due work, returns stale claims).
 DISPATCH_RECONCILE_SECONDS = env.float("DISPATCH_RECONCILE_SECONDS", default=10.0)
 #: Allow webhook targets on loopback/private networks (development and tests only).
