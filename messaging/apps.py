@@ -19,3 +19,7 @@ class MessagingConfig(AppConfig):
 
         for name, entry in BLUEBUBBLES_BEAT.items():
             settings.CELERY_BEAT_SCHEDULE.setdefault(name, entry)
+        # The BlueBubbles password is a query parameter: keep it out of urllib3's request log.
+        from .redact import install_log_filter
+
+        install_log_filter()

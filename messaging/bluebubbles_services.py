@@ -18,9 +18,9 @@ from django.utils import timezone
 from outreach.exceptions import InvalidInput
 from outreach.models import Account
 
-from . import services
+from . import handle_cache, redact, services
 from .choices import EventSource, Provider, Service, Status
-from .models import Handle, Line, Message
+from .models import Line, Message
 from .providers import provider_for
 from .providers.base import ProviderConfigurationError, ProviderError, ProviderEvent
 from .providers.bluebubbles import NOT_ON_IMESSAGE, SendMethod, WebhookEvent
@@ -46,10 +46,6 @@ LINE_FAILURES = (UNREACHABLE, REFUSED)
 
 # --- small writes the provider asks for ------------------------------------------------------
 
-def remember_handle(address: str, service: str) -> None:
-    Handle.objects.update_or_create(address=address, defaults={"service": service, "checked_at": timezone.now()})
-
-
 @transaction.atomic
 def update_settings(line: Line, **changes) -> Line:
     """Merge ``changes`` into the line's provider_settings under a row lock (webhook, poll and
@@ -73,6 +69,7 @@ def remember_group(line: Line, group_id: str, chat_guid: str) -> None:
 
 
 def record_health(line: Line, error: str = "") -> None:
+    error = redact.for_line(line, error)  # the server's answer may quote our URL and password
     Line.objects.filter(pk=line.pk).update(healthy=not error, health_error=error)
     line.healthy, line.health_error = not error, error
 
@@ -271,10 +268,11 @@ def _retry(message: Message, detail: str, *, sms: bool = False) -> bool:
     )
     if message.status != Status.ERROR or (sms and message.service == Service.SMS):
         return False
+    detail = redact.for_line(message.line, detail)
     if not sms and message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
         return False
     if sms:
-        remember_handle(message.to_number or message.number, Service.SMS)
+        handle_cache.remember(message.line, message.to_number or message.number, Service.SMS)
     moved = services.record_transition(
         message, Status.QUEUED, source=EventSource.PROVIDER, detail=detail,
         next_attempt_at=timezone.now() + (timedelta(0) if sms else backoff(message.attempts)),

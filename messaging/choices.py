@@ -81,3 +81,13 @@ class EventSource(models.TextChoices):
     DISPATCHER = "dispatcher"
     PROVIDER = "provider"
     SYSTEM = "system"
+
+
+#: Replies that opt the sender out of the account's messages, or back in.
+OPT_OUT_KEYWORDS = {"STOP", "QUIT", "END", "REVOKE", "OPT OUT", "OPTOUT", "CANCEL", "UNSUBSCRIBE", "STOPALL"}
+OPT_IN_KEYWORDS = {"START", "UNSTOP"}
+
+
+def keyword(content: str) -> str:
+    """A reply as the keyword it may be (upper case, spaces collapsed)."""
+    return " ".join((content or "").upper().split())

@@ -4,7 +4,8 @@ One chunk is three steps:
 
 1. **claim** (one transaction): ``SELECT ... FOR UPDATE SKIP LOCKED`` the due QUEUED
    messages, highest priority then oldest; lock their lines and ask ``limits.admit`` which
-   may go now; mark those ACCEPTED with ``claimed_at``; push the others' ``next_attempt_at``.
+   may go now; mark those ACCEPTED with ``claimed_at`` and a short lease (``lease_until``,
+   kept alive by the worker: see lease.py); push the others' ``next_attempt_at``.
 2. **send** (no transaction, no row locks held): each line's provider gets its messages.
    A provider must be idempotent per message handle (the sandbox ledger is; BlueBubbles
    uses the handle as tempGuid), because a claim can outlive its worker.
@@ -12,9 +13,10 @@ One chunk is three steps:
    back to QUEUED with a backoff, or ERROR (dead letter) once attempts run out. A result
    is recorded only if the claim is still ours (same ``claimed_at``).
 
-A worker killed between 1 and 3 leaves ACCEPTED rows; ``reconcile`` returns them to QUEUED
-once older than the claim timeout, and the re-send meets the network's idempotency, so
-every message is sent once and reaches one final state.
+A worker killed between 1 and 3 leaves ACCEPTED rows whose lease runs out within seconds:
+the limiter stops counting them at once, ``reconcile`` returns them to QUEUED, and the
+re-send meets the network's idempotency, so every message is sent once and reaches one
+final state.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from django.utils import timezone
 
 from outreach.models import Account
 
-from . import limits
+from . import lease, limits, redact
 from .choices import ErrorCode, ErrorKey, EventSource, Status
 from .enqueue import attach_conversations, relax_commit
 from .models import Line, Message
@@ -105,9 +107,10 @@ def claim(batch_size: int | None = None, *, min_priority: int | None = None) -> 
             held[message.pk] = now + timedelta(seconds=60)
         _hold(held)
         chunk.wake_at = _earliest(*held.values())
+        claimed = {"claimed_at": now, "lease_until": lease.expires(now)}
         apply_steps(
             [
-                (m, [Step(Status.ACCEPTED, {"claimed_at": now, "attempts": m.attempts + 1, "new_contact": new})])
+                (m, [Step(Status.ACCEPTED, {**claimed, "attempts": m.attempts + 1, "new_contact": new})])
                 for m, new in admitted
             ],
             source=EventSource.DISPATCHER,
@@ -209,9 +212,9 @@ def _steps(message: Message, outcome: SendResult | ProviderError, now: datetime)
         steps = [Step(outcome.status, fields)]
         for report in outcome.reports:
             if report.kind == "status":
-                steps.append(Step(report.status, _report_fields(report), source=EventSource.PROVIDER))
+                steps.append(Step(report.status, _report_fields(message, report), source=EventSource.PROVIDER))
         return steps
-    error = str(outcome) or type(outcome).__name__
+    error = redact.for_line(message.line, str(outcome) or type(outcome).__name__)
     if outcome.retryable and message.attempts < settings.MESSAGE_MAX_ATTEMPTS:
         return [Step(Status.QUEUED, {"next_attempt_at": now + backoff(message.attempts), "last_error": error},
                      detail=f"attempt {message.attempts} failed: {error}")]
@@ -223,13 +226,13 @@ def _steps(message: Message, outcome: SendResult | ProviderError, now: datetime)
     }, detail=f"dead letter after {message.attempts} attempt(s)")]
 
 
-def _report_fields(report: ProviderEvent) -> dict:
+def _report_fields(message: Message, report: ProviderEvent) -> dict:
     fields: dict = {}
     if report.service:
         fields["service"] = report.service
     if report.error_code is not None:
         fields["error_code"] = report.error_code
-        fields["error_message"] = report.error_message
+        fields["error_message"] = redact.for_line(message.line, report.error_message)
     return fields
 
 
@@ -262,9 +265,10 @@ def run_chunk(
     if chunk.full and on_full is not None:
         on_full()
     if chunk.claimed:
-        pause()
-        outcomes = send(chunk.claimed)
-        pause()
+        with lease.Heartbeat(chunk.claimed):  # the claim holds while this worker lives
+            pause()
+            outcomes = send(chunk.claimed)
+            pause()
         record(chunk, outcomes)
         deliver_inbound(chunk)
     return chunk
@@ -279,22 +283,23 @@ class Reconciled:
     due: bool = False
 
 
-def reconcile(stale_after: timedelta | None = None, limit: int = 1000) -> Reconciled:
-    """Return stale claims to the queue and say whether due work waits.
+def reconcile(expired_before: datetime | None = None, limit: int = 1000) -> Reconciled:
+    """Return claims whose lease ran out to the queue and say whether due work waits.
 
-    A claim is stale once older than the claim timeout, which is longer than a task may
-    live: its worker is gone. A message that used up its attempts this way becomes a dead
-    letter with 10002 (its status could not be resolved) instead of going round again.
+    A live worker keeps renewing its claims' leases (lease.py): an expired one's worker is
+    gone. A message that used up its attempts this way becomes a dead letter with 10002
+    (its status could not be resolved) instead of going round again. ``expired_before``
+    (now) is what tests move to expire fresh leases.
     """
-    if stale_after is None:
-        stale_after = timedelta(seconds=settings.DISPATCH_CLAIM_TIMEOUT_SECONDS)
     now = timezone.now()
+    expired_before = expired_before or now
     result = Reconciled()
     with transaction.atomic():
         stale = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("account", "line", "conversation")
-            .filter(status=Status.ACCEPTED, claimed_at__lt=now - stale_after)
+            .filter(status=Status.ACCEPTED)
+            .filter(Q(lease_until__lt=expired_before) | Q(lease_until__isnull=True))
             .order_by("claimed_at")[:limit]
         )
         plans = []

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import transaction
-from django.db.models import Count
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from contacts.models import Contact
@@ -14,7 +13,8 @@ from outreach.models import Account
 
 from . import validation
 from .choices import ErrorCode, ErrorKey, EventSource, MessageType, Status
-from .models import Attachment, Conversation, Line, Message
+from .models import Attachment, Conversation, Line, Message, participants_key
+from .sendpath import least_busy_line_id
 from .services import BadLine, record_transition, resolve_from_line, send, wake_dispatcher
 
 GROUP_MIN_PARTICIPANTS = 2
@@ -24,8 +24,8 @@ MAX_ATTACHMENTS = 10
 def _group_conversation(
     account: Account, *, numbers, group_id: str, from_number: str | None
 ) -> Conversation:
-    """The group named by ``group_id``, or the group of exactly these numbers on the line
-    (created the first time), so repeated sends to one set of people share one thread."""
+    """The group named by ``group_id``, or the group of exactly these numbers (created the
+    first time), so repeated sends to one set of people share one thread."""
     if group_id:
         conversation = (
             Conversation.objects.select_related("line")
@@ -52,24 +52,46 @@ def _group_conversation(
             "A group needs at least 2 different numbers; use /api/send-message for one person.",
             field="numbers",
         )
-    if from_number:
-        line = resolve_from_line(account, from_number)
-    else:
-        line = (
-            Line.objects.filter(account=account, active=True)
-            .annotate(load=Count("conversations")).order_by("load", "number").first()
-        )
-        if line is None:
+    key = participants_key(participants)
+    _serialize_group(account, key)
+    line = resolve_from_line(account, from_number) if from_number else None
+    groups = Conversation.objects.select_related("line").filter(
+        account=account, message_type=MessageType.GROUP, participants_key=key, line__active=True
+    )
+    # Sticky, as a contact's line: without from_number the people's group on any line.
+    found = (groups.filter(line=line) if line else groups).order_by("created_at", "pk").first()
+    if found is not None:
+        return found
+    if line is None:
+        picked = least_busy_line_id(account)
+        if picked is None:
             raise BadLine("Your account has no active line to send from; add one first.", field="from_number")
-    conversation = Conversation.objects.filter(
-        account=account, line=line, message_type=MessageType.GROUP, participants=participants
-    ).first()
-    if conversation is None:
-        conversation = Conversation.objects.create(
-            account=account, line=line, message_type=MessageType.GROUP,
-            group_id=str(uuid.uuid4()), participants=participants,
+        line = Line.objects.get(pk=picked)
+    return _create_group(account, line, participants, key)
+
+
+def _serialize_group(account: Account, key: str) -> None:
+    """Sends that would start the same people's group take turns until the first commits
+    (PostgreSQL: a transaction-level advisory lock), so a race without from_number cannot
+    start one group on each line. The unique constraint is what guarantees one per line."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"group:{account.pk}:{key}"])
+
+
+def _create_group(account: Account, line: Line, participants: list[str], key: str) -> Conversation:
+    """The group of these people on ``line``: created, or the one a racing send just created."""
+    try:
+        with transaction.atomic():  # a savepoint: the unique violation must not end the send
+            return Conversation.objects.create(
+                account=account, line=line, message_type=MessageType.GROUP,
+                group_id=str(uuid.uuid4()), participants=participants, participants_key=key,
+            )
+    except IntegrityError:
+        return Conversation.objects.select_related("line").get(
+            account=account, line=line, message_type=MessageType.GROUP, participants_key=key
         )
-    return conversation
 
 
 @transaction.atomic

@@ -2,19 +2,12 @@
 receive (``/api/evaluate-service``), and typing indicators."""
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.utils import timezone
-
 from outreach.models import Account
 
-from . import validation
+from . import handle_cache, validation
 from .models import Handle, Line
 from .providers import provider_for
 from .services import pick_line, resolve_from_line
-
-#: A lookup is asked of the network again after this long (phones change hands).
-HANDLE_FRESH_FOR = timedelta(days=7)
 
 
 def line_for(account: Account, address: str, from_number: str | None = None) -> Line:
@@ -26,17 +19,14 @@ def line_for(account: Account, address: str, from_number: str | None = None) -> 
 
 
 def evaluate_service(account: Account, raw: str) -> Handle:
-    """iMessage or SMS for a number or email, cached on the Handle for a week."""
+    """iMessage or SMS for a number or email, as the line that talks to it knows it
+    (cached per account and provider for ``HANDLE_FRESH_DAYS``)."""
     address = validation.normalize_address(raw, field="number")
-    handle = Handle.objects.filter(address=address).first()
-    now = timezone.now()
-    if handle and handle.service and handle.checked_at and now - handle.checked_at < HANDLE_FRESH_FOR:
+    line = line_for(account, address)
+    handle = handle_cache.known(line, address)
+    if handle is not None:
         return handle
-    service = provider_for(line_for(account, address)).lookup(address)
-    handle, _ = Handle.objects.update_or_create(
-        address=address, defaults={"service": service, "checked_at": now}
-    )
-    return handle
+    return handle_cache.remember(line, address, provider_for(line).lookup(address))
 
 
 def send_typing(account: Account, raw: str, from_number: str | None = None) -> str:

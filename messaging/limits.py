@@ -5,7 +5,8 @@ holds the lines' rows locked (so two workers never both spend the same allowance
 message that may not go yet is held: it stays QUEUED with a later ``next_attempt_at``.
 
 The burst is a sliding one-second window over the times sends *completed* (``sent_at``,
-written after the network answered) plus every send still in flight (ACCEPTED). Counting
+written after the network answered) plus every send still in flight (ACCEPTED under a
+live lease: a claim whose lease ran out is a dead worker's, see lease.py). Counting
 completion times rather than claim times is what makes the limit hold as the network
 sees it: of any two sends the network saw less than a second apart, the one claimed later
 counted the other, whatever the lag between claiming and sending.
@@ -51,13 +52,14 @@ def line_windows(line_ids, now: datetime) -> dict[int, LineWindow]:
     """What each line has spent of its limits at ``now`` (two small queries for all lines)."""
     sec = now - SECOND
     recent = Q(sent_at__gt=sec)
+    inflight = Q(status=Status.ACCEPTED, lease_until__gt=now)
     windows: dict[int, LineWindow] = defaultdict(LineWindow)
     rows = (
         Message.objects.filter(line_id__in=line_ids)
-        .filter(Q(status=Status.ACCEPTED) | recent)
+        .filter(inflight | recent)
         .values("line_id")
         .annotate(
-            inflight=Count("pk", filter=Q(status=Status.ACCEPTED)),
+            inflight=Count("pk", filter=inflight),
             recent=Count("pk", filter=recent),
             oldest_recent=Min("sent_at", filter=recent),
         )

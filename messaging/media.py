@@ -1,5 +1,9 @@
 """Uploaded media (``/api/upload-media-object``): stored as MediaObject, served at an
-unguessable URL that can be used as ``media_url`` (signed URLs are refused there)."""
+unguessable URL that can be used as ``media_url`` (signed URLs are refused there).
+
+The stored type is read from the content (media_types.py), never taken from the client or
+the remote server, and every media response is locked down (``serve``): it is on the
+console's origin."""
 from __future__ import annotations
 
 from pathlib import PurePosixPath
@@ -8,17 +12,23 @@ from urllib.parse import unquote, urlsplit
 import requests
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils.text import get_valid_filename
 
 from outreach.exceptions import InvalidInput
 from outreach.models import Account
 
+from . import media_types
 from .models import MediaObject
 from .validation import MAX_MEDIA_BYTES, MEDIA_EXTENSIONS
 
 #: Seconds a media_url may take to answer.
 FETCH_TIMEOUT = 10
+#: Bytes read to tell a file's type.
+HEAD_BYTES = 8192
+#: The media response is a file, never a page: no script, no plugin, no sniffing.
+MEDIA_CSP = "default-src 'none'; sandbox"
 
 
 def store_upload(account: Account, upload) -> MediaObject:
@@ -34,9 +44,11 @@ def store_upload(account: Account, upload) -> MediaObject:
         raise InvalidInput(
             f"file is {upload.size} bytes; the limit is {MAX_MEDIA_BYTES} (5 MB).", field="file"
         )
+    upload.seek(0)
+    content_type = media_types.checked_type(upload.read(HEAD_BYTES), extension, "file")
+    upload.seek(0)
     return MediaObject.objects.create(
-        account=account, file=upload, filename=name,
-        content_type=getattr(upload, "content_type", "") or "", size=upload.size,
+        account=account, file=upload, filename=name, content_type=content_type, size=upload.size,
     )
 
 
@@ -55,7 +67,8 @@ def fetch_upload(account: Account, media_url: str) -> MediaObject:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("media_url must be an http(s) URL.", field="media_url")
     name = get_valid_filename(PurePosixPath(unquote(parts.path)).name) or ""
-    if PurePosixPath(name).suffix.lower() not in MEDIA_EXTENSIONS:
+    extension = PurePosixPath(name).suffix.lower()
+    if extension not in MEDIA_EXTENSIONS:
         raise InvalidInput(
             f"media_url must end with a media extension ({', '.join(sorted(MEDIA_EXTENSIONS))}).",
             field="media_url",
@@ -78,10 +91,23 @@ def fetch_upload(account: Account, media_url: str) -> MediaObject:
                     raise InvalidInput(
                         f"The file at media_url is over {MAX_MEDIA_BYTES} bytes (5 MB).", field="media_url"
                     )
-            content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
     except requests.RequestException as exc:
         raise InvalidInput(f"media_url could not be fetched ({exc.__class__.__name__}).", field="media_url") from None
+    content_type = media_types.checked_type(bytes(data[:HEAD_BYTES]), extension, "media_url")
     return MediaObject.objects.create(
         account=account, file=ContentFile(bytes(data), name=name), filename=name,
         content_type=content_type, size=len(data),
     )
+
+
+def serve(media: MediaObject) -> FileResponse:
+    """The file, as the type stored for it (a row from before types were checked that
+    holds anything else goes out as a download of bytes)."""
+    content_type = media.content_type if media.content_type in media_types.SERVED else "application/octet-stream"
+    response = FileResponse(
+        media.file.open("rb"), content_type=content_type, filename=media.filename,
+        as_attachment=not media_types.is_inline(content_type),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = MEDIA_CSP
+    return response

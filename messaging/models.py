@@ -1,6 +1,7 @@
 """Sending lines, handles, conversations, messages and their events."""
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.db import models
@@ -46,14 +47,27 @@ class Line(models.Model):
 
 
 class Handle(models.Model):
-    """An address on the network (E.164 or Apple ID email) and what it last supported."""
+    """What one provider told one account about an address (E.164 or Apple ID email): the
+    service it last supported (see handle_cache.py)."""
 
-    address = models.CharField(max_length=254, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="handles")
+    provider = models.CharField(max_length=32, choices=Provider.choices)
+    address = models.CharField(max_length=254)
     service = models.CharField(max_length=16, choices=Service.choices, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "provider", "address"], name="one_handle_per_provider_address"),
+        ]
+
     def __str__(self) -> str:
         return self.address
+
+
+def participants_key(participants) -> str:
+    """The canonical key of a set of participants (order and repeats do not matter)."""
+    return hashlib.sha256("\n".join(sorted(set(participants))).encode()).hexdigest()
 
 
 class Conversation(models.Model):
@@ -72,6 +86,9 @@ class Conversation(models.Model):
     group_id = models.CharField(max_length=64, blank=True, db_index=True)
     group_display_name = models.CharField(max_length=200, blank=True)
     participants = models.JSONField(default=list, blank=True)
+    #: Groups: sha256 of the sorted participants (``participants_key``), unique per line,
+    #: so one set of people has one group per line however many sends race to create it.
+    participants_key = models.CharField(max_length=64, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,6 +99,11 @@ class Conversation(models.Model):
                 fields=["account", "address"],
                 condition=Q(message_type=MessageType.MESSAGE),
                 name="one_direct_conversation_per_address",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "line", "participants_key"],
+                condition=Q(message_type=MessageType.GROUP) & ~Q(participants_key=""),
+                name="one_group_per_line_and_participants",
             ),
         ]
         indexes = [models.Index(fields=["account", "-last_message_at"], name="conv_recent")]
@@ -116,8 +138,11 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     #: When the dispatcher may next take it (retry backoff, quiet hours, limits, pace).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    #: Set while a worker holds the message (ACCEPTED); a stale claim is re-queued.
+    #: Set when a worker claims the message (ACCEPTED): identifies the claim.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    #: The claim holds until then; its live worker keeps pushing it on (messaging/lease.py).
+    #: An expired lease is a dead worker's: not in flight, and re-queued by the reconciler.
+    lease_until = models.DateTimeField(null=True, blank=True)
     #: Set at claim: this send opened a conversation idle for 30 days (counts against the
     #: line's new-contacts-per-hour/day limits).
     new_contact = models.BooleanField(default=False)
@@ -159,7 +184,7 @@ class Message(models.Model):
                 F("line"), F("sent_at"), name="msg_line_sent", condition=Q(sent_at__isnull=False)
             ),
             models.Index(
-                F("line"), F("claimed_at"), name="msg_line_inflight", condition=Q(status=Status.ACCEPTED)
+                F("line"), F("lease_until"), name="msg_line_inflight", condition=Q(status=Status.ACCEPTED)
             ),
         ]
 

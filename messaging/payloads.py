@@ -2,7 +2,7 @@
 the Sendblue dialect's API responses all use it."""
 from __future__ import annotations
 
-from .choices import MessageType, Status
+from .choices import OPT_OUT_KEYWORDS, ErrorKey, MessageType, Status, keyword
 from .models import Message
 
 
@@ -10,7 +10,16 @@ def iso(dt) -> str | None:
     return dt.isoformat().replace("+00:00", "Z") if dt else None
 
 
-def message_body(message: Message, *, opted_out: bool = False) -> dict:
+def opted_out(message: Message) -> bool:
+    """A send declined because the contact opted out, or a reply that opts them out."""
+    if message.is_outbound:
+        return message.error_key == ErrorKey.OPTED_OUT
+    return message.status == Status.RECEIVED and keyword(message.content) in OPT_OUT_KEYWORDS
+
+
+def message_body(message: Message) -> dict:
+    """The body, every field from the message itself (so the API answer, the webhook and
+    the status callback of one step always agree)."""
     conversation = message.conversation
     is_group = message.message_type == MessageType.GROUP
     return {
@@ -35,7 +44,7 @@ def message_body(message: Message, *, opted_out: bool = False) -> dict:
         "group_id": (conversation.group_id if conversation and is_group else ""),
         "participants": (conversation.participants if conversation and is_group else []),
         "send_style": message.send_style,
-        "opted_out": opted_out,
+        "opted_out": opted_out(message),
         "sendblue_number": message.line.number if message.line_id else None,
         "service": message.service or None,
         "group_display_name": (conversation.group_display_name or None) if conversation and is_group else None,

@@ -16,7 +16,7 @@ from outreach.models import Account
 from outreach.phones import to_e164
 from webhooks.choices import EventType
 
-from . import sendpath, signals, validation
+from . import choices, sendpath, signals, validation
 from .choices import ErrorCode, ErrorKey, EventSource, MessageType, Provider, Service, Status
 from .foreground import raise_flag
 from .models import Conversation, Line, Message, MessageEvent
@@ -122,12 +122,12 @@ STATUS_TIMESTAMPS = {
 }
 
 
-def emit_status(message: Message, *, opted_out: bool = False) -> None:
+def emit_status(message: Message) -> None:
     event = EventType.MESSAGE_RECEIVED if message.status == Status.RECEIVED else EventType.MESSAGE_STATUS_UPDATED
     webhooks.emit(
         message.account,
         event,
-        message_body(message, opted_out=opted_out),
+        message_body(message),
         extra_urls=[message.status_callback] if message.status_callback else (),
     )
 
@@ -276,8 +276,6 @@ def is_opted_out(account: Account, address: str) -> bool:
 
 # --- what the network reports -----------------------------------------------------------
 
-OPT_OUT_KEYWORDS = {"STOP", "QUIT", "END", "REVOKE", "OPT OUT", "OPTOUT", "CANCEL", "UNSUBSCRIBE", "STOPALL"}
-OPT_IN_KEYWORDS = {"START", "UNSTOP"}
 
 
 def find_message(line: Line, event) -> Message | None:
@@ -344,12 +342,12 @@ def receive_inbound(line: Line, event) -> Message:
     Conversation.objects.filter(pk=conversation.pk).update(
         last_message_at=now, unread_count=F("unread_count") + 1
     )
-    keyword = " ".join((event.content or "").upper().split())
-    if contact is not None and keyword in OPT_OUT_KEYWORDS:
+    said = choices.keyword(event.content)
+    if contact is not None and said in choices.OPT_OUT_KEYWORDS:
         opt_out(account, contact, source="keyword")
-    elif contact is not None and keyword in OPT_IN_KEYWORDS:
+    elif contact is not None and said in choices.OPT_IN_KEYWORDS:
         opt_in(account, contact, source="keyword")
-    emit_status(message, opted_out=bool(contact and keyword in OPT_OUT_KEYWORDS))
+    emit_status(message)
     signals.message_received.send(sender=Message, message=message)
     return message
 

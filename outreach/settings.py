@@ -263,9 +263,13 @@ DISPATCH_BULK_YIELD_SECONDS = env.float("DISPATCH_BULK_YIELD_SECONDS", default=0
 #: The chunk a bulk task claims while single sends were seen in the last 5 s (shorter steps
 #: between which to hold back).
 DISPATCH_YIELDING_BATCH_SIZE = env.int("DISPATCH_YIELDING_BATCH_SIZE", default=50)
-#: A claim (ACCEPTED) older than this belongs to a dead worker and is re-queued; longer
-#: than the task time limit, so a live worker's claim is never taken from it.
-DISPATCH_CLAIM_TIMEOUT_SECONDS = env.float("DISPATCH_CLAIM_TIMEOUT_SECONDS", default=330.0)
+#: A claim (ACCEPTED) holds this long; its live worker renews it every third of it, so a
+#: claim whose lease ran out is a dead worker's: no longer in flight for the line's limits,
+#: and re-queued by the next reconcile.
+DISPATCH_CLAIM_LEASE_SECONDS = env.float("DISPATCH_CLAIM_LEASE_SECONDS", default=6.0)
+#: Days an address's known service (iMessage or SMS, per account and provider) is trusted
+#: before the network is asked again (phones change hands).
+HANDLE_FRESH_DAYS = env.int("HANDLE_FRESH_DAYS", default=7)
 #: How often beat runs the reconciler (re-wakes due work, returns stale claims).
 DISPATCH_RECONCILE_SECONDS = env.float("DISPATCH_RECONCILE_SECONDS", default=10.0)
 #: Allow server-side requests (webhooks, status callbacks, media copies) to loopback and

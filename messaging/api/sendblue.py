@@ -190,6 +190,10 @@ class UploadMediaObject(SendblueView):
     def post(self, request):
         """Upload a file (multipart ``file``) or copy one from ``media_url`` (JSON, as the
         Sendblue SDK sends it); send the returned ``media_url``."""
+        if not isinstance(request.data, dict):  # a JSON array or scalar: nothing to read
+            raise InvalidInput(
+                "Expected a JSON object with media_url, or a multipart field 'file'.", field="media_url"
+            )
         if "file" in request.FILES:
             serializer = UploadMediaRequest(data=request.data)
             serializer.is_valid(raise_exception=True)

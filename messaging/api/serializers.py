@@ -9,7 +9,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from messaging.choices import ErrorKey, MessageType, SendStyle, Service, Status
+from messaging.choices import MessageType, SendStyle, Service, Status
 from messaging.models import Line, Message
 from messaging.payloads import iso, message_body
 
@@ -133,7 +133,7 @@ class SendblueMessage(serializers.Serializer):
     group_display_name = nullable_str()
 
     def to_representation(self, message: Message) -> dict:
-        return message_body(message, opted_out=message.error_key == ErrorKey.OPTED_OUT)
+        return message_body(message)
 
 
 class SendblueSendResponse(SendblueMessage):

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
 from messaging.foreground import raise_flag
+from messaging.media import serve as serve_media
 from messaging.models import Line, MediaObject, Message
 from outreach.api.base import AccountScoped
 from outreach.choices import Family
@@ -61,4 +62,4 @@ def media_object(request, token, filename: str):
     media = MediaObject.objects.filter(token=token, filename=filename).first()
     if media is None:
         raise Http404
-    return FileResponse(media.file.open("rb"), content_type=media.content_type or None, filename=media.filename)
+    return serve_media(media)

@@ -13,6 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from outreach.exceptions import OutreachError
 
 from ..choices import ErrorCode, Service, Status
+from ..redact import redact
 
 
 @dataclass
@@ -105,7 +106,7 @@ class BaseProvider:
             except ProviderError as exc:
                 results[message.pk] = exc
             except Exception as exc:  # noqa: BLE001 - a network library's own error
-                results[message.pk] = TransientProviderError(f"{type(exc).__name__}: {exc}")
+                results[message.pk] = TransientProviderError(redact(f"{type(exc).__name__}: {exc}"))
         return results
 
     def parse_callback(self, request) -> list[ProviderEvent]:

@@ -13,11 +13,10 @@ guid. A retry after a failure also first asks the server whether the text alread
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from django.utils import timezone
-
+from .. import handle_cache
 from ..choices import ErrorCode, MessageType, Service, Status
+from ..redact import for_line
 from .base import (
     BaseProvider,
     PermanentProviderError,
@@ -46,8 +45,6 @@ from .bluebubbles_send import (  # noqa: F401 - SendMethod/EFFECT_IDS are import
 
 logger = logging.getLogger(__name__)
 
-#: How long a known handle service (iMessage or SMS only) is trusted before asking again.
-HANDLE_TTL = timedelta(days=30)
 
 
 class BlueBubblesProvider(SendingMixin, BaseProvider):
@@ -115,7 +112,7 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
                     results[message.pk] = exc
                 except Exception as exc:  # noqa: BLE001 - one message's surprise must not stop the chunk
                     logger.exception("unexpected error sending %s through BlueBubbles", message.handle)
-                    results[message.pk] = TransientProviderError(f"{type(exc).__name__}: {exc}")
+                    results[message.pk] = TransientProviderError(for_line(self.line, f"{type(exc).__name__}: {exc}"))
         finally:
             self._shared.close()
             self._shared = None
@@ -135,11 +132,8 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
                 client.close()
 
     def _service_for(self, client: BlueBubblesClient, address: str) -> str:
-        from ..models import Handle
-
-        handle = Handle.objects.filter(address=address).first()
-        fresh = handle and handle.checked_at and timezone.now() - handle.checked_at < HANDLE_TTL
-        if handle and handle.service in (Service.IMESSAGE, Service.SMS) and fresh:
+        handle = handle_cache.known(self.line, address)
+        if handle and handle.service in (Service.IMESSAGE, Service.SMS):
             return handle.service
         if self.method != SendMethod.PRIVATE_API:
             return Service.IMESSAGE  # AppleScript cannot ask; error 22 downgrades to SMS
@@ -151,11 +145,9 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
     # --- the rest of the interface --------------------------------------------------------
 
     def lookup(self, address: str) -> str:
-        from ..models import Handle
-
         if self.method != SendMethod.PRIVATE_API:
             # Only the Private API can ask Apple; report what sending has taught us.
-            handle = Handle.objects.filter(address=address).first()
+            handle = handle_cache.known(self.line, address)
             return handle.service if handle and handle.service else Service.IMESSAGE
         client = self.client()
         try:
@@ -166,10 +158,8 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
             client.close()
 
     def _lookup(self, client: BlueBubblesClient, address: str) -> str:
-        from messaging.bluebubbles_services import remember_handle
-
         service = Service.IMESSAGE if client.imessage_available(address) else Service.SMS
-        remember_handle(address, service)
+        handle_cache.remember(self.line, address, service)
         return service
 
     def typing(self, address: str) -> None:

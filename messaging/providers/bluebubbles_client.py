@@ -11,14 +11,20 @@ one of our provider errors, so the provider above never sees a ``requests`` exce
 
 Every answer is BlueBubbles' envelope ``{status, message, data, error?}``; ``call`` returns
 ``data``.
+
+No error text leaves this module with the password in it (``requests`` quotes the URL it
+asked, password included): every text is passed through ``redact`` with the password, and
+the ``requests`` exception is not chained (a logged traceback would print it).
 """
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import requests
 
+from ..redact import redact
 from .base import PermanentProviderError, ProviderConfigurationError, TransientProviderError
 
 logger = logging.getLogger(__name__)
@@ -72,6 +78,14 @@ class BlueBubblesClient:
         self.timeout = timeout
         self.session = requests.Session()
 
+    def _clean(self, text: str) -> str:
+        return redact(text, [self.password])
+
+    def _unreachable(self, exc: requests.RequestException) -> ServerUnreachable:
+        if isinstance(exc, requests.Timeout):
+            return ServerUnreachable(self._clean(f"{self.base_url} did not answer in time ({exc.__class__.__name__})."))
+        return ServerUnreachable(self._clean(f"{self.base_url}: {_short(exc)}"))
+
     def close(self) -> None:
         self.session.close()
 
@@ -83,10 +97,8 @@ class BlueBubblesClient:
         query = {"password": self.password, **(params or {})}
         try:
             response = self.session.request(method, url, params=query, timeout=self.timeout, **kwargs)
-        except requests.Timeout as exc:
-            raise ServerUnreachable(f"{self.base_url} did not answer in time ({exc.__class__.__name__}).") from exc
         except requests.RequestException as exc:
-            raise ServerUnreachable(f"{self.base_url}: {_short(exc)}") from exc
+            raise self._unreachable(exc) from None
         return self._data(response)
 
     def _data(self, response: requests.Response) -> Any:
@@ -97,26 +109,26 @@ class BlueBubblesClient:
         if not isinstance(body, dict):
             if response.status_code >= 500 or response.status_code in (404, 408, 429):
                 # A proxy (ngrok, Cloudflare) in front of a Mac that is off answers like this.
-                raise ServerUnreachable(
+                raise ServerUnreachable(self._clean(
                     f"{self.base_url} answered HTTP {response.status_code} without a BlueBubbles body; "
                     "is the server running?"
-                )
-            raise PermanentProviderError(
+                ))
+            raise PermanentProviderError(self._clean(
                 f"{self.base_url} answered HTTP {response.status_code} without a BlueBubbles body; "
                 "check that the URL points at the BlueBubbles server."
-            )
+            ))
         if 200 <= response.status_code < 300:
             return body.get("data")
         error = body.get("error") or {}
         detail = error.get("message") if isinstance(error, dict) else str(error)
         text = "; ".join(t for t in (body.get("message"), detail) if t) or f"HTTP {response.status_code}"
         if response.status_code == 401:
-            raise ProviderConfigurationError(
+            raise ProviderConfigurationError(self._clean(
                 f"{REFUSED} {self.base_url} answered 401 ({detail or body.get('message') or 'unauthorized'}). "
                 "Enter the server password again on the line's BlueBubbles page."
-            )
+            ))
         raise BlueBubblesAPIError(
-            f"BlueBubbles: {text}",
+            self._clean(f"BlueBubbles: {text}"),
             status=response.status_code,
             data=body.get("data"),
             retryable=response.status_code >= 500 or response.status_code in (408, 429),
@@ -156,7 +168,7 @@ class BlueBubblesClient:
         try:
             response = self.session.get(url, params={"password": self.password}, stream=True, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise ServerUnreachable(f"{self.base_url}: {_short(exc)}") from exc
+            raise self._unreachable(exc) from None
         if response.status_code != 200:
             try:
                 self._data(response)
@@ -177,10 +189,15 @@ class BlueBubblesClient:
         self.call("DELETE", f"webhook/{webhook_id}")
 
 
+#: The reason inside urllib3's "Max retries exceeded with url: ... (Caused by X('...: reason'))";
+#: urllib3 2 quotes it with double quotes, 1.x with single ones.
+_CAUSE = re.compile(r"Failed to establish a new connection: ([^'\"]+)")
+
+
 def _short(exc: Exception) -> str:
     """The useful tail of a requests/urllib3 error (they nest three deep)."""
     text = str(exc)
-    marker = "Failed to establish a new connection: "
-    if marker in text:
-        return text.split(marker, 1)[1].split("'")[0].rstrip(")") or text
+    match = _CAUSE.search(text)
+    if match:
+        return match.group(1).rstrip(") ") or text
     return text[:300]

@@ -6,6 +6,7 @@ import logging
 
 from django.db import models
 
+from .. import handle_cache
 from ..choices import SendStyle, Service
 from .base import PermanentProviderError, SendResult, TransientProviderError
 from .bluebubbles_client import BlueBubblesAPIError, BlueBubblesClient
@@ -51,9 +52,7 @@ class SendingMixin:
         except BlueBubblesAPIError as exc:
             if _error_code(exc) == NOT_ON_IMESSAGE and service != Service.SMS:
                 # Not on iMessage: remember it, and go out as SMS through the paired iPhone.
-                from messaging.bluebubbles_services import remember_handle
-
-                remember_handle(address, Service.SMS)
+                handle_cache.remember(self.line, address, Service.SMS)
                 result = self._send_direct(client, message, address, Service.SMS)
                 result.was_downgraded = True
                 return result

@@ -58,6 +58,9 @@ class FakeBlueBubbles:
         self.lose_answers = 0
         #: While true, the tunnel in front of the Mac answers 502 (the Mac is off).
         self.gateway_down = False
+        #: While true, the server answers 500 with an error quoting the request's URL
+        #: (password included), as an internal error's message may.
+        self.crashing = False
         #: While true, webhooks are lost (BlueBubbles never retries them).
         self.drop_webhooks = False
         self._ids = itertools.count(1)
@@ -74,6 +77,9 @@ class FakeBlueBubbles:
         if self.gateway_down:
             self.calls.append((request.method, request.path, {"gateway": "down"}))
             return Response("502 Bad Gateway", status=502, content_type="text/html")
+        if self.crashing:
+            self.calls.append((request.method, request.path, {"crashing": True}))
+            return self._error(500, "Internal Server Error", DATABASE, f"Cannot handle {request.url}")
         token = request.args.get("guid") or request.args.get("password") or request.args.get("token")
         if not token:
             return self._error(401, "You are not authorized to access this resource", AUTH, "Missing server password!")

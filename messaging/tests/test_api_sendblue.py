@@ -1,6 +1,7 @@
 """The Sendblue dialect over HTTP: sends, status, lists, lookups, typing, media."""
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -12,6 +13,8 @@ from messaging.choices import ErrorKey, MessageType, Status
 from messaging.models import Attachment, Conversation, Handle, MediaObject, Message
 from messaging.services import add_line
 from outreach.testing import assert_matches_schema, key_client
+from webhooks import drains
+from webhooks.models import Delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -258,6 +261,19 @@ def test_upload_refuses_what_cannot_be_sent(sb, settings, tmp_path):
     assert not MediaObject.objects.exists() and not Attachment.objects.exists()
 
 
+def test_the_status_callback_of_an_opted_out_send_says_opted_out(sb, account, httpserver):
+    httpserver.expect_request("/cb").respond_with_data("ok")
+    opt_out(account, contact_for_address(account, "+15552010012", create=True), source="test")
+    response = send(sb, number="+15552010012", content="Hi", status_callback=httpserver.url_for("/cb"))
+    assert response.status_code == 200 and response.json()["opted_out"] is True
+    for target in set(Delivery.objects.values_list("target", flat=True)):
+        drains.drain(target)
+    bodies = [json.loads(req.get_data()) for req, _ in httpserver.log if req.path == "/cb"]
+    assert bodies and all(b["message_handle"] == response.json()["message_handle"] for b in bodies)
+    assert [b["status"] for b in bodies][-1] == "DECLINED"
+    assert all(b["opted_out"] is True for b in bodies), bodies
+
+
 def test_a_line_deactivated_after_being_cached_is_not_used(sb, account, line):
     spare = add_line(account, "+15125550101")
     first = send(sb, number="+15552010080", content="hi", from_number=LINE)
@@ -274,14 +290,14 @@ def test_a_line_deactivated_after_being_cached_is_not_used(sb, account, line):
 def test_upload_media_object_copies_a_media_url(sb, settings, tmp_path, httpserver):
     """The SDK's shape: JSON ``media_url`` (a signed URL is fine here)."""
     settings.MEDIA_ROOT = tmp_path
-    httpserver.expect_request("/files/Promo.jpg").respond_with_data(b"\xff\xd8jpeg", content_type="image/jpeg")
+    httpserver.expect_request("/files/Promo.jpg").respond_with_data(b"\xff\xd8\xffjpeg", content_type="image/jpeg")
     url = httpserver.url_for("/files/Promo.jpg") + "?X-Amz-Signature=abc"
     response = sb.post("/api/upload-media-object", {"media_url": url}, format="json")
     assert response.status_code == 200, response.content
     assert_matches_schema(response, "/api/upload-media-object")
     media = MediaObject.objects.get(token=response.json()["mediaObjectId"])
-    assert media.filename == "Promo.jpg" and media.content_type == "image/jpeg" and media.size == 6
-    assert media.file.read() == b"\xff\xd8jpeg"
+    assert media.filename == "Promo.jpg" and media.content_type == "image/jpeg" and media.size == 7
+    assert media.file.read() == b"\xff\xd8\xffjpeg"
 
 
 def test_a_media_url_that_cannot_be_copied_is_400(sb, settings, tmp_path, httpserver):

@@ -36,7 +36,8 @@ def test_it_sends_a_text_to_the_1to1_imessage_chat_with_our_handle_as_temp_guid(
 
 
 def test_an_sms_only_handle_goes_to_the_sms_chat(account, bb_line, fake):
-    Handle.objects.create(address=ALICE, service=Service.SMS, checked_at=timezone.now())
+    Handle.objects.create(account=account, provider=bb_line.provider, address=ALICE, service=Service.SMS,
+                          checked_at=timezone.now())
     result = provider_for(bb_line).send(queue_text(account, bb_line))
     assert fake.sent_texts()[0]["chatGuid"] == f"SMS;-;{ALICE}"
     assert (result.service, result.was_downgraded) == (Service.SMS, True)

@@ -7,13 +7,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging import dispatch, services
+from messaging import dispatch, lease, limits, services
 from messaging.choices import ErrorCode, ErrorKey, Status
 from messaging.models import LineUsage, Message, MessageEvent, SandboxSend
 from outreach.exceptions import Conflict, NotFound
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
+#: Later than any lease: every claim counts as its dead worker's.
+LEASE_GONE = timedelta(hours=1)
 
 
 @pytest.fixture
@@ -142,7 +144,7 @@ def test_a_stale_claim_is_requeued_and_the_resend_meets_the_networks_idempotency
     chunk = dispatch.claim()
     dispatch.send(chunk.claimed)  # the network took it, then the worker "died"
     assert dispatch.reconcile().requeued == 0  # a fresh claim is left alone
-    result = dispatch.reconcile(stale_after=timedelta(0))
+    result = dispatch.reconcile(expired_before=timezone.now() + LEASE_GONE)
     assert result.requeued == 1 and result.due
     drain()
     message.refresh_from_db()
@@ -156,7 +158,7 @@ def test_a_result_for_a_claim_that_expired_is_not_recorded(account, line):
     message = queue(account, "+12125550188")
     chunk = dispatch.claim()
     outcomes = dispatch.send(chunk.claimed)
-    dispatch.reconcile(stale_after=timedelta(0))
+    dispatch.reconcile(expired_before=timezone.now() + LEASE_GONE)
     dispatch.record(chunk, outcomes)
     message.refresh_from_db()
     assert message.status == Status.QUEUED
@@ -166,9 +168,45 @@ def test_a_claim_that_used_its_last_attempt_becomes_unresolved(account, line, se
     settings.MESSAGE_MAX_ATTEMPTS = 1
     message = queue(account, "+12125550188")
     dispatch.claim()
-    assert dispatch.reconcile(stale_after=timedelta(0)).dead == 1
+    assert dispatch.reconcile(expired_before=timezone.now() + LEASE_GONE).dead == 1
     message.refresh_from_db()
     assert message.status == Status.ERROR and message.error_code == ErrorCode.STATUS_UNRESOLVED
+
+
+def test_a_claim_whose_lease_ran_out_is_not_in_flight_and_is_requeued(account, line, settings):
+    settings.DISPATCH_CLAIM_LEASE_SECONDS = 5
+    line.burst_per_second = 1
+    line.save()
+    first = queue(account, "+12125550188")
+    chunk = dispatch.claim()  # its worker dies here: nobody renews the lease
+    assert [m.pk for m in chunk.claimed] == [first.pk]
+    second = queue(account, "+12125550189")  # a fresh single send on the same line
+    claimed_at = chunk.claimed[0].claimed_at
+    lines = {line.pk: line}
+
+    alive, gone = claimed_at + timedelta(seconds=4), claimed_at + timedelta(seconds=6)
+    assert limits.line_windows([line.pk], alive)[line.pk].inflight == 1
+    assert limits.admit([second], lines, alive)[0] == []  # the burst of 1 is taken
+    assert limits.line_windows([line.pk], gone)[line.pk].inflight == 0
+    assert [m.pk for m, _ in limits.admit([second], lines, gone)[0]] == [second.pk]
+
+    assert dispatch.reconcile(expired_before=alive).requeued == 0
+    assert dispatch.reconcile(expired_before=gone).requeued == 1
+    first.refresh_from_db()
+    assert first.status == Status.QUEUED
+
+
+def test_a_live_worker_renews_only_its_own_claims_lease(account, line, settings):
+    settings.DISPATCH_CLAIM_LEASE_SECONDS = 5
+    message = queue(account, "+12125550188")
+    claimed = dispatch.claim().claimed[0]
+    later = claimed.claimed_at + timedelta(seconds=30)
+    assert lease.renew([message.pk], claimed.claimed_at, later) == 1
+    message.refresh_from_db()
+    assert message.lease_until == later + timedelta(seconds=5)
+    assert dispatch.reconcile(expired_before=later).requeued == 0  # renewed: still held
+    # Another claim's renewal (a worker whose claim expired and was taken over) is a no-op.
+    assert lease.renew([message.pk], claimed.claimed_at - timedelta(seconds=1), later) == 0
 
 
 def test_the_burst_limit_holds_the_rest_back_without_failing_them(account, line):
@@ -181,7 +219,8 @@ def test_the_burst_limit_holds_the_rest_back_without_failing_them(account, line)
     assert len(chunk.claimed) == 3
     held = Message.objects.filter(status=Status.QUEUED)
     assert held.count() == 2
-    assert all(m.next_attempt_at > timezone.now() for m in held)
+    # Held past the claim (compared with the claim's own clock: the machine may be slow).
+    assert all(m.next_attempt_at > chunk.claimed[0].claimed_at for m in held)
     assert chunk.wake_at is not None
     # While three are in flight, nothing more goes.
     Message.objects.filter(status=Status.QUEUED).update(next_attempt_at=timezone.now())

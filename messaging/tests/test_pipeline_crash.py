@@ -2,16 +2,21 @@
 line's rate limit as the network sees it. Each test runs its own workers."""
 from __future__ import annotations
 
+import os
+import signal
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from messaging import dispatch, services, tasks
 from messaging.choices import Status
 from messaging.models import Message, MessageEvent, SandboxSend
-from outreach.testing import Worker, running_worker, wait_for
+from outreach.testing import Worker, key_client, running_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+#: Later than any lease: every claim counts as its dead worker's.
+LEASE_GONE = timedelta(hours=1)
 
 
 @pytest.fixture
@@ -33,15 +38,17 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(account
     doomed = Worker(concurrency=2, name="doomed", SANDBOX_SEND_SECONDS="0.05", DISPATCH_BATCH_SIZE="5").start()
     try:
         wait_for(lambda: SandboxSend.objects.count() >= 12, 30)
+        # Freeze it (SIGSTOP) at a moment it holds a claim, then kill it there.
+        wait_for(lambda: frozen_holding_a_claim(doomed), 30, interval=0.01)
     finally:
         doomed.kill()
     stuck = Message.objects.filter(status=Status.ACCEPTED).count()
-    assert stuck > 0, "the worker died between chunks; nothing to recover"
+    assert stuck > 0
     assert Message.objects.filter(status=Status.QUEUED).exists()
 
     # The reconciler finds the dead worker's claims (the timeout is long past: no worker
     # is alive) and a new worker drains the rest.
-    assert dispatch.reconcile(stale_after=timedelta(0)).requeued == stuck
+    assert dispatch.reconcile(expired_before=timezone.now() + LEASE_GONE).requeued == stuck
     with running_worker(concurrency=2, name="rescuer", DISPATCH_BATCH_SIZE="5"):
         tasks.dispatch.delay()
         wait_for(lambda: Message.objects.filter(status=Status.READ).count() == 40, 60)
@@ -53,6 +60,48 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(account
     for message in Message.objects.filter(pk__in=[m.pk for m in messages]):
         events = list(MessageEvent.objects.filter(message=message).values_list("status", flat=True))
         assert events.count("SENT") == 1 and events[-1] == "READ", (message.to_number, events)
+
+
+def frozen_holding_a_claim(worker: Worker) -> bool:
+    os.killpg(worker.proc.pid, signal.SIGSTOP)
+    if Message.objects.filter(status=Status.ACCEPTED).exists():
+        return True
+    os.killpg(worker.proc.pid, signal.SIGCONT)
+    return False
+
+
+def test_a_worker_killed_mid_claim_costs_its_line_seconds_not_minutes(account, line):
+    """Leases of 1 s (the old claim timeout was 330 s): the line, single sends included,
+    is free again once the dead worker's lease runs out, and its claims go back to the queue
+    at the next reconcile. The rescuer's network is slower than a lease, so its claims live
+    only by renewal: one taken from it would be sent twice."""
+    line.burst_per_second = 1  # one claim in flight blocks the line
+    line.save()
+    queued = queue_many(account, 3, first=7010)
+    # A network that hangs: the worker dies while its claim is ACCEPTED, nothing sent yet.
+    hung = Worker(concurrency=1, name="hung", SANDBOX_SEND_SECONDS="600", DISPATCH_CLAIM_LEASE_SECONDS="1").start()
+    try:
+        tasks.dispatch.delay()
+        wait_for(lambda: Message.objects.filter(status=Status.ACCEPTED).exists(), 30)
+    finally:
+        hung.kill()
+    assert not SandboxSend.objects.exists()
+
+    single = key_client(account).post("/api/send-message", {"number": "+12145557020", "content": "now"}, format="json")
+    assert single.status_code == 200, single.content
+    fresh = Message.objects.get(handle=single.json()["message_handle"])
+    with running_worker(concurrency=2, name="rescuer", SANDBOX_SEND_SECONDS="3", DISPATCH_CLAIM_LEASE_SECONDS="1"):
+        # No reconcile yet: the expired lease alone frees the line for the single send.
+        wait_for(lambda: Message.objects.filter(pk=fresh.pk, sent_at__isnull=False).exists(), 30)
+
+        def all_sent() -> bool:
+            tasks.reconcile.delay()  # what beat runs, only far more often than every 10 s
+            return Message.objects.filter(pk__in=[m.pk for m in queued], sent_at__isnull=False).count() == 3
+
+        wait_for(all_sent, 60, interval=0.5)
+    ledger = list(SandboxSend.objects.values_list("handle", "duplicate"))
+    assert sorted(str(h) for h, _ in ledger) == sorted(str(m.handle) for m in [*queued, fresh])
+    assert not any(duplicate for _, duplicate in ledger), "a live worker's claim was taken from it"
 
 
 def test_a_lines_rate_limit_holds_in_every_ten_second_window(account, line):
