@@ -123,8 +123,13 @@ class BulkJobSerializer(serializers.Serializer):
     totalRecipients = serializers.IntegerField(source="total_recipients")
     createdAt = serializers.DateTimeField(source="created_at")
 
+    def to_representation(self, instance):
+        # Before the fields: finding the job completed records completed_at on instance.
+        self._status = bulkjobs.status_of(instance)
+        return super().to_representation(instance)
+
     def get_status(self, obj) -> str:
-        return bulkjobs.status_of(obj)
+        return self._status
 
 
 class BulkCountsSerializer(serializers.Serializer):
