@@ -25,6 +25,8 @@ class ContactField(models.TextChoices):
 
 
 class OptOutSource(models.TextChoices):
+    """Who opted a contact out (or in): the ``source`` of ``contact_opted_out``."""
+
     API = "api", "API"
     CONSOLE = "console", "Console"
     KEYWORD = "keyword", "STOP keyword"

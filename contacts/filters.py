@@ -8,6 +8,7 @@ import django_filters
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from outreach.api.filters import StrictBooleanFilter
 from outreach.exceptions import InvalidInput
 from outreach.phones import to_e164
 
@@ -55,8 +56,9 @@ class ContactFilter(django_filters.FilterSet):
     )
     list_id = django_filters.UUIDFilter(field_name="lists__id", help_text="Only contacts in this list.")
     tag = django_filters.CharFilter(method="filter_tag", help_text="Only contacts with this tag.")
-    opted_out = django_filters.BooleanFilter(
-        method="filter_opted_out", help_text="true: only opted-out contacts; false: only reachable ones."
+    opted_out = StrictBooleanFilter(
+        method="filter_opted_out",
+        help_text="true: only opted-out contacts; false: only reachable ones (also 1/0, any case).",
     )
     sort = django_filters.ChoiceFilter(
         choices=SortOrder.choices, method="filter_sort", empty_label=None, help_text="Order of the results."

@@ -181,7 +181,8 @@ def delete_contact(account: Account, contact: Contact) -> None:
 
 @transaction.atomic
 def opt_out(account: Account, contact: Contact, *, source: str) -> Contact:
-    """Stop all sends to this contact until opt-in; emits ``contact_opted_out`` once."""
+    """Stop all sends to this contact until opt-in; emits ``contact_opted_out`` once, its
+    ``source`` one of ``OptOutSource`` (a STOP reply is ``keyword``)."""
     contact = Contact.objects.select_for_update().get(account=account, pk=contact.pk)
     if contact.opted_out_at is None:
         contact.opted_out_at = timezone.now()

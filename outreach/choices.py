@@ -29,6 +29,13 @@ SCOPE_WRITES: dict[str, set[str]] = {
 }
 
 
+class Dialect(models.TextChoices):
+    """The wire dialect an API key's messages and callbacks speak (seeds 001/002 vs 000)."""
+
+    SENDBLUE = "sendblue", "Sendblue"
+    ARNIO = "arnio", "Arnio"
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     STAFF = "staff", "Staff"

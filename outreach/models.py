@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .choices import Plan, Role, Scope
+from .choices import Dialect, Plan, Role, Scope
 
 
 class Account(models.Model):
@@ -78,6 +78,8 @@ class ApiKey(models.Model):
     key_id = models.CharField(max_length=32, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
     scopes = models.JSONField(default=list)
+    #: The dialect of the messages and callbacks this key's requests get (``request.auth.dialect``).
+    dialect = models.CharField(max_length=16, choices=Dialect.choices, default=Dialect.SENDBLUE)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

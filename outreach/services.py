@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from .choices import Role, Scope
+from .choices import Dialect, Role, Scope
 from .exceptions import InvalidInput
 from .models import Account, ApiKey, Membership, hash_secret
 
@@ -59,9 +59,12 @@ def create_api_key(
     *,
     created_by=None,
     expires_at: datetime | None = None,
+    dialect: str = Dialect.SENDBLUE,
 ) -> tuple[ApiKey, str]:
     """Create a key and return it with its secret. The secret is never stored or shown again."""
     scopes = validate_scopes(scopes)
+    if dialect not in Dialect.values:
+        raise InvalidInput(f"Unknown dialect {dialect!r}; use {' or '.join(Dialect.values)}.", field="dialect")
     if not name.strip():
         raise InvalidInput("Give the key a name.", field="name")
     if expires_at is not None and expires_at <= timezone.now():
@@ -75,6 +78,7 @@ def create_api_key(
         scopes=scopes,
         created_by=created_by,
         expires_at=expires_at,
+        dialect=dialect,
     )
     return key, secret
 

@@ -51,6 +51,7 @@ def api_keys(request):
                 form.cleaned_data["scopes"],
                 created_by=request.user,
                 expires_at=form.cleaned_data["expires_at"],
+                dialect=form.cleaned_data["dialect"],
             )
         except OutreachError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

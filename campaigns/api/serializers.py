@@ -8,6 +8,7 @@ from rest_framework import serializers
 from campaigns import bulkjobs, stats
 from campaigns.choices import CallOutcome, CampaignStatus
 from campaigns.models import Appointment, BulkResult, CallLog, Campaign
+from messaging.api.serializers import V1_STATUS, V1_STATUS_WORDS
 
 
 class CampaignsErrorSerializer(serializers.Serializer):
@@ -103,14 +104,16 @@ class RecipientSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     message_id = serializers.SerializerMethodField()
     message_status = serializers.SerializerMethodField()
-    replied_at = serializers.DateTimeField()
-    completed_at = serializers.DateTimeField()
+    replied_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
 
     def get_message_id(self, obj) -> str | None:
         return str(obj.message.handle) if obj.message_id else None
 
+    @extend_schema_field(serializers.ChoiceField(choices=V1_STATUS_WORDS, allow_null=True))
     def get_message_status(self, obj) -> str | None:
-        return obj.message.status.lower() if obj.message_id else None
+        """The v1 messages API's word for the message's state (ERROR is "failed")."""
+        return V1_STATUS[obj.message.status] if obj.message_id else None
 
 
 class BulkCreateSerializer(serializers.Serializer):
@@ -123,8 +126,13 @@ class BulkJobSerializer(serializers.Serializer):
     totalRecipients = serializers.IntegerField(source="total_recipients")
     createdAt = serializers.DateTimeField(source="created_at")
 
+    def to_representation(self, instance):
+        # Before the fields: finding the job completed records completed_at on instance.
+        self._status = bulkjobs.status_of(instance)
+        return super().to_representation(instance)
+
     def get_status(self, obj) -> str:
-        return bulkjobs.status_of(obj)
+        return self._status
 
 
 class BulkCountsSerializer(serializers.Serializer):

@@ -1,6 +1,8 @@
 """Bulk message jobs (seed 004) over HTTP; the fan-out and sends run in a real worker."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.utils import timezone
 
@@ -73,7 +75,7 @@ def test_a_job_queues_sends_and_reports_each_recipient(api, account, worker):
     detail = wait_for(lambda: (d := api.get(url).json())["status"] == "completed" and d, timeout=60,
                       message="the bulk job did not complete")
     assert_matches_schema(api.get(url), "/api/v1/messages/bulk/{job_id}")
-    assert detail["processed"] == 5
+    assert detail["processed"] == 5 and detail["completedAt"] is not None
     assert detail["counts"]["failed"] == 3 and detail["counts"]["read"] == 1 and detail["counts"]["sent"] == 1
 
     page = api.get(f"{url}/results?per_page=3")
@@ -99,7 +101,6 @@ def test_a_job_queues_sends_and_reports_each_recipient(api, account, worker):
 def test_a_job_larger_than_djangos_upload_limit_is_accepted(api, account, settings):
     f.lines(account, 1)
     messages = [{"to": f"+1512556{i:04d}", "body": "x" * 300} for i in range(10_000)]
-    import json
 
     payload = json.dumps({"messages": messages})
     assert len(payload) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -159,3 +160,56 @@ def test_a_worker_queues_the_slices_of_a_large_job_side_by_side(api, account):
     results = api.get(f"/api/v1/messages/bulk/{job_id}/results").json()
     assert results["total"] == 40
     assert [r["index"] for r in results["items"]] == list(range(len(results["items"])))
+
+
+def _post_json(api, url: str, payload) -> object:
+    # json.dumps escapes a lone surrogate as \ud800, as a client's JSON would carry it.
+    return api.generic("POST", url, json.dumps(payload), content_type="application/json")
+
+
+@pytest.mark.django_db
+def test_an_item_a_single_send_refuses_refuses_the_whole_job(api, account):
+    f.lines(account, 1)
+    single = _post_json(api, "/api/v1/messages", {"to": "+15125550700", "body": "nul \x00 here"})
+    assert single.status_code == 422
+    response = _post_json(api, "/api/v1/messages/bulk", {"messages": [
+        {"to": "+15125550700", "body": "fine"},
+        {"to": "+15125550701", "body": "nul \x00 here"},
+        {"to": "\ud800", "body": "lone surrogate in to"},
+        {"to": "+15125550702", "body": "lone \udfff surrogate"},
+    ]})
+    assert response.status_code == 422, response.content
+    assert_matches_schema(response, "/api/v1/messages/bulk")
+    errors = response.json()["errors"]
+    assert set(errors) == {"messages.1.body", "messages.2.to", "messages.3.body"}
+    assert "Null characters" in errors["messages.1.body"][0]
+    assert "Surrogate" in errors["messages.2.to"][0] and "U+DFFF" in errors["messages.3.body"][0]
+    assert not BulkJob.objects.exists() and not Message.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unstorable_item_is_a_failed_row_and_the_job_completes(api, account, worker):
+    from campaigns import tasks
+
+    f.lines(account, 1)
+    items = [
+        {"to": "+15125550720", "body": "good"},
+        {"to": "+15125550721", "body": "nul \x00 here"},
+        {"to": "\ud800", "body": "surrogate in to"},
+        "not an object",
+    ]
+    # Straight into the payload, as if the request's check had been skipped.
+    job = BulkJob.objects.create(account=account, total_recipients=len(items), payload=json.dumps(items))
+    tasks.run_bulk_job.delay(str(job.pk))
+    url = f"/api/v1/messages/bulk/{job.public_id}"
+    detail = wait_for(lambda: (d := api.get(url).json())["status"] == "completed" and d, timeout=60,
+                      message="the bulk job did not complete")
+    assert detail["completedAt"] is not None  # recorded with the status, not by a later sweep
+    assert detail["processed"] == 4 and detail["counts"]["failed"] == 3
+    results = {r["index"]: r for r in api.get(f"{url}/results").json()["items"]}
+    assert results[0]["status"] in ("sent", "delivered", "read") and results[0]["messageId"]
+    assert results[1]["status"] == "failed" and "NUL" in results[1]["error"]
+    assert results[2]["status"] == "failed" and "surrogate" in results[2]["error"]
+    assert results[2]["to"] == "\\ud800"
+    assert results[3]["status"] == "failed" and "{to, body}" in results[3]["error"]
+    assert Message.objects.filter(bulk_result__job=job).count() == 1

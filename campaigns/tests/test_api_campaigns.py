@@ -158,3 +158,21 @@ def test_a_page_of_campaigns_costs_the_same_queries_at_any_length(api, audience)
     for i in range(5):
         create(api, audience, name=f"Spring {i}")
     assert cost() == small
+
+
+def test_a_recipients_message_status_is_the_v1_messages_word(api, account, audience):
+    from campaigns.models import CampaignRecipient
+    from messaging.choices import Status
+    from messaging.models import Message
+
+    campaign = Campaign.objects.get(pk=create(api, audience).json()["id"])
+    line = account.lines.get()
+    words = {}
+    for contact, status in zip(audience.contacts.order_by("e164_number"), [Status.ERROR, Status.DELIVERED], strict=True):
+        message = Message.objects.create(account=account, line=line, status=status, to_number=contact.e164_number)
+        CampaignRecipient.objects.create(campaign=campaign, contact=contact, message=message)
+        words[str(message.handle)] = api.get(f"/api/v1/messages/{message.handle}/status").json()["status"]
+    response = api.get(f"/api/v1/campaigns/{campaign.pk}/recipients")
+    assert_matches_schema(response, "/api/v1/campaigns/{id}/recipients")
+    statuses = {r["message_id"]: r["message_status"] for r in response.json()["items"]}
+    assert statuses == words and sorted(words.values()) == ["delivered", "failed"]

@@ -46,6 +46,14 @@ class ContactWriteSerializer(serializers.Serializer):
     )
 
 
+class ContactRowSerializer(ContactWriteSerializer):
+    """A batch row: a single create's field types (``tags`` a list of strings, ...), so the
+    batch refuses what a single create refuses, keyed ``contacts.<index>.<field>``. A row
+    without ``phone_number`` is that row's error in ``error_details``, as a bad number is."""
+
+    phone_number = serializers.CharField(required=False, allow_blank=True)
+
+
 class OptStateSerializer(serializers.ModelSerializer):
     opted_out = serializers.BooleanField(read_only=True)
 
@@ -57,7 +65,7 @@ class OptStateSerializer(serializers.ModelSerializer):
 
 class BatchSerializer(serializers.Serializer):
     contacts = serializers.ListField(
-        child=serializers.DictField(), min_length=1, max_length=MAX_BATCH,
+        child=ContactRowSerializer(), min_length=1, max_length=MAX_BATCH,
         help_text=f"At most {MAX_BATCH} contacts, each with the fields of a single create.",
     )
     list_ids = serializers.ListField(child=serializers.UUIDField(), required=False)

@@ -137,7 +137,7 @@ class BatchView(APIView):
         serializer.is_valid(raise_exception=True)
         account = request.auth.account
         lists = services.resolve_lists(account, serializer.validated_data.get("list_ids"))
-        result = ingest(account, request.data["contacts"], lists=lists)
+        result = ingest(account, serializer.validated_data["contacts"], lists=lists)
         return Response(
             {
                 "total_submitted": result.submitted,

@@ -63,6 +63,22 @@ def test_batch_shape_errors_are_422(api, account, other_account):
     assert api.post("/api/v1/contacts/batch", {"contacts": []}, format="json").status_code == 422
 
 
+def test_a_batch_row_of_the_wrong_type_is_refused_as_a_single_create_would_be(api, account):
+    single = api.post("/api/v1/contacts", {"phone_number": "+15553000001", "tags": "lead"}, format="json")
+    assert single.status_code == 422 and "tags" in single.json()["errors"]
+    response = api.post("/api/v1/contacts/batch", {"contacts": [
+        {"phone_number": "+15553000001", "tags": ["ok"]},
+        {"phone_number": "+15553000002", "tags": "lead"},
+        {"phone_number": "+15553000003", "custom_variables": ["not", "an", "object"]},
+    ]}, format="json")
+    assert response.status_code == 422, response.content
+    assert_matches_schema(response, "/api/v1/contacts/batch")
+    errors = response.json()["errors"]
+    assert set(errors) == {"contacts.1.tags", "contacts.2.custom_variables"}
+    assert errors["contacts.1.tags"] == single.json()["errors"]["tags"]
+    assert not Contact.objects.filter(account=account).exists()
+
+
 def test_list_crud_and_counts(api, account, other_account):
     created = api.post("/api/v1/lists", {"name": "Hot Leads", "description": "High priority"}, format="json")
     assert created.status_code == 201, created.content

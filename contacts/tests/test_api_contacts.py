@@ -131,6 +131,29 @@ def test_filters_by_list_tag_and_opt_out(api, account, people):
     assert "list_id" in bad.json()["detail"]
 
 
+@pytest.mark.parametrize("word", ["maybe", "yes", "2", "on"])
+def test_a_bad_boolean_is_a_400_naming_the_parameter_and_the_spellings(api, people, word):
+    response = api.get("/api/v1/contacts", {"opted_out": word})
+    assert response.status_code == 400
+    assert response.json() == {"detail": f"opted_out: Use true or false (also 1 or 0); got {word!r}."}
+
+
+def test_a_boolean_is_true_false_or_1_0_in_any_case(api, people):
+    people["uk"].opted_out_at = people["uk"].created_at
+    people["uk"].save()
+    assert _search(api, "", opted_out="TRUE") == _search(api, "", opted_out="1") == {"Olly"}
+    assert _search(api, "", opted_out="False") == _search(api, "", opted_out="0") == {"John", "Jane"}
+    assert _search(api, "", opted_out="") == {"John", "Jane", "Olly"}
+
+
+def test_the_document_lists_a_booleans_spellings(client):
+    doc = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    raw = doc["paths"]["/api/v1/contacts"]["get"]["parameters"]
+    opted_out = next(p for p in raw if p["name"] == "opted_out")
+    assert opted_out["schema"]["type"] == "string"
+    assert sorted(opted_out["schema"]["enum"]) == ["0", "1", "false", "true"]
+
+
 def test_get_update_and_delete_one_contact(api, account, other_account):
     contact = ContactFactory(account=account, first_name="Old", tags=["a"])
     url = f"/api/v1/contacts/{contact.pk}"

@@ -6,7 +6,7 @@ from outreach.models import Account, ApiKey
 class ApiKeyInfoSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiKey
-        fields = ["key_id", "name", "scopes", "created_at", "expires_at"]
+        fields = ["key_id", "name", "scopes", "dialect", "created_at", "expires_at"]
 
 
 class AccountSerializer(serializers.ModelSerializer):

@@ -22,7 +22,7 @@ def test_create_account_then_key_then_line():
     run("create_account", "Acme", "--email", "ops@acme.test")
     assert Account.objects.get(name="Acme").email == "ops@acme.test"
     printed = json.loads(run("create_api_key", "--account", "Acme", "--scope", "messages", "--scope", "read_only", "--json"))
-    assert set(printed) == {"key_id", "secret", "key"}
+    assert set(printed) == {"key_id", "secret", "key", "dialect"}
     assert printed["key"] == f"{printed['key_id']}.{printed['secret']}"
     response = APIClient().get("/api/v1/account", HTTP_X_API_KEY=printed["key"])
     assert response.json()["api_key"]["scopes"] == ["messages", "read_only"]
@@ -49,3 +49,16 @@ def test_seed_demo_runs_once(settings, tmp_path):
     assert "X-API-Key" not in second
     assert Account.objects.filter(name="Demo").count() == 1
     assert Line.objects.filter(account__name="Demo").count() == 3
+
+
+def test_create_api_key_takes_a_dialect(account):
+    printed = json.loads(run("create_api_key", "--account", account.name, "--scope", "messages",
+                             "--dialect", "arnio", "--json"))
+    assert printed["dialect"] == "arnio"
+    for _ in range(2):  # the second is served from the key cache
+        response = APIClient().get("/api/v1/account", HTTP_X_API_KEY=printed["key"])
+        assert response.json()["api_key"]["dialect"] == "arnio"
+    default = json.loads(run("create_api_key", "--account", account.name, "--scope", "messages", "--json"))
+    assert default["dialect"] == "sendblue"
+    with pytest.raises(CommandError):
+        run("create_api_key", "--account", account.name, "--scope", "messages", "--dialect", "klingon")

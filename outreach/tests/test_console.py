@@ -1,4 +1,6 @@
 """The console's API keys page, with the Django test client (the browser test is apart)."""
+import re
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -33,6 +35,24 @@ def test_it_creates_a_key_and_shows_the_secret_once(admin_client, account):
     assert b"CRM" in again.content
     key = ApiKey.objects.get(name="CRM")
     assert set(key.scopes) == {"contacts", "read_only"}
+
+
+def test_a_key_gets_the_dialect_chosen_and_the_list_shows_it(admin_client, account):
+    page = admin_client.get("/settings/api-keys/").content.decode()
+    assert "<legend>Dialect</legend>" in page and 'value="arnio"' in page
+    assert re.search(r'<input type="radio" name="dialect" value="sendblue"[^>]* checked>', page)
+    response = admin_client.post("/settings/api-keys/", {"name": "Bridge", "scopes": ["messages"], "dialect": "arnio"},
+                                 follow=True)
+    full = response.context["created"]["full"]
+    assert ApiKey.objects.get(name="Bridge").dialect == "arnio"
+    assert APIClient().get("/api/v1/account", HTTP_X_API_KEY=full).json()["api_key"]["dialect"] == "arnio"
+    row = response.content.decode().split(f'data-testid="key-row-{full.split(".")[0]}"')[1].split("</tr>")[0]
+    assert "<td>Arnio</td>" in row
+    admin_client.post("/settings/api-keys/", {"name": "Plain", "scopes": ["messages"]})
+    assert ApiKey.objects.get(name="Plain").dialect == "sendblue"
+    bad = admin_client.post("/settings/api-keys/", {"name": "Odd", "scopes": ["messages"], "dialect": "klingon"})
+    assert bad.status_code == 422 and b"Select a valid choice" in bad.content
+    assert not ApiKey.objects.filter(name="Odd").exists()
 
 
 def test_it_says_what_to_fix(admin_client):
