@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "outreach.middleware.CurrentAccountMiddleware",
     "outreach.middleware.RateLimitHeadersMiddleware",
+    "outreach.middleware.ApiBodyLimitMiddleware",
 ]
 
 ROOT_URLCONF = "outreach.urls"
@@ -200,7 +201,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "outreach.api.pagination.PagePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["outreach.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "outreach.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
@@ -210,6 +211,17 @@ REST_FRAMEWORK = {
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
 #: Largest page a client may ask for with per_page / limit.
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
+#: Largest request body an API endpoint reads (bytes); more is a 413 before it is read.
+#: Endpoints with a documented larger limit (bulk jobs) declare their own ``max_body_bytes``.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+#: Largest body of ``POST /api/v1/messages/bulk`` (bytes): 100,000 messages of about 150
+#: characters each. Parsing and checking a job costs the web worker about 20 times its size
+#: in memory, so a job of longer messages is split into several.
+API_BULK_MAX_BYTES = env.int("API_BULK_MAX_BYTES", default=16 * 1024 * 1024)
+#: Deepest nesting of arrays/objects a JSON body may have (more is a 400).
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+#: Seconds sent in ``Retry-After`` with a 503 while PostgreSQL or Redis is unreachable.
+FAULT_RETRY_AFTER_SECONDS = env.int("FAULT_RETRY_AFTER_SECONDS", default=10)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Outreach API",

@@ -6,6 +6,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from .health import healthz
 
+handler400 = "outreach.error_views.bad_request"
+handler404 = "outreach.error_views.not_found"
+handler500 = "outreach.error_views.server_error"
+
 api_patterns = [
     path("", include("outreach.api.urls")),
     path("", include("contacts.api.urls")),
