@@ -7,6 +7,7 @@ With nothing set, Outreach runs embedded: SQLite and a file-system Celery broker
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "outreach",
     "contacts",
     "messaging",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "outreach.middleware.CurrentAccountMiddleware",
     "outreach.middleware.RateLimitHeadersMiddleware",
     "outreach.middleware.ApiBodyLimitMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "outreach.urls"
@@ -130,6 +134,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "outreach.login_throttle.LoginThrottleBackend",  # django-axes: refuses locked-out logins
+    "django.contrib.auth.backends.ModelBackend",
+]
+#: Login throttling (django-axes, docs/security.md): this many failed logins for one
+#: username, or from one client address, lock it out for AXES_COOLOFF_TIME.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "outreach.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "outreach.login_throttle.client_ip"
+#: Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the
+#: client's address is REMOTE_ADDR). Login throttling reads the client address with it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "login"
