@@ -48,7 +48,7 @@ def test_the_contacts_export_neutralises_formulas_but_keeps_e164_numbers(account
 
 
 def test_the_rejected_rows_file_of_an_import_neutralises_the_uploaded_cells(account):
-    raw = 'Phone,First Name\n"=cmd|\' /C calc\'!A0",Ann\n+15554000001,"@SUM(1)"\n'.encode()
+    raw = b'Phone,First Name\n"=cmd|\' /C calc\'!A0",Ann\n+15554000001,"@SUM(1)"\n'
     draft = imports.upload(account, filename="people.csv", raw=raw)
     job = imports.start_import(account, draft, mapping={"Phone": "phone_number", "First Name": "first_name"}, lists=[])
     imports.run_import(str(job.pk))
