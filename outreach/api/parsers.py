@@ -1,5 +1,7 @@
 """The JSON parser of every API view: bounded depth, and no text PostgreSQL cannot store.
 
+- A body that is not a JSON object (``[]``, ``"x"``, ``1``) is a 400: every endpoint takes
+  an object, and views read it as one.
 - A body nested deeper than ``API_MAX_JSON_DEPTH`` is a 400 (the standard parser would
   recurse until Python's stack gives out: a 500).
 - A string (key or value) holding NUL (``\\u0000``) or an unpaired UTF-16 surrogate
@@ -16,6 +18,8 @@ import re
 from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
+
+JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false"}
 
 #: The characters PostgreSQL's text cannot hold.
 FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
@@ -62,6 +66,13 @@ def check(data, max_depth: int | None = None) -> None:
         raise ValidationError(dict(sorted(errors.items())))
 
 
+def check_body(data) -> None:
+    """A request body: an object, within the depth limit, with storable text."""
+    if not isinstance(data, dict):
+        raise ParseError(f"The body must be a JSON object ({{...}}), not {JSON_TYPES.get(type(data), 'null')}.")
+    check(data)
+
+
 def loads(raw: bytes | str):
     """``json.loads`` with the checks above, for views that read their body themselves."""
     try:
@@ -70,7 +81,7 @@ def loads(raw: bytes | str):
         raise ParseError(f"The JSON body is nested more than {settings.API_MAX_JSON_DEPTH} levels deep.") from None
     except ValueError as exc:
         raise ParseError(f"The body is not JSON: {exc}.") from None
-    check(data)
+    check_body(data)
     return data
 
 
@@ -80,5 +91,5 @@ class JSONParser(parsers.JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(f"The JSON body is nested more than {settings.API_MAX_JSON_DEPTH} levels deep.") from None
-        check(data)
+        check_body(data)
         return data
