@@ -24,7 +24,7 @@ from outreach.services import create_api_key, full_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EXAMPLES_PER_OPERATION = 6
+EXAMPLES_PER_OPERATION = 3
 _real_getaddrinfo = socket.getaddrinfo
 
 
@@ -49,10 +49,10 @@ def served_document() -> dict:
     return json.loads(OpenApiJsonRenderer().render(doc))
 
 
-#: A fixed seed (the same cases every run). The coverage phase (every boundary of every
-#: parameter) is off: it alone takes longer than the suite's budget allows for this test;
-#: the examples and fuzzing phases run, ``EXAMPLES_PER_OPERATION`` cases each.
-CONFIG = SchemathesisConfig.from_dict({"seed": 20261201, "phases": {"coverage": {"enabled": False}}})
+#: A fixed seed (the same cases every run). All three stateless phases run: the schema's
+#: examples, the coverage phase (each parameter's boundaries and wrong types: what finds
+#: an offset past bigint or an array body) and ``EXAMPLES_PER_OPERATION`` fuzzed cases.
+CONFIG = SchemathesisConfig.from_dict({"seed": 20261201})
 schema = schemathesis.openapi.from_dict(served_document(), config=CONFIG)
 
 
@@ -71,6 +71,21 @@ def key_headers(account, settings) -> dict[str, str]:
     }
 
 
+#: 500s the fuzzer finds inside messaging/ (owned elsewhere, not edited here): the operation
+#: and what the case sends. Each is locked by a strict xfail test that says what to change.
+KNOWN_MESSAGING_500S = {
+    # messaging/api/sendblue.py UploadMediaObject.parser_classes uses DRF's stock JSONParser,
+    # so a JSON array/scalar body reaches request.data.get(): AttributeError. Locked by
+    # test_bad_input.test_upload_media_object_refuses_a_body_that_is_not_an_object.
+    ("POST", "/api/upload-media-object"): lambda case: not isinstance(case.body, dict),
+}
+
+
+def is_known_messaging_500(case, response) -> bool:
+    known = KNOWN_MESSAGING_500S.get((case.method.upper(), case.path))
+    return response.status_code == 500 and known is not None and known(case)
+
+
 @pytest.fixture
 def loopback_only(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", _loopback_only)
@@ -83,4 +98,6 @@ def loopback_only(monkeypatch):
 )
 def test_no_operation_answers_a_server_error(case, live_server, key_headers, loopback_only):
     response = case.call(base_url=live_server.url, headers=key_headers, timeout=30)
+    if is_known_messaging_500(case, response):
+        return
     case.validate_response(response, checks=[not_a_server_error])
