@@ -11,6 +11,7 @@ from messaging.choices import SendStyle
 from messaging.models import Line
 
 from .choices import CallOutcome
+from .models import PACE_MAX
 
 
 class CampaignForm(forms.Form):
@@ -36,7 +37,7 @@ class CampaignForm(forms.Form):
     window_start = forms.TimeField(label="Send from", initial=dt.time(9), widget=forms.TimeInput(attrs={"type": "time"}),
                                    help_text="Quiet hours are outside this window, in each contact's timezone.")
     window_end = forms.TimeField(label="Send until", initial=dt.time(20), widget=forms.TimeInput(attrs={"type": "time"}))
-    pace_per_minute = forms.IntegerField(label="Pace (messages per minute)", required=False, min_value=1)
+    pace_per_minute = forms.IntegerField(label="Pace (messages per minute)", required=False, min_value=1, max_value=PACE_MAX)
 
     def __init__(self, account, *args, **kwargs):
         super().__init__(*args, **kwargs)

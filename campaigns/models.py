@@ -18,6 +18,9 @@ from outreach.models import Account
 
 from .choices import BulkStatus, CallOutcome, CampaignStatus, Outcome
 
+#: Fastest pace a campaign may be given (messages per minute); more is no pace at all.
+PACE_MAX = 100_000
+
 
 class Campaign(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -23,7 +23,7 @@ from webhooks.choices import EventType
 
 from . import templating
 from .choices import EDITABLE, CallOutcome, CampaignStatus
-from .models import Appointment, CallLog, Campaign
+from .models import PACE_MAX, Appointment, CallLog, Campaign
 from .schedule import HELD_UNTIL
 
 S = CampaignStatus
@@ -100,8 +100,10 @@ def _clean(account: Account, data: dict, campaign: Campaign | None = None) -> di
         if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
             raise InvalidInput("tags must be a list of non-empty strings.", field="tags")
         out["tags"] = sorted({t.strip() for t in tags})
-    if out.get("pace_per_minute") is not None and out["pace_per_minute"] < 1:
-        raise InvalidInput("pace_per_minute must be at least 1 (or empty for no pace).", field="pace_per_minute")
+    pace = out.get("pace_per_minute")
+    if pace is not None and not 1 <= pace <= PACE_MAX:
+        raise InvalidInput(f"pace_per_minute must be between 1 and {PACE_MAX:,} (or empty for no pace).",
+                           field="pace_per_minute")
     return out
 
 

@@ -18,6 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
 
+from outreach import csvfiles
 from outreach.exceptions import Conflict, InvalidInput
 from outreach.models import Account
 
@@ -240,7 +241,7 @@ def _rejected_rows(header: list[str], chunk: list[tuple[int, list[str]]], errors
     if not errors:
         return ""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvfiles.writer(out)
     if first:
         writer.writerow(["line", *header, "error"])
     for err in errors:

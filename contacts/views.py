@@ -1,8 +1,6 @@
 """The console's contact book: the contacts table, a contact's page, and lists."""
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
@@ -10,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from outreach import csvfiles
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
@@ -56,7 +55,7 @@ def export_csv(request):
     """The filtered view as CSV, streamed so a large book does not sit in memory."""
     filterset = _filtered(request)
     contacts = filterset.qs if filterset.is_valid() else Contact.objects.none()
-    writer = csv.writer(_Echo())
+    writer = csvfiles.writer(_Echo())
 
     def rows():
         yield writer.writerow([*EXPORT_COLUMNS, "lists", "custom_variables"])

@@ -9,6 +9,8 @@ class OutreachConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import signals  # noqa: F401 - connects the receivers
+
         # Idempotency keys are kept 24 hours; an hourly sweep
         # removes older ones so the table stays the size of one day of sends.
         settings.CELERY_BEAT_SCHEDULE.setdefault(

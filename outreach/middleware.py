@@ -1,5 +1,10 @@
-"""Request middleware: the console's current account, and rate-limit headers."""
+"""Request middleware: the console's current account, API body limits, rate-limit headers."""
 from __future__ import annotations
+
+from django.conf import settings
+
+from outreach.api.errors import too_large_message
+from outreach.error_views import api_error
 
 SESSION_ACCOUNT_KEY = "account_id"
 
@@ -46,3 +51,37 @@ class RateLimitHeadersMiddleware:
             response["RateLimit-Policy"] = f'"default";q={state.limit};w={state.window}'
             response["RateLimit"] = f'"default";r={state.remaining};t={state.reset}'
         return response
+
+
+class ApiBodyLimitMiddleware:
+    """An API body over its endpoint's limit is a 413, refused from ``Content-Length``
+    before a byte of it is read or parsed.
+
+    The limit is ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (multipart uploads excepted: Django bounds
+    their fields and spools their files); a view that documents another one (bulk jobs)
+    names its setting in ``max_body_setting``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.path.startswith("/api/"):
+            return None
+        view = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
+        setting = getattr(view, "max_body_setting", None)
+        if setting is None and request.content_type == "multipart/form-data":
+            # Django streams uploaded files to disk and bounds the other fields itself;
+            # the view judges the file's size.
+            return None
+        limit = getattr(settings, setting or "DATA_UPLOAD_MAX_MEMORY_SIZE")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return api_error(request, 400, "Content-Length must be a whole number.", view=view)
+        if length > limit:
+            return api_error(request, 413, too_large_message(limit, length), view=view)
+        return None

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
 from .choices import Dialect, Role, Scope
@@ -92,9 +91,7 @@ def revoke_api_key(account: Account, key_id: int) -> ApiKey:
     key = ApiKey.objects.get(account=account, pk=key_id)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
-    transaction.on_commit(lambda: forget_api_key(key.key_id))
-    forget_api_key(key.key_id)
+        key.save(update_fields=["revoked_at"])  # the save drops the cached key (outreach.signals)
     return key
 
 

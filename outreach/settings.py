@@ -7,9 +7,11 @@ With nothing set, Outreach runs embedded: SQLite and a file-system Celery broker
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("OUTREACH_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "csp",
     "outreach",
     "contacts",
     "messaging",
@@ -68,7 +72,28 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "outreach.middleware.CurrentAccountMiddleware",
     "outreach.middleware.RateLimitHeadersMiddleware",
+    "outreach.middleware.ApiBodyLimitMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+#: Content-Security-Policy of every page (django-csp; docs/security.md). The console runs
+#: only its own static scripts and styles: no inline script, handler or style attribute.
+#: The API documentation pages widen it for themselves (outreach.urls).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "outreach.urls"
 WSGI_APPLICATION = "outreach.wsgi.application"
@@ -129,6 +154,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "outreach.login_throttle.LoginThrottleBackend",  # django-axes: refuses locked-out logins
+    "django.contrib.auth.backends.ModelBackend",
+]
+#: Login throttling (django-axes, docs/security.md): this many failed logins for one
+#: username, or from one client address, lock it out for AXES_COOLOFF_TIME.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "outreach.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "outreach.login_throttle.client_ip"
+#: Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the
+#: client's address is REMOTE_ADDR). Login throttling reads the client address with it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -200,7 +240,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "outreach.api.pagination.PagePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["outreach.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "outreach.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
@@ -210,6 +250,17 @@ REST_FRAMEWORK = {
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
 #: Largest page a client may ask for with per_page / limit.
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
+#: Largest request body an API endpoint reads (bytes); more is a 413 before it is read.
+#: Endpoints with a documented larger limit (bulk jobs) declare their own ``max_body_bytes``.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+#: Largest body of ``POST /api/v1/messages/bulk`` (bytes): 100,000 messages of about 150
+#: characters each. Parsing and checking a job costs the web worker about 20 times its size
+#: in memory, so a job of longer messages is split into several.
+API_BULK_MAX_BYTES = env.int("API_BULK_MAX_BYTES", default=16 * 1024 * 1024)
+#: Deepest nesting of arrays/objects a JSON body may have (more is a 400).
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+#: Seconds sent in ``Retry-After`` with a 503 while PostgreSQL or Redis is unreachable.
+FAULT_RETRY_AFTER_SECONDS = env.int("FAULT_RETRY_AFTER_SECONDS", default=10)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Outreach API",

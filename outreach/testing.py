@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -114,6 +115,62 @@ def running_worker(**kwargs):
         yield worker
     finally:
         worker.stop()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class Process:
+    """A subprocess listening on 127.0.0.1:``port`` (its own session, so ``kill`` takes its
+    children too); ``start`` returns once the port accepts connections."""
+
+    def __init__(self, argv: list[str], port: int, env: dict[str, str] | None = None, name: str = "proc"):
+        self.argv, self.port, self.env = argv, port, env
+        self.log = ROOT / "var" / f"test-{name}-{os.getpid()}-{port}.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Process:
+        self.log.parent.mkdir(exist_ok=True)
+        with open(self.log, "w") as logf:
+            self.proc = subprocess.Popen(
+                self.argv, env=self.env, cwd=ROOT, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        wait_for(lambda: _accepts(self.port) or self.proc.poll() is not None, timeout=30,
+                 message=f"{self.argv[0]} did not listen on {self.port}")
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"{self.argv} exited:\n{self.log.read_text()}")
+        return self
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+
+def private_redis() -> Process:
+    """A ``redis-server`` of this test alone on a free port (kill it to simulate an outage)."""
+    port = free_port()
+    argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    return Process(argv, port, name="redis").start()
+
+
+def app_server(**env) -> Process:
+    """The app under gunicorn (one sync worker) on a free port, with ``worker_env(**env)``."""
+    port = free_port()
+    argv = [sys.executable, "-m", "gunicorn", "outreach.wsgi:application", "-b", f"127.0.0.1:{port}",
+            "-w", "1", "--timeout", "60"]
+    server = Process(argv, port, env=worker_env(**env), name="gunicorn").start()
+    server.url = f"http://127.0.0.1:{port}"
+    return server
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1, message: str = ""):

@@ -1,10 +1,21 @@
 """The only module that knows every app."""
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from .health import healthz
+
+#: Swagger UI and ReDoc style their markup inline and ReDoc runs a worker from a blob:;
+#: their pages alone allow that (scripts stay 'self': the Swagger UI split view serves its
+#: start-up script as a file).
+API_DOCS_POLICY = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": [SELF, "blob:"]})
+
+handler400 = "outreach.error_views.bad_request"
+handler404 = "outreach.error_views.not_found"
+handler500 = "outreach.error_views.server_error"
 
 api_patterns = [
     path("", include("outreach.api.urls")),
@@ -19,8 +30,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/docs/", API_DOCS_POLICY(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
+    path("api/redoc/", API_DOCS_POLICY(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
     path("api/", include(api_patterns)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from campaigns import bulkjobs, stats
 from campaigns.choices import CallOutcome, CampaignStatus
-from campaigns.models import Appointment, BulkResult, CallLog, Campaign
+from campaigns.models import PACE_MAX, Appointment, BulkResult, CallLog, Campaign
 from messaging.api.serializers import V1_STATUS, V1_STATUS_WORDS
 
 
@@ -89,7 +89,7 @@ class CampaignWriteSerializer(serializers.Serializer):
     start_at = serializers.DateTimeField(required=False, allow_null=True)
     window_start = ClockField(required=False, help_text="Sending window start, contact's local time (09:00).")
     window_end = ClockField(required=False, help_text="Sending window end (20:00); 00:00-00:00: no quiet hours.")
-    pace_per_minute = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    pace_per_minute = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=PACE_MAX)
 
 
 class CampaignStatusSerializer(serializers.Serializer):

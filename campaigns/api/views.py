@@ -2,19 +2,19 @@
 Views check shapes and call the services; every query is the caller's account's."""
 from __future__ import annotations
 
-import json
-
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns import bulkjobs, services
 from campaigns.choices import CampaignStatus, Outcome
 from campaigns.models import Appointment, BulkJob, BulkResult, CallLog, Campaign, CampaignRecipient
+from outreach.api import parsers
 from outreach.api.base import AccountScoped
+from outreach.api.errors import PayloadTooLarge, too_large_message
 from outreach.api.pagination import BadQuery
 from outreach.choices import Family
 
@@ -209,34 +209,24 @@ class CallsView(OutcomeListView):
 
 # --- bulk jobs ----------------------------------------------------------------------------
 
-#: A 100,000-message job is ~10 MB of JSON: past Django's DATA_UPLOAD_MAX_MEMORY_SIZE
-#: (2.5 MB, meant for form parsing), so this view reads its body itself, up to this size.
-BULK_MAX_BYTES = 64 * 1024 * 1024
-
-
-class PayloadTooLarge(APIException):
-    status_code = 413
-    default_detail = "The request body is too large."
-
-
 def bulk_body(request) -> dict:
+    """The body of a bulk job, read here rather than by the parser: it may be larger than
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (up to ``API_BULK_MAX_BYTES``, which
+    ``ApiBodyLimitMiddleware`` enforces from Content-Length before this runs)."""
     raw_request = request._request
     if hasattr(raw_request, "_body"):  # already read by someone (a small body)
         raw = raw_request._body
     else:
-        length = int(raw_request.META.get("CONTENT_LENGTH") or 0)
-        if length > BULK_MAX_BYTES:
-            raise PayloadTooLarge(f"The body is {length:,} bytes; at most {BULK_MAX_BYTES:,} (about 100,000 messages).")
-        raw = raw_request.read()
-    try:
-        body = json.loads(raw or b"{}")
-    except ValueError as exc:
-        raise ParseError(f"The body is not JSON: {exc}.") from None
+        raw = raw_request.read(settings.API_BULK_MAX_BYTES + 1)
+        if len(raw) > settings.API_BULK_MAX_BYTES:
+            raise PayloadTooLarge(too_large_message(settings.API_BULK_MAX_BYTES))
+    body = parsers.loads(raw or b"{}")
     return body if isinstance(body, dict) else {}
 
 
 class BulkJobsView(AccountScoped, generics.ListAPIView):
     scope_family = Family.MESSAGES
+    max_body_setting = "API_BULK_MAX_BYTES"
     queryset = BulkJob.objects.all()
     serializer_class = BulkJobSerializer
 

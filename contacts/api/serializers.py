@@ -4,6 +4,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from contacts.models import Contact, ContactList
+from outreach.api.fields import BoundedListField
 
 MAX_BATCH = 1000
 
@@ -64,7 +65,7 @@ class OptStateSerializer(serializers.ModelSerializer):
 
 
 class BatchSerializer(serializers.Serializer):
-    contacts = serializers.ListField(
+    contacts = BoundedListField(
         child=ContactRowSerializer(), min_length=1, max_length=MAX_BATCH,
         help_text=f"At most {MAX_BATCH} contacts, each with the fields of a single create.",
     )
@@ -96,7 +97,10 @@ class ContactListSerializer(serializers.ModelSerializer):
 
 
 class MembershipSerializer(serializers.Serializer):
-    contact_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=MAX_BATCH)
+    contact_ids = BoundedListField(
+        child=serializers.UUIDField(), min_length=1, max_length=MAX_BATCH,
+        help_text=f"At most {MAX_BATCH} contact ids per request.",
+    )
 
 
 class MembershipResultSerializer(serializers.Serializer):

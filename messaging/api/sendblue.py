@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +15,7 @@ from messaging.models import Message
 from outreach.api.base import AccountScoped
 from outreach.api.filters import QueryFilterBackend
 from outreach.api.pagination import BadQuery, SendbluePagination
+from outreach.api.parsers import JSONParser
 from outreach.choices import Family
 from outreach.exceptions import InvalidInput
 from outreach.idempotency import idempotent
@@ -190,10 +191,6 @@ class UploadMediaObject(SendblueView):
     def post(self, request):
         """Upload a file (multipart ``file``) or copy one from ``media_url`` (JSON, as the
         Sendblue SDK sends it); send the returned ``media_url``."""
-        if not isinstance(request.data, dict):  # a JSON array or scalar: nothing to read
-            raise InvalidInput(
-                "Expected a JSON object with media_url, or a multipart field 'file'.", field="media_url"
-            )
         if "file" in request.FILES:
             serializer = UploadMediaRequest(data=request.data)
             serializer.is_valid(raise_exception=True)

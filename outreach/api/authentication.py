@@ -3,9 +3,10 @@
 - ``X-API-Key: <key_id>.<secret>`` and ``Authorization: Bearer <key_id>.<secret>`` (v1)
 - ``sb-api-key-id: <key_id>`` + ``sb-api-secret-key: <secret>`` (Sendblue dialect)
 
-Keys are looked up by their public id, cached for a minute (revocation clears the
-cache), and compared by digest in constant time. ``last_used_at`` is written at most
-once a minute per key, so a busy key costs no write per request.
+Keys are looked up by their public id, cached for a minute (any save or delete of the
+key clears it: ``outreach.signals``), and compared by digest in constant time.
+``last_used_at`` is written at most once a minute per key, so a busy key costs no write
+per request.
 """
 from __future__ import annotations
 

@@ -5,6 +5,9 @@
   the end is an empty ``items`` list, not an error.
 - Sendblue (seed 002): ``?limit=&offset=`` ->
   ``{status: "OK", data, pagination: {hasMore, limit, offset, total}}``.
+
+``page`` is at most ``MAX_PAGE`` and ``offset`` at most ``MAX_OFFSET`` (400 past them):
+a row offset must fit PostgreSQL's bigint, and no list is that long.
 """
 from __future__ import annotations
 
@@ -14,6 +17,10 @@ from django.conf import settings
 from rest_framework import pagination
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
+
+#: Largest ``offset`` (Sendblue lists) and ``page`` (v1 lists) a client may ask for.
+MAX_OFFSET = 1_000_000_000
+MAX_PAGE = 10_000_000
 
 
 class BadQuery(APIException):
@@ -42,7 +49,7 @@ class PagePagination(pagination.BasePagination):
     default_page_size = 25
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.page = int_param(request, self.page_query_param, 1, minimum=1)
+        self.page = int_param(request, self.page_query_param, 1, minimum=1, maximum=MAX_PAGE)
         self.per_page = int_param(
             request,
             self.page_size_query_param,
@@ -84,8 +91,8 @@ class PagePagination(pagination.BasePagination):
                 "name": self.page_query_param,
                 "in": "query",
                 "required": False,
-                "description": "Page number, from 1 (default 1).",
-                "schema": {"type": "integer", "minimum": 1},
+                "description": f"Page number, from 1 (default 1, at most {MAX_PAGE:,}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
             },
             {
                 "name": self.page_size_query_param,
@@ -112,7 +119,7 @@ class SendbluePagination(pagination.BasePagination):
         self.limit = int_param(
             request, "limit", self.default_limit, minimum=1, maximum=settings.API_MAX_PAGE_SIZE
         )
-        self.offset = int_param(request, "offset", 0, minimum=0)
+        self.offset = int_param(request, "offset", 0, minimum=0, maximum=MAX_OFFSET)
         self.total = queryset.count()
         return list(queryset[self.offset : self.offset + self.limit])
 
@@ -164,7 +171,7 @@ class SendbluePagination(pagination.BasePagination):
                 "name": "offset",
                 "in": "query",
                 "required": False,
-                "description": "Items to skip (default 0).",
-                "schema": {"type": "integer", "minimum": 0},
+                "description": f"Items to skip (default 0, at most {MAX_OFFSET:,}).",
+                "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
             },
         ]

@@ -1,0 +1,23 @@
+"""Receivers that keep caches true to the rows they copy.
+
+An API key is cached for a minute after its lookup (``outreach.api.authentication``).
+Every save or delete of a key -- the console, the API, Django admin, a shell, an account's
+cascade -- drops the cached copy, so a revoked, expired, re-scoped or deleted key is judged
+by its new row on the very next request. (``QuerySet.update()`` sends no signal: code that
+changes keys in bulk calls ``outreach.services.forget_api_key`` itself.)
+"""
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import ApiKey
+from .services import forget_api_key
+
+
+@receiver([post_save, post_delete], sender=ApiKey, dispatch_uid="outreach-forget-changed-api-key")
+def forget_changed_api_key(sender, instance: ApiKey, **kwargs) -> None:
+    forget_api_key(instance.key_id)
+    # Again once committed: a request may have cached the old row in between.
+    transaction.on_commit(lambda: forget_api_key(instance.key_id))
