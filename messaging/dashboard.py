@@ -171,7 +171,7 @@ def daily_series(account: Account, days: int = 14, now: datetime | None = None) 
 
 #: The dashboard's figures are kept this long: they scan every message of the last two
 #: weeks (about a second per million), so a busy account pays that once a minute, not on
-#: every visit. A rollup table per day would make it constant (see the README).
+#: every visit. A rollup table per day would make it constant (see docs/performance.md).
 CACHE_SECONDS = 60
 
 

@@ -2,7 +2,7 @@
 
 With nothing set, Outreach runs embedded: SQLite and a file-system Celery broker under
 ``var/``, a secret key generated once into ``var/``. Production sets ``DATABASE_URL``,
-``REDIS_URL``, ``SECRET_KEY`` and ``ALLOWED_HOSTS``. Every setting is listed in the README.
+``REDIS_URL``, ``SECRET_KEY`` and ``ALLOWED_HOSTS``. Every setting is listed in docs/operations.md.
 """
 from __future__ import annotations
 
