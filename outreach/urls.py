@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from messaging.api.urls import arnio_urlpatterns
+
 from .health import healthz
 
 api_patterns = [
@@ -28,5 +30,7 @@ urlpatterns = [
     path("messages/", include("messaging.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("webhooks/", include("webhooks.urls")),
+    # Arnio's send paths have no /api prefix (seed 000).
+    path("", include(arnio_urlpatterns)),
     path("", include("outreach.console_urls")),
 ]
