@@ -81,11 +81,12 @@ def callback_body(message: Message, previous: str | None, body: dict) -> dict | 
     """What the message's ``status_callback`` gets for its step from ``previous`` (None: it
     was just created) to its current status, given the canonical ``body``; None: nothing.
 
-    Sendblue: the canonical body itself, every step. Arnio: the body in Arnio's words, and
-    only when the client would hear a new word."""
+    Sendblue: the canonical body itself, every step. Arnio: the body in Arnio's words (the
+    canonical body itself where the words agree), and only when the client would hear a
+    new word."""
     if message.dialect != Dialect.ARNIO:
         return body
     word = ARNIO_CALLBACK.get(message.status)
     if word is None or ARNIO_HEARD.get(previous) == word:
         return None
-    return {**body, "status": word}
+    return body if word == body["status"] else {**body, "status": word}

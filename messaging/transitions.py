@@ -114,7 +114,7 @@ def _move(message: Message, step: Step, now, touched: dict) -> None:
 def status_items(message: Message, previous: str | None) -> tuple[tuple, tuple | None]:
     """The webhook events of ``message``'s step from ``previous`` (None: just created) to
     its status, as (account, type, payload, extra_urls): one for the account's endpoints
-    (and the status_callback when it gets the same body), and one for the status_callback
+    (and the status_callback when it gets that very body), and one for the status_callback
     alone when its body differs (its dialect's words; ``payloads.callback_body``) or None.
     Built at the step: the bodies must show this step, not the message's last one."""
     event = EventType.MESSAGE_RECEIVED if message.status == Status.RECEIVED else EventType.MESSAGE_STATUS_UPDATED
