@@ -11,7 +11,8 @@ Both runs write the same rows: per message QUEUED -> ACCEPTED -> SENT -> DELIVER
 carrying the Sendblue body, one sandbox ledger row.
 
 - **bare SQL**: 2 processes, each looping over chunks of 500: ``UPDATE ... FROM (SELECT
-  ... FOR UPDATE SKIP LOCKED)`` to claim, COPY of the ACCEPTED events, COPY of the ledger,
+  ... FOR UPDATE SKIP LOCKED)`` to claim (the columns the real claim writes, lease and
+  new_contact included, and the lines' new-contact counts), COPY of the ACCEPTED events, COPY of the ledger,
   one UPDATE to READ, COPY of the other events. JSON bodies built with ``json.dumps``.
 - **pipeline**: 2 worker processes (concurrency 1) woken once; the clock runs from the
   wake-up until no message is QUEUED or ACCEPTED.
@@ -30,7 +31,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from multiprocessing import Process
 from pathlib import Path
 
@@ -52,6 +53,9 @@ ENV = {
     "DISPATCH_BATCH_SIZE": "500",
 }
 CHUNK = 500
+#: The claim's lease, the same on both sides (DISPATCH_CLAIM_LEASE_SECONDS, messaging/lease.py).
+LEASE_SECONDS = 6.0
+ENV["DISPATCH_CLAIM_LEASE_SECONDS"] = str(LEASE_SECONDS)
 LINES = 10
 
 
@@ -93,7 +97,7 @@ def seed(n: int):
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE messaging_messageevent, messaging_sandboxsend, messaging_sandboxreport, "
+            "TRUNCATE messaging_messageevent, messaging_sandboxsend, messaging_sandboxreport, messaging_lineusage, "
             "webhooks_delivery, webhooks_event, messaging_attachment, messaging_message, "
             "messaging_conversation, contacts_contact CASCADE"
         )
@@ -144,6 +148,38 @@ def body(row, status: str, now: str) -> str:
     })
 
 
+#: The claim writes what ``dispatch.claim`` writes: ACCEPTED, ``claimed_at``, the lease
+#: (``lease_until``), one more attempt, and ``new_contact`` (no activity in the
+#: conversation for 30 days: ``limits.active_conversations``).
+CLAIM_SQL = """
+    UPDATE messaging_message m SET status = 'ACCEPTED', claimed_at = %(now)s,
+        lease_until = %(now)s + %(lease)s, attempts = m.attempts + 1, updated_at = %(now)s,
+        new_contact = NOT EXISTS (
+            SELECT 1 FROM messaging_message o WHERE o.conversation_id = m.conversation_id AND (
+                o.status = 'ACCEPTED' OR o.sent_at > %(now)s - interval '30 days'
+                OR (o.status = 'RECEIVED' AND o.created_at > %(now)s - interval '30 days')))
+    FROM (SELECT id FROM messaging_message WHERE status = 'QUEUED' AND next_attempt_at <= %(now)s
+          ORDER BY priority DESC, created_at LIMIT %(n)s FOR UPDATE SKIP LOCKED) c
+    WHERE m.id = c.id
+    RETURNING m.id, m.line_id, m.handle, m.number, m.from_number, m.content, m.created_at, m.new_contact"""
+
+
+def count_new_contacts(conn, rows, now: datetime) -> None:
+    """The lines' new-contact counts, one upsert per line (``limits.record_new_contacts``)."""
+    counts: dict[int, int] = {}
+    for r in rows:
+        counts[r[1]] = counts.get(r[1], 0) + int(r[7])
+    minute = now.replace(second=0, microsecond=0)
+    for line_id, count in counts.items():
+        if count:
+            conn.execute(
+                "INSERT INTO messaging_lineusage (line_id, minute, new_contacts) VALUES (%s, %s, %s) "
+                "ON CONFLICT (line_id, minute) DO UPDATE SET "
+                "new_contacts = messaging_lineusage.new_contacts + EXCLUDED.new_contacts",
+                [line_id, minute, count],
+            )
+
+
 def bare_sql_worker(account_id: int) -> None:
     import psycopg
 
@@ -151,17 +187,10 @@ def bare_sql_worker(account_id: int) -> None:
     while True:
         now = datetime.now(UTC)
         with conn.transaction():
-            rows = conn.execute(
-                """UPDATE messaging_message m SET status = 'ACCEPTED', claimed_at = %(now)s,
-                       attempts = m.attempts + 1, updated_at = %(now)s
-                   FROM (SELECT id FROM messaging_message WHERE status = 'QUEUED' AND next_attempt_at <= %(now)s
-                         ORDER BY priority DESC, created_at LIMIT %(n)s FOR UPDATE SKIP LOCKED) c
-                   WHERE m.id = c.id
-                   RETURNING m.id, m.line_id, m.handle, m.number, m.from_number, m.content, m.created_at""",
-                {"now": now, "n": CHUNK},
-            ).fetchall()
+            rows = conn.execute(CLAIM_SQL, {"now": now, "n": CHUNK, "lease": timedelta(seconds=LEASE_SECONDS)}).fetchall()
             if not rows:
                 break
+            count_new_contacts(conn, rows, now)
             copy_events(conn, account_id, rows, ["ACCEPTED"], now)
         now = datetime.now(UTC)
         with conn.transaction():
@@ -194,7 +223,7 @@ def copy_events(conn, account_id: int, rows, statuses: list[str], now: datetime)
     ) as copy:
         for r in rows:
             for status in statuses:
-                copy.write_row((account_id, "message.status_updated", body(r[2:], status, stamp), "[]", now))
+                copy.write_row((account_id, "message.status_updated", body(r[2:7], status, stamp), "[]", now))
 
 
 def run_bare_sql(account_id: int, workers: int) -> float:
@@ -260,14 +289,17 @@ def run_pipeline(n: int, workers: int) -> float:
 
 
 def check(n: int) -> None:
-    from django.db.models import Count
+    from django.db.models import Count, Sum
 
-    from messaging.models import Message, MessageEvent, SandboxSend
+    from messaging.models import LineUsage, Message, MessageEvent, SandboxSend
 
     statuses = dict(Message.objects.values_list("status").annotate(c=Count("pk")))
     assert statuses == {"READ": n}, statuses
     assert MessageEvent.objects.exclude(status="QUEUED").count() == 4 * n
     assert SandboxSend.objects.filter(duplicate=False).count() == n
+    # The claim's columns, as the real claim writes them: a lease, and each a new contact.
+    assert Message.objects.filter(lease_until__isnull=False, new_contact=True).count() == n
+    assert LineUsage.objects.aggregate(n=Sum("new_contacts"))["n"] == n
 
 
 def main() -> None:

@@ -72,6 +72,8 @@ class ErrorKey(models.TextChoices):
     QUIET_HOURS_EXPIRED = "QUIET_HOURS_EXPIRED"
     SEND_FAILED = "SEND_FAILED"
     MEDIA_TOO_LARGE = "MEDIA_TOO_LARGE"
+    #: media_url is an address or redirect the outbound guard refuses (outreach/net.py).
+    MEDIA_REFUSED = "MEDIA_REFUSED"
 
 
 class EventSource(models.TextChoices):

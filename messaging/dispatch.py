@@ -220,7 +220,7 @@ def _steps(message: Message, outcome: SendResult | ProviderError, now: datetime)
                      detail=f"attempt {message.attempts} failed: {error}")]
     return [Step(Status.ERROR, {
         "error_code": ErrorCode.SEND_FAILED,
-        "error_key": ErrorKey.SEND_FAILED,
+        "error_key": outcome.error_key,
         "error_message": f"message failed to send: {error}",
         "last_error": error,
     }, detail=f"dead letter after {message.attempts} attempt(s)")]

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.forms import ValidationError
 
+from outreach.api.filters import StrictBooleanFilter
 from outreach.exceptions import InvalidInput
 
 from .choices import MessageType, Service, Status
@@ -46,7 +47,7 @@ class AddressFilter(django_filters.CharFilter):
 
 
 class MessageFilter(django_filters.FilterSet):
-    is_outbound = django_filters.BooleanFilter(help_text="false for inbound (messages to your lines).")
+    is_outbound = StrictBooleanFilter(help_text="true or false (also 1 or 0); false for inbound (messages to your lines).")
     status = django_filters.ChoiceFilter(
         choices=[*Status.choices, (SUCCESS, SUCCESS)], method="filter_status"
     )

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from contacts.models import Contact
+from outreach.choices import Dialect
 from outreach.exceptions import InvalidInput
 from outreach.models import Account
 
@@ -107,6 +108,7 @@ def send_group(
     status_callback: str = "",
     priority: int = 0,
     source: str = EventSource.API,
+    dialect: str = Dialect.SENDBLUE,
 ) -> Message:
     """Validate and queue one message to a group (new: ``numbers``; existing: ``group_id``).
 
@@ -126,7 +128,7 @@ def send_group(
         account=account, line=line, conversation=conversation, is_outbound=True,
         from_number=line.number, content=content, media_url=media_url, send_style=send_style,
         message_type=MessageType.GROUP, status=Status.REGISTERED, priority=priority,
-        status_callback=status_callback,
+        status_callback=status_callback, dialect=dialect,
     )
     opted_out = sorted(
         Contact.objects.filter(

@@ -11,13 +11,16 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.text import get_valid_filename
 
+from outreach import net
 from outreach.exceptions import InvalidInput
 from outreach.models import Account
+from outreach.net import check_url
 
 from . import media_types
 from .models import MediaObject
@@ -59,14 +62,13 @@ def public_url(media: MediaObject) -> str:
 
 def fetch_upload(account: Account, media_url: str) -> MediaObject:
     """Copy the file at ``media_url`` (a signed URL is fine here: that is the point of the
-    media object pattern) into a MediaObject. Redirects are not followed and private
-    addresses are refused (unless WEBHOOKS_ALLOW_PRIVATE_TARGETS), as for webhooks."""
-    from webhooks.targets import check_target
-
-    parts = urlsplit(media_url or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("media_url must be an http(s) URL.", field="media_url")
-    name = get_valid_filename(PurePosixPath(unquote(parts.path)).name) or ""
+    media object pattern) into a MediaObject, through the outbound guard (outreach/net.py):
+    no redirects, no private addresses (unless OUTBOUND_ALLOW_PRIVATE_TARGETS), at most 5 MB."""
+    check_url(media_url, field="media_url", resolve_host=False)
+    try:
+        name = get_valid_filename(PurePosixPath(unquote(urlsplit(media_url).path)).name)
+    except SuspiciousFileOperation:  # no usable file name at all
+        name = ""
     extension = PurePosixPath(name).suffix.lower()
     if extension not in MEDIA_EXTENSIONS:
         raise InvalidInput(
@@ -74,28 +76,23 @@ def fetch_upload(account: Account, media_url: str) -> MediaObject:
             field="media_url",
         )
     try:
-        check_target(media_url, field="media_url")
-    except InvalidInput as exc:
-        raise InvalidInput(exc.message.replace("webhooks go to", "media is fetched from"), field="media_url") from None
-    try:
-        with requests.get(media_url, stream=True, timeout=FETCH_TIMEOUT, allow_redirects=False) as response:
-            if response.status_code != 200:
-                raise InvalidInput(
-                    f"media_url answered HTTP {response.status_code}; it must answer 200 with the file.",
-                    field="media_url",
-                )
-            data = bytearray()
-            for chunk in response.iter_content(64 * 1024):
-                data += chunk
-                if len(data) > MAX_MEDIA_BYTES:
-                    raise InvalidInput(
-                        f"The file at media_url is over {MAX_MEDIA_BYTES} bytes (5 MB).", field="media_url"
-                    )
+        response = net.request(
+            "GET", media_url, field="media_url", max_bytes=MAX_MEDIA_BYTES, timeout=FETCH_TIMEOUT
+        )
+    except net.ResponseTooLarge:
+        raise InvalidInput(f"The file at media_url is over {MAX_MEDIA_BYTES} bytes (5 MB).", field="media_url") from None
     except requests.RequestException as exc:
         raise InvalidInput(f"media_url could not be fetched ({exc.__class__.__name__}).", field="media_url") from None
-    content_type = media_types.checked_type(bytes(data[:HEAD_BYTES]), extension, "media_url")
+    if response.status_code != 200:
+        raise InvalidInput(
+            f"media_url answered HTTP {response.status_code}; it must answer 200 with the file"
+            + (" (redirects are not followed)." if response.is_redirect else "."),
+            field="media_url",
+        )
+    data = response.content
+    content_type = media_types.checked_type(data[:HEAD_BYTES], extension, "media_url")
     return MediaObject.objects.create(
-        account=account, file=ContentFile(bytes(data), name=name), filename=name,
+        account=account, file=ContentFile(data, name=name), filename=name,
         content_type=content_type, size=len(data),
     )
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from contacts.models import Contact
+from outreach.choices import Dialect
 from outreach.models import Account
 
 from .choices import (
@@ -153,6 +154,8 @@ class Message(models.Model):
     error_message = models.TextField(blank=True)
     error_key = models.CharField(max_length=32, choices=ErrorKey.choices, blank=True)
     status_callback = models.URLField(max_length=2000, blank=True)
+    #: The wire dialect it was sent in: its status callbacks speak it (payloads.py).
+    dialect = models.CharField(max_length=16, choices=Dialect.choices, default=Dialect.SENDBLUE)
     #: The provider's own id (BlueBubbles guid).
     provider_message_id = models.CharField(max_length=128, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,6 +1,15 @@
 """The Sendblue/Arnio message body (seeds 000-002): status callbacks, webhook events and
-the Sendblue dialect's API responses all use it."""
+the API responses of both dialects use it.
+
+The two dialects differ only in status words. Sendblue shows the canonical statuses; Arnio
+(seed 000) has five words, QUEUED, SENT, DELIVERED, READ and FAILED: ``ARNIO_STATUS`` maps
+every canonical status to one of them for a response, and ``callback_body`` decides which
+steps an Arnio message's ``status_callback`` hears about at all. Account-wide webhook
+endpoints always get the canonical body: they subscribe per account, not per key.
+"""
 from __future__ import annotations
+
+from outreach.choices import Dialect
 
 from .choices import OPT_OUT_KEYWORDS, ErrorKey, MessageType, Status, keyword
 from .models import Message
@@ -17,16 +26,16 @@ def opted_out(message: Message) -> bool:
     return message.status == Status.RECEIVED and keyword(message.content) in OPT_OUT_KEYWORDS
 
 
-def message_body(message: Message) -> dict:
+def message_body(message: Message, dialect: str = Dialect.SENDBLUE) -> dict:
     """The body, every field from the message itself (so the API answer, the webhook and
-    the status callback of one step always agree)."""
+    the status callback of one step always agree), with ``dialect``'s status word."""
     conversation = message.conversation
     is_group = message.message_type == MessageType.GROUP
     return {
         "accountEmail": message.account.email,
         "content": message.content,
         "is_outbound": message.is_outbound,
-        "status": message.status,
+        "status": ARNIO_STATUS[message.status] if dialect == Dialect.ARNIO else message.status,
         "error_code": message.error_code,
         "error_message": message.error_message or None,
         "error_reason": message.error_key or None,
@@ -51,5 +60,33 @@ def message_body(message: Message) -> dict:
     }
 
 
-#: Arnio's words (seed 000) for the canonical statuses; others pass through.
-ARNIO_STATUS = {Status.ERROR: "FAILED", Status.DECLINED: "FAILED"}
+S = Status
+#: Arnio's word (seed 000) for each canonical status, as a response shows it: the steps
+#: before the network has the message are all QUEUED; a decline or an error is FAILED (its
+#: error_code and error_message say why); a message received is DELIVERED (to your line).
+ARNIO_STATUS = {
+    S.REGISTERED: "QUEUED", S.PENDING: "QUEUED", S.QUEUED: "QUEUED", S.ACCEPTED: "QUEUED",
+    S.SENT: "SENT", S.DELIVERED: "DELIVERED", S.READ: "READ",
+    S.ERROR: "FAILED", S.DECLINED: "FAILED", S.RECEIVED: "DELIVERED",
+}
+ARNIO_WORDS = ["QUEUED", "SENT", "DELIVERED", "READ", "FAILED"]
+#: The statuses an Arnio status_callback is told about (others have no callback of their own).
+ARNIO_CALLBACK = {s: ARNIO_STATUS[s] for s in (S.QUEUED, S.SENT, S.DELIVERED, S.READ, S.ERROR, S.DECLINED)}
+#: The word an Arnio client last heard by callback while a message is in a status: ACCEPTED
+#: follows QUEUED, so QUEUED again (a transient failure, retried) is nothing new.
+ARNIO_HEARD = ARNIO_CALLBACK | {S.ACCEPTED: "QUEUED"}
+
+
+def callback_body(message: Message, previous: str | None, body: dict) -> dict | None:
+    """What the message's ``status_callback`` gets for its step from ``previous`` (None: it
+    was just created) to its current status, given the canonical ``body``; None: nothing.
+
+    Sendblue: the canonical body itself, every step. Arnio: the body in Arnio's words (the
+    canonical body itself where the words agree), and only when the client would hear a
+    new word."""
+    if message.dialect != Dialect.ARNIO:
+        return body
+    word = ARNIO_CALLBACK.get(message.status)
+    if word is None or ARNIO_HEARD.get(previous) == word:
+        return None
+    return body if word == body["status"] else {**body, "status": word}

@@ -9,19 +9,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-import webhooks
 from contacts.models import Contact
+from outreach.choices import Dialect
 from outreach.exceptions import Conflict, InvalidInput, NotFound, OutreachError
 from outreach.models import Account
 from outreach.phones import to_e164
-from webhooks.choices import EventType
 
 from . import choices, sendpath, signals, validation
 from .choices import ErrorCode, ErrorKey, EventSource, MessageType, Provider, Service, Status
 from .foreground import raise_flag
 from .models import Conversation, Line, Message, MessageEvent
-from .payloads import message_body
 from .status import can_move
+from .transitions import STATUS_TIMESTAMPS, emit_items, status_items
 
 logger = logging.getLogger(__name__)
 
@@ -114,22 +113,9 @@ def direct_conversation(account: Account, line: Line, address: str, contact: Con
 
 # --- status changes ---------------------------------------------------------------------
 
-STATUS_TIMESTAMPS = {
-    Status.QUEUED: "queued_at",
-    Status.SENT: "sent_at",
-    Status.DELIVERED: "delivered_at",
-    Status.READ: "read_at",
-}
-
-
-def emit_status(message: Message) -> None:
-    event = EventType.MESSAGE_RECEIVED if message.status == Status.RECEIVED else EventType.MESSAGE_STATUS_UPDATED
-    webhooks.emit(
-        message.account,
-        event,
-        message_body(message),
-        extra_urls=[message.status_callback] if message.status_callback else (),
-    )
+def emit_status(message: Message, previous: str | None = None) -> None:
+    """The webhook events of ``message``'s step from ``previous`` (None: just created)."""
+    emit_items([status_items(message, previous)])
 
 
 def record_transition(
@@ -148,7 +134,7 @@ def record_transition(
     """
     if not can_move(message.status, new_status):
         return False
-    now = timezone.now()
+    now, previous = timezone.now(), message.status
     message.status = new_status
     stamp = STATUS_TIMESTAMPS.get(new_status)
     if stamp and getattr(message, stamp) is None:
@@ -161,7 +147,7 @@ def record_transition(
     if save:
         message.save()
     MessageEvent.objects.create(message=message, status=new_status, source=source, detail=detail)
-    emit_status(message)
+    emit_status(message, previous)
     signals.status_changed.send(sender=Message, message=message, status=new_status)
     signals.statuses_changed.send(sender=Message, changes=[(message, new_status)])
     return True
@@ -204,6 +190,7 @@ def send(
     status_callback: str = "",
     priority: int = 0,
     source: str = EventSource.API,
+    dialect: str = Dialect.SENDBLUE,
 ) -> Message:
     """Validate and queue one 1:1 message. Nothing is sent here: a worker does that.
 
@@ -234,6 +221,7 @@ def send(
         send_style=send_style,
         priority=priority,
         status_callback=status_callback,
+        dialect=dialect,
         next_attempt_at=now,
     )
     if recipient.opted_out:

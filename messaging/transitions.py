@@ -23,7 +23,7 @@ from webhooks.choices import EventType
 from . import signals
 from .choices import Status
 from .models import Message, MessageEvent
-from .payloads import message_body
+from .payloads import callback_body, message_body
 from .status import IllegalTransition, can_move
 
 logger = logging.getLogger(__name__)
@@ -69,9 +69,10 @@ def apply_steps(plans: Sequence[tuple[Message, Sequence[Step]]], *, source: str)
             except IllegalTransition as exc:
                 logger.warning("message %s: %s", message.handle, exc)
                 continue
+            previous = message.status
             _move(message, step, now, touched)
             events.append((message.pk, step.status, step.source or source, step.detail, now))
-            emits.append(_emit_args(message))
+            emits.append(status_items(message, previous))
             changes.append((message, step.status))
         if touched:
             changed.append(message)
@@ -79,7 +80,7 @@ def apply_steps(plans: Sequence[tuple[Message, Sequence[Step]]], *, source: str)
     for values, ids in groups.items():
         Message.objects.filter(pk__in=ids).update(updated_at=now, **dict(values))
     insert_rows(MessageEvent, ("message_id", "status", "source", "detail", "created_at"), events)
-    emit_many(emits)
+    emit_items(emits)
     _signal(changes)
     return changed
 
@@ -110,20 +111,32 @@ def _move(message: Message, step: Step, now, touched: dict) -> None:
         touched[name] = value
 
 
-def _emit_args(message: Message) -> tuple:
+def status_items(message: Message, previous: str | None) -> tuple[tuple, tuple | None]:
+    """The webhook events of ``message``'s step from ``previous`` (None: just created) to
+    its status, as (account, type, payload, extra_urls): one for the account's endpoints
+    (and the status_callback when it gets that very body), and one for the status_callback
+    alone when its body differs (its dialect's words; ``payloads.callback_body``) or None.
+    Built at the step: the bodies must show this step, not the message's last one."""
     event = EventType.MESSAGE_RECEIVED if message.status == Status.RECEIVED else EventType.MESSAGE_STATUS_UPDATED
-    extra = [message.status_callback] if message.status_callback else []
-    # The body is built now: it must show this step, not the message's last one.
-    return (message.account, event, message_body(message), extra)
+    body = message_body(message)
+    url = message.status_callback
+    own = callback_body(message, previous, body) if url else None
+    if own is body:
+        return (message.account, event, body, [url]), None
+    return (message.account, event, body, []), (None if own is None else (message.account, event, own, [url]))
 
 
-def emit_many(items: Iterable[tuple]) -> None:
-    """Webhook events (account, type, payload, extra_urls) through the webhooks app's bulk
-    entry point."""
-    items = list(items)
-    if not items:
-        return
-    webhooks.emit_many(items, returning=False)
+def emit_items(items: Iterable[tuple[tuple, tuple | None]]) -> None:
+    """Emit ``status_items``' events through the webhooks app's bulk entry point."""
+    shared, own = [], []
+    for common, callback in items:
+        shared.append(common)
+        if callback is not None:
+            own.append(callback)
+    if shared:
+        webhooks.emit_many(shared, returning=False)
+    if own:
+        webhooks.emit_many(own, returning=False, to_endpoints=False)
 
 
 def insert_rows(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:

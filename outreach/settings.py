@@ -268,7 +268,13 @@ SPECTACULAR_SETTINGS = {
         "Two wire dialects over one set of models: the Sendblue/Arnio dialect "
         "(`/api/send-message`, `/api/v2/messages`, ...) and the v1 dialect "
         "(`/api/v1/contacts`, `/api/v1/messages`, ...). Authenticate with `X-API-Key`, "
-        "`Authorization: Bearer`, or the `sb-api-key-id` + `sb-api-secret-key` pair."
+        "`Authorization: Bearer`, or the `sb-api-key-id` + `sb-api-secret-key` pair.\n\n"
+        "Every key has a dialect. A `sendblue` key (the default) gets Sendblue's status words "
+        "(REGISTERED, PENDING, QUEUED, ACCEPTED, SENT, DELIVERED, READ, DECLINED, ERROR, RECEIVED). "
+        "An `arnio` key gets Arnio's five (QUEUED, SENT, DELIVERED, READ, FAILED) in its responses "
+        "and its messages' status callbacks; a callback is sent only when the Arnio word changes. "
+        "Arnio's own paths, `POST /send-message` and `POST /send-group-message`, are Arnio "
+        "whatever the key. Account webhook endpoints always get the Sendblue words."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -281,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "MessageStatusEnum": "messaging.choices.Status",
         "MessageServiceEnum": "messaging.choices.Service",
         "V1MessageStatusEnum": "messaging.api.serializers.V1_STATUS_WORDS",
+        "ArnioStatusEnum": "messaging.payloads.ARNIO_WORDS",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -6,6 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from messaging.api.urls import arnio_urlpatterns
+
 from .health import healthz
 
 #: Swagger UI and ReDoc style their markup inline and ReDoc runs a worker from a blob:;
@@ -39,5 +41,7 @@ urlpatterns = [
     path("messages/", include("messaging.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("webhooks/", include("webhooks.urls")),
+    # Arnio's send paths have no /api prefix (seed 000).
+    path("", include(arnio_urlpatterns)),
     path("", include("outreach.console_urls")),
 ]

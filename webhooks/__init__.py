@@ -13,10 +13,12 @@ def emit(account, event_type: str, payload: dict, extra_urls=()):
     return _emit(account, event_type, payload, extra_urls)
 
 
-def emit_many(items, *, returning: bool = True):
+def emit_many(items, *, returning: bool = True, to_endpoints: bool = True):
     """``emit`` for many events, each (account, event_type, payload, extra_urls), in the
     caller's transaction (the message dispatcher's chunks). ``returning=False``: the caller
-    needs no Event rows back, which lets a batch with nothing to deliver go by COPY."""
+    needs no Event rows back, which lets a batch with nothing to deliver go by COPY.
+    ``to_endpoints=False``: the events go to their extra URLs only (a status_callback
+    whose body is not the one the account's endpoints get)."""
     from .services import emit_many as _emit_many
 
-    return _emit_many(items, returning=returning)
+    return _emit_many(items, returning=returning, to_endpoints=to_endpoints)

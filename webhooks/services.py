@@ -49,10 +49,13 @@ def emit(account, event_type: str, payload: dict, extra_urls=()) -> Event:
     return emit_many([(account, event_type, payload, extra_urls)])[0]
 
 
-def emit_many(items: Iterable[tuple], *, returning: bool = True) -> list[Event]:
+def emit_many(items: Iterable[tuple], *, returning: bool = True, to_endpoints: bool = True) -> list[Event]:
     """``emit`` for many events at once, (account, type, payload, extra_urls) each: one
     INSERT of the events, one query of endpoints per account, one INSERT of deliveries.
-    Added for the message dispatcher, which records status changes by the chunk."""
+    Added for the message dispatcher, which records status changes by the chunk.
+
+    ``to_endpoints=False``: delivered to their extra URLs alone, not to the account's
+    endpoints (a status_callback whose body differs from the endpoints' one)."""
     items = list(items)
     known = set(EventType.values)  # a list built on every access: once per batch, not per item
     for _, event_type, _, _ in items:
@@ -60,9 +63,9 @@ def emit_many(items: Iterable[tuple], *, returning: bool = True) -> list[Event]:
             raise InvalidInput(f"Unknown webhook event type {event_type!r}.", field="event_type")
     if not items:
         return []
-    if not returning and not any(extra for _, _, _, extra in items) and not Endpoint.objects.filter(
+    if not returning and not any(extra for _, _, _, extra in items) and (not to_endpoints or not Endpoint.objects.filter(
         account_id__in={account.pk for account, _, _, _ in items}, enabled=True
-    ).exists():
+    ).exists()):
         # Nothing to deliver and no caller needing the rows back (the message dispatcher):
         # the outbox rows alone, by COPY, several times cheaper than bulk_create's INSERT.
         _copy_events(items)
@@ -79,7 +82,7 @@ def emit_many(items: Iterable[tuple], *, returning: bool = True) -> list[Event]:
         )
         accounts = {account.pk: account for account, _, _, _ in items}
         endpoints = {pk: [] for pk in accounts}
-        for ep in Endpoint.objects.filter(account_id__in=list(accounts), enabled=True):
+        for ep in Endpoint.objects.filter(account_id__in=list(accounts), enabled=True) if to_endpoints else ():
             endpoints[ep.account_id].append(ep)
         now = timezone.now()
         rows = []

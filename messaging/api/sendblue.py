@@ -1,8 +1,13 @@
 """The Sendblue dialect (seeds 000-002): paths, field names and error shape of Sendblue,
-so its official SDK works against this server unchanged."""
+so its official SDK works against this server unchanged.
+
+Arnio (seed 000) is the same API with its own status words: a key's ``dialect`` picks the
+words of its responses and its messages' callbacks, and Arnio's own paths (``/send-message``,
+``/send-group-message``, the ``Arnio*`` views below) are Arnio whatever the key says.
+"""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -16,11 +21,12 @@ from outreach.api.base import AccountScoped
 from outreach.api.filters import QueryFilterBackend
 from outreach.api.pagination import BadQuery, SendbluePagination
 from outreach.api.parsers import JSONParser
-from outreach.choices import Family
+from outreach.choices import Dialect, Family
 from outreach.exceptions import InvalidInput
 from outreach.idempotency import idempotent
 
 from .serializers import (
+    ArnioSendResponse,
     EvaluateServiceResponse,
     SendblueError,
     SendblueMessage,
@@ -56,13 +62,30 @@ def message_queryset():
     return Message.objects.select_related("account", "line", "conversation")
 
 
-class SendblueView(APIView):
+class SpeaksDialect:
+    """Which wire dialect's words a response gets (``dialect`` is the error shape)."""
+
+    #: Set on Arnio's own paths: a request there is Arnio whatever its key says.
+    path_dialect: str | None = None
+
+    @property
+    def wire_dialect(self) -> str:
+        return self.path_dialect or getattr(self.request.auth, "dialect", Dialect.SENDBLUE)
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "dialect": self.wire_dialect}
+
+
+class SendblueView(SpeaksDialect, APIView):
     scope_family = Family.MESSAGES
     dialect = "sendblue"
 
     @property
     def account(self):
         return self.request.auth.account
+
+    def get_serializer_context(self) -> dict:
+        return {"request": self.request, "view": self, "dialect": self.wire_dialect}
 
 
 class SendMessage(ForegroundSend, SendblueView):
@@ -82,9 +105,9 @@ class SendMessage(ForegroundSend, SendblueView):
         message = services.send(
             self.account, to=data["number"], content=data["content"], media_url=data["media_url"],
             send_style=data["send_style"], from_number=data["from_number"] or None,
-            status_callback=data["status_callback"], source=EventSource.API,
+            status_callback=data["status_callback"], source=EventSource.API, dialect=self.wire_dialect,
         )
-        return Response(SendblueSendResponse(message).data)
+        return Response(SendblueSendResponse(message, context=self.get_serializer_context()).data)
 
 
 class SendGroupMessage(ForegroundSend, SendblueView):
@@ -106,9 +129,9 @@ class SendGroupMessage(ForegroundSend, SendblueView):
             self.account, numbers=data.get("numbers") or [], group_id=data["group_id"],
             content=data["content"], media_url=data["media_url"], send_style=data["send_style"],
             from_number=data["from_number"] or None, status_callback=data["status_callback"],
-            source=EventSource.API,
+            source=EventSource.API, dialect=self.wire_dialect,
         )
-        return Response(SendblueSendResponse(message).data)
+        return Response(SendblueSendResponse(message, context=self.get_serializer_context()).data)
 
 
 class MessageStatus(SendblueView):
@@ -122,10 +145,11 @@ class MessageStatus(SendblueView):
         handle = request.query_params.get("handle", "").strip()
         if not handle:
             raise BadQuery("handle is required: the message_handle a send returned.")
-        return Response(SendblueMessage(get_message(self.account, handle, message_queryset())).data)
+        message = get_message(self.account, handle, message_queryset())
+        return Response(SendblueMessage(message, context=self.get_serializer_context()).data)
 
 
-class MessageList(AccountScoped, generics.ListAPIView):
+class MessageList(SpeaksDialect, AccountScoped, generics.ListAPIView):
     """Messages in and out, newest first, with the filters of Sendblue's message list."""
 
     scope_family = Family.MESSAGES
@@ -148,7 +172,7 @@ class MessageDetail(SendblueView):
     @extend_schema(operation_id="retrieve_message", tags=TAGS, responses={200: SendblueRetrieveResponse, **errors(404)})
     def get(self, request, message_id: str):
         message = get_message(self.account, message_id, message_queryset())
-        return Response({"status": "OK", "data": SendblueMessage(message).data})
+        return Response({"status": "OK", "data": SendblueMessage(message, context=self.get_serializer_context()).data})
 
 
 class EvaluateService(SendblueView):
@@ -210,3 +234,26 @@ class UploadMediaObject(SendblueView):
             "mediaObjectId": str(stored.token),
             "media_url": media.public_url(stored),
         })
+
+
+# --- Arnio's own paths (seed 000): the send views above, Arnio whatever the key says -----
+
+ARNIO_TAGS = ["messages (Arnio)"]
+
+
+@extend_schema_view(post=extend_schema(
+    operation_id="arnio_send_message", tags=ARNIO_TAGS, responses={200: ArnioSendResponse, **errors(400, 409, 422)},
+    description="Arnio's path of `POST /api/send-message`: the same request, auth, scopes and "
+    "idempotency; the answer and the status callbacks use Arnio's words whatever the key's dialect.",
+))
+class ArnioSendMessage(SendMessage):
+    path_dialect = Dialect.ARNIO
+
+
+@extend_schema_view(post=extend_schema(
+    operation_id="arnio_send_group_message", tags=ARNIO_TAGS,
+    responses={200: ArnioSendResponse, **errors(400, 409, 422)},
+    description="Arnio's path of `POST /api/send-group-message`, in Arnio's words whatever the key's dialect.",
+))
+class ArnioSendGroupMessage(SendGroupMessage):
+    path_dialect = Dialect.ARNIO

@@ -11,7 +11,8 @@ from rest_framework import serializers
 
 from messaging.choices import MessageType, SendStyle, Service, Status
 from messaging.models import Line, Message
-from messaging.payloads import iso, message_body
+from messaging.payloads import ARNIO_WORDS, iso, message_body
+from outreach.choices import Dialect
 
 #: The v1 dialect's words (seed 004): lowercase canonical words, ERROR is "failed".
 V1_STATUS = {status: status.lower() for status in Status.values} | {Status.ERROR: "failed"}
@@ -103,13 +104,25 @@ def nullable_str(**kw):
     return serializers.CharField(allow_null=True, **kw)
 
 
+@extend_schema_field({
+    "description": "In the caller's key's dialect: a `sendblue` key gets the canonical words, "
+    "an `arnio` key Arnio's five (ERROR and DECLINED are FAILED; the steps before sending, QUEUED).",
+    "anyOf": [
+        {"title": "sendblue", "type": "string", "enum": Status.values},
+        {"title": "arnio", "type": "string", "enum": ARNIO_WORDS},
+    ],
+})
+class DialectStatusField(serializers.CharField):
+    """A message's status word; ``message_body`` picks the dialect's."""
+
+
 class SendblueMessage(serializers.Serializer):
     """The message body of seeds 000-002 (callbacks, status, lists)."""
 
     accountEmail = serializers.EmailField()
     content = serializers.CharField(allow_blank=True)
     is_outbound = serializers.BooleanField()
-    status = serializers.ChoiceField(choices=Status.choices)
+    status = DialectStatusField()
     error_code = serializers.IntegerField(allow_null=True)
     error_message = nullable_str()
     error_reason = nullable_str(help_text="A word a program can switch on, e.g. OPTED_OUT.")
@@ -133,7 +146,7 @@ class SendblueMessage(serializers.Serializer):
     group_display_name = nullable_str()
 
     def to_representation(self, message: Message) -> dict:
-        return message_body(message)
+        return message_body(message, self.context.get("dialect", Dialect.SENDBLUE))
 
 
 class SendblueSendResponse(SendblueMessage):
@@ -151,6 +164,12 @@ class SendblueSendResponse(SendblueMessage):
             error_key=message.error_key or None,
         )
         return body
+
+
+class ArnioSendResponse(SendblueSendResponse):
+    """A send's answer on Arnio's own paths: Arnio's words whatever the key's dialect."""
+
+    status = serializers.ChoiceField(choices=ARNIO_WORDS)
 
 
 class SendblueRetrieveResponse(serializers.Serializer):

@@ -2,6 +2,12 @@ from django.urls import path
 
 from . import sandbox, sendblue, v1, views
 
+#: Arnio's own paths (seed 000), at the root like Arnio's: outreach/urls.py includes them.
+arnio_urlpatterns = [
+    path("send-message", sendblue.ArnioSendMessage.as_view(), name="arnio-send-message"),
+    path("send-group-message", sendblue.ArnioSendGroupMessage.as_view(), name="arnio-send-group-message"),
+]
+
 urlpatterns = [
     path("v1/lines", views.LineList.as_view(), name="api-lines"),
     # Sendblue dialect (seeds 000-002)

@@ -12,7 +12,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from outreach.exceptions import OutreachError
 
-from ..choices import ErrorCode, Service, Status
+from ..choices import ErrorCode, ErrorKey, Service, Status
 from ..redact import redact
 
 
@@ -59,6 +59,8 @@ class ProviderError(OutreachError):
 
     retryable = True
     error_code = ErrorCode.SEND_FAILED
+    #: The message's ``error_key`` when this error makes it a dead letter.
+    error_key = ErrorKey.SEND_FAILED
     status_code = 502
 
 

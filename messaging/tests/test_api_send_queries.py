@@ -35,9 +35,9 @@ def sb(account):
     return client
 
 
-def statements(client, body, **headers) -> list[str]:
+def statements(client, body, path="/api/send-message", **headers) -> list[str]:
     with CaptureQueriesContext(connection) as ctx:
-        response = client.post("/api/send-message", body, format="json", **headers)
+        response = client.post(path, body, format="json", **headers)
     assert response.status_code == 200, response.content
     return [q["sql"] for q in ctx.captured_queries if not q["sql"].lstrip().upper().startswith(CONTROL)]
 
@@ -60,6 +60,18 @@ def test_an_opted_out_recipient_costs_the_same(sb, account):
     sql = statements(sb, {"number": "+15552010505", "content": "declined"})
     assert len(sql) <= BUDGET, "\n".join(sql)
     assert Message.objects.get(number="+15552010505").status == "DECLINED"
+
+
+@pytest.mark.parametrize("path", ["/api/send-message", "/send-message"])
+def test_an_arnio_send_with_a_callback_costs_the_same(sb, account, path):
+    """The message's dialect is a column of the one insert; its QUEUED callback is the
+    canonical body (the words agree), so no second outbox event either."""
+    arnio = key_client(account, ["messages"], form="sendblue", dialect="arnio")
+    arnio.post(path, {"number": "+15552010509", "content": "warm-up"}, format="json")
+    body = {"number": "+15552010510", "content": "x", "status_callback": "https://example.com/cb"}
+    sql = statements(arnio, body, path=path)
+    assert len(sql) <= BUDGET, "\n".join(sql)
+    assert Message.objects.get(number="+15552010510").dialect == "arnio"
 
 
 def test_the_count_does_not_grow_with_the_account(sb, account):

@@ -175,7 +175,8 @@ def test_list_filters_paging_and_order(sb, log):
     def handles_for(**params):
         return [m["message_handle"] for m in sb.get("/api/v2/messages", params).json()["data"]]
 
-    assert handles_for(is_outbound="false") == [str(inbound.handle)]
+    assert handles_for(is_outbound="false") == handles_for(is_outbound="0") == [str(inbound.handle)]
+    assert len(handles_for(is_outbound="TRUE")) == len(handles_for(is_outbound="1")) == 3
     assert handles_for(status="DELIVERED") == [handles[0]]
     assert set(handles_for(status="SUCCESS")) == {handles[0], handles[1]}
     assert handles_for(service="SMS") == [handles[1]]
@@ -196,11 +197,14 @@ def test_list_filters_paging_and_order(sb, log):
     ({"order_by": "size"}, "order_by"),
     ({"number": "not a number"}, "number"),
     ({"limit": 500}, "limit must be between 1 and 100"),
+    ({"is_outbound": "maybe"}, "is_outbound: Use true or false (also 1 or 0); got 'maybe'."),
+    ({"is_outbound": "yes"}, "is_outbound"),
 ])
 def test_bad_list_parameters_are_400(sb, log, params, fragment):
     response = sb.get("/api/v2/messages", params)
     assert response.status_code == 400, response.content
-    assert response.json()["status"] == "ERROR" and fragment in response.json()["error_message"]
+    body = response.json()
+    assert body["status"] == "ERROR" and body["error_code"] == 4000 and fragment in body["error_message"]
 
 
 def test_list_never_shows_another_accounts_messages(sb, log, other_account):
@@ -308,7 +312,7 @@ def test_a_media_url_that_cannot_be_copied_is_400(sb, settings, tmp_path, httpse
         (httpserver.url_for("/gone.png"), "HTTP 404"),
         (httpserver.url_for("/big.png"), "5 MB"),
         (httpserver.url_for("/page.html"), "media extension"),
-        ("ftp://example.com/a.png", "http(s)"),
+        ("ftp://example.com/a.png", "http:// or https://"),
     ]:
         response = sb.post("/api/upload-media-object", {"media_url": url}, format="json")
         assert response.status_code == 400, (url, response.content)

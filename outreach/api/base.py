@@ -23,6 +23,13 @@ class AccountScoped:
         return super().get_queryset().filter(**{self.account_field: self.account})
 
 
+KEY_DIALECTS = (
+    "Any key works in every header form. A key's dialect (`sendblue`, the default, or `arnio`) "
+    "picks the status words of its Sendblue-style responses and its messages' status callbacks: "
+    "Arnio's are QUEUED, SENT, DELIVERED, READ and FAILED."
+)
+
+
 class ApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = "outreach.api.authentication.ApiKeyAuthentication"
     name = ["ApiKey", "Bearer", "SendblueKeyId", "SendblueSecret"]
@@ -33,8 +40,8 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return [
-            {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": KEY_DIALECTS},
             {"type": "http", "scheme": "bearer", "description": "<key_id>.<secret>"},
-            {"type": "apiKey", "in": "header", "name": "sb-api-key-id"},
+            {"type": "apiKey", "in": "header", "name": "sb-api-key-id", "description": KEY_DIALECTS},
             {"type": "apiKey", "in": "header", "name": "sb-api-secret-key"},
         ]

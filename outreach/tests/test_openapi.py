@@ -13,8 +13,23 @@ def test_the_document_is_served_as_openapi_3():
     doc = response.json()
     assert doc["openapi"].startswith("3.")
     schemes = doc["components"]["securitySchemes"]
-    assert schemes["ApiKey"] == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    assert {k: schemes["ApiKey"][k] for k in ("type", "in", "name")} == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
     assert schemes["SendblueKeyId"]["name"] == "sb-api-key-id"
+    assert "arnio" in schemes["ApiKey"]["description"]
+
+
+def test_the_document_describes_arnio_paths_and_both_key_dialects():
+    doc = Client().get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    for path in ("/send-message", "/send-group-message"):
+        ok = doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ok == {"$ref": "#/components/schemas/ArnioSendResponse"}
+    schemas = doc["components"]["schemas"]
+    assert schemas["ArnioStatusEnum"]["enum"] == ["QUEUED", "SENT", "DELIVERED", "READ", "FAILED"]
+    # A /api/ response's words are the key's: the status says which words each dialect gets.
+    ok = doc["paths"]["/api/send-message"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/SendblueSendResponse"}
+    by_dialect = {one["title"]: one["enum"] for one in schemas["SendblueSendResponse"]["properties"]["status"]["anyOf"]}
+    assert "ERROR" in by_dialect["sendblue"] and by_dialect["arnio"] == ["QUEUED", "SENT", "DELIVERED", "READ", "FAILED"]
 
 
 def test_the_docs_page_loads_its_assets_locally():
