@@ -183,7 +183,7 @@ def test_an_item_a_single_send_refuses_refuses_the_whole_job(api, account):
     errors = response.json()["errors"]
     assert set(errors) == {"messages.1.body", "messages.2.to", "messages.3.body"}
     assert "NUL character" in errors["messages.1.body"][0]
-    assert "Surrogate" in errors["messages.2.to"][0] and "U+DFFF" in errors["messages.3.body"][0]
+    assert "unpaired surrogate" in errors["messages.2.to"][0] and "U+DFFF" in errors["messages.3.body"][0]
     assert not BulkJob.objects.exists() and not Message.objects.exists()
 
 
