@@ -165,12 +165,13 @@ CLAIM_SQL = """
 
 
 def count_new_contacts(conn, rows, now: datetime) -> None:
-    """The lines' new-contact counts, one upsert per line (``limits.record_new_contacts``)."""
+    """The lines' new-contact counts, one upsert per line (``limits.record_new_contacts``),
+    in line id order as the real claim locks its lines (two processes never deadlock)."""
     counts: dict[int, int] = {}
     for r in rows:
         counts[r[1]] = counts.get(r[1], 0) + int(r[7])
     minute = now.replace(second=0, microsecond=0)
-    for line_id, count in counts.items():
+    for line_id, count in sorted(counts.items()):
         if count:
             conn.execute(
                 "INSERT INTO messaging_lineusage (line_id, minute, new_contacts) VALUES (%s, %s, %s) "
