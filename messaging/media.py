@@ -20,7 +20,6 @@ from django.utils.text import get_valid_filename
 from outreach import net
 from outreach.exceptions import InvalidInput
 from outreach.models import Account
-from outreach.net import check_url
 
 from . import media_types
 from .models import MediaObject
@@ -64,7 +63,7 @@ def fetch_upload(account: Account, media_url: str) -> MediaObject:
     """Copy the file at ``media_url`` (a signed URL is fine here: that is the point of the
     media object pattern) into a MediaObject, through the outbound guard (outreach/net.py):
     no redirects, no private addresses (unless OUTBOUND_ALLOW_PRIVATE_TARGETS), at most 5 MB."""
-    check_url(media_url, field="media_url", resolve_host=False)
+    net.check_url(media_url, field="media_url", resolve_host=False)
     try:
         name = get_valid_filename(PurePosixPath(unquote(urlsplit(media_url).path)).name)
     except SuspiciousFileOperation:  # no usable file name at all
