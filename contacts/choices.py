@@ -12,6 +12,13 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class ImportRowKind(models.TextChoices):
+    """Why a row of an import created no contact."""
+
+    REJECTED = "rejected", "Rejected"
+    DUPLICATE = "duplicate", "Duplicate"
+
+
 class ContactField(models.TextChoices):
     """Columns a CSV column can be mapped to (``custom:<name>`` adds a custom variable)."""
 

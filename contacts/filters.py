@@ -79,3 +79,10 @@ class ContactFilter(django_filters.FilterSet):
 
     def filter_sort(self, qs, name, value):
         return qs.order_by(value, "pk")
+
+
+def account_filter(account, params) -> ContactFilter:
+    """The FilterSet over the account's contacts, newest first unless ``params`` sorts."""
+    params = params.copy()
+    params.setdefault("sort", SortOrder.NEWEST)
+    return ContactFilter(params, queryset=Contact.objects.filter(account=account))

@@ -1,6 +1,8 @@
 """Console forms. They collect input; the services judge it and write."""
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 
 from outreach.exceptions import InvalidInput
@@ -63,6 +65,56 @@ class ContactListForm(forms.ModelForm):
         model = ContactList
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class ContactIds(forms.MultipleChoiceField):
+    """Contact ids (UUIDs) from ticked boxes; only the account's contacts are ever acted on."""
+
+    def validate(self, value) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        for item in value:
+            try:
+                uuid.UUID(item)
+            except ValueError:
+                raise forms.ValidationError(f"{item[:40]!r} is not a contact id.") from None
+
+
+class BulkAction(forms.Form):
+    """What to do with the ticked contacts, or with every contact the table's filter matches."""
+
+    ADD_TO_LIST, TAG, OPT_OUT, DELETE = "add_to_list", "tag", "opt_out", "delete"
+    #: Actions that ask "are you sure?" (with the count) before they run.
+    DESTRUCTIVE = {OPT_OUT, DELETE}
+
+    action = forms.ChoiceField(choices=[(ADD_TO_LIST, "Add to list"), (TAG, "Tag"), (OPT_OUT, "Opt out"),
+                                        (DELETE, "Delete")])
+    scope = forms.ChoiceField(choices=[("selected", "Ticked"), ("filter", "Every match")], initial="selected")
+    contact = ContactIds(required=False)
+    list = forms.ModelChoiceField(queryset=ContactList.objects.none(), required=False)
+    tag = forms.CharField(max_length=50, required=False)
+    filter = forms.CharField(required=False, max_length=4000)
+    confirmed = forms.BooleanField(required=False)
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["list"].queryset = ContactList.objects.filter(account=account)
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == self.ADD_TO_LIST and not data.get("list"):
+            self.add_error("list", "Choose the list to add them to.")
+        if action == self.TAG and not (data.get("tag") or "").strip():
+            self.add_error("tag", "Write the tag to add.")
+        if data.get("scope") == "selected" and "contact" in data and not data["contact"]:
+            self.add_error("contact", "Tick at least one contact, or choose every contact the filter matches.")
+        return data
+
+
+class SaveAsListForm(forms.Form):
+    name = forms.CharField(max_length=200, label="List name")
+    filter = forms.CharField(required=False, max_length=4000)
 
 
 class UploadForm(forms.Form):

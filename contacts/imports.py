@@ -22,9 +22,9 @@ from outreach import csvfiles
 from outreach.exceptions import Conflict, InvalidInput
 from outreach.models import Account
 
-from .choices import ContactField, ImportStatus
-from .ingest import ingest
-from .models import ContactList, ImportJob
+from .choices import ContactField, ImportRowKind, ImportStatus
+from .ingest import IngestResult, ingest
+from .models import ContactList, ImportJob, ImportRow
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 CHUNK_ROWS = 5000
@@ -223,7 +223,8 @@ def _import_chunks(job: ImportJob) -> None:
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
             if locked.processed_rows != done:  # another delivery of this task got here first
                 return
-            result = ingest(job.account, rows, lists=lists)
+            result = ingest(job.account, rows, lists=lists, source_import=job.pk)
+            ImportRow.objects.bulk_create(_import_rows(job, chunk, result), batch_size=1000)
             locked.rejected_csv += _rejected_rows(header, chunk, result.errors, first=not locked.rejected_csv)
             locked.processed_rows = done + len(chunk)
             locked.heartbeat_at = timezone.now()
@@ -234,6 +235,21 @@ def _import_chunks(job: ImportJob) -> None:
                 "processed_rows", "created_count", "duplicate_count", "error_count", "rejected_csv", "heartbeat_at",
             ])
         done += len(chunk)
+
+
+def _import_rows(job: ImportJob, chunk: list[tuple[int, list[str]]], result: IngestResult) -> list[ImportRow]:
+    """The chunk's rows that created no contact, for the result page."""
+    rows = [
+        ImportRow(job=job, kind=ImportRowKind.REJECTED, line=chunk[err.index][0], cells=chunk[err.index][1],
+                  reason=err.reason)
+        for err in result.errors
+    ]
+    rows += [
+        ImportRow(job=job, kind=ImportRowKind.DUPLICATE, line=chunk[index][0], cells=chunk[index][1],
+                  e164_number=e164)
+        for index, e164 in result.duplicate_rows
+    ]
+    return rows
 
 
 def _rejected_rows(header: list[str], chunk: list[tuple[int, list[str]]], errors, *, first: bool) -> str:

@@ -43,6 +43,8 @@ class IngestResult:
     created: int = 0
     duplicates: int = 0
     errors: list[RowError] = field(default_factory=list)
+    #: (index, E.164) of each duplicate row, in row order.
+    duplicate_rows: list[tuple[int, str]] = field(default_factory=list)
 
 
 def prepare(data: dict[str, Any]) -> tuple:
@@ -60,11 +62,14 @@ def prepare(data: dict[str, Any]) -> tuple:
 
 
 def ingest(
-    account: Account, rows: Sequence[dict[str, Any]], *, lists: Iterable[ContactList] = (), first_index: int = 0
+    account: Account, rows: Sequence[dict[str, Any]], *, lists: Iterable[ContactList] = (), first_index: int = 0,
+    source_import: Any = None,
 ) -> IngestResult:
-    """Create the valid, new rows; the caller chooses the transaction (one per chunk)."""
+    """Create the valid, new rows; the caller chooses the transaction (one per chunk).
+    ``source_import`` (an ImportJob's id) is recorded on the contacts created."""
     result = IngestResult(submitted=len(rows))
     prepared: list[tuple] = []
+    indexes: list[int] = []
     seen: set[str] = set()
     for i, data in enumerate(rows, first_index):
         try:
@@ -74,26 +79,31 @@ def ingest(
             result.errors.append(RowError(i, exc.message, str(raw or "")))
             continue
         if row[2] in seen:
-            result.duplicates += 1
+            result.duplicate_rows.append((i, row[2]))
             continue
         seen.add(row[2])
         prepared.append(row)
+        indexes.append(i)
     with transaction.atomic():
-        created_ids = _insert(account, prepared) if prepared else []
+        created_ids = _insert(account, prepared, source_import) if prepared else []
         if created_ids:
             _add_memberships(created_ids, [lst.pk for lst in lists])
     result.created = len(created_ids)
-    result.duplicates += len(prepared) - len(created_ids)
+    created = set(created_ids)
+    # A prepared row that did not go in matched a number the account already has.
+    result.duplicate_rows += [(i, row[2]) for i, row in zip(indexes, prepared, strict=True) if row[0] not in created]
+    result.duplicate_rows.sort()
+    result.duplicates = len(result.duplicate_rows)
     return result
 
 
-def _insert(account: Account, rows: list[tuple]) -> list:
+def _insert(account: Account, rows: list[tuple], source_import: Any) -> list:
     if connection.vendor == "postgresql":
-        return _insert_copy(account, rows)
-    return _insert_bulk(account, rows)
+        return _insert_copy(account, rows, source_import)
+    return _insert_bulk(account, rows, source_import)
 
 
-def _insert_copy(account: Account, rows: list[tuple]) -> list:
+def _insert_copy(account: Account, rows: list[tuple], source_import: Any) -> list:
     with connection.cursor() as cur:
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS contacts_ingest (id uuid, phone_number text, e164_number text, "
@@ -106,20 +116,21 @@ def _insert_copy(account: Account, rows: list[tuple]) -> list:
         cols = ", ".join(COLUMNS)
         # ON CONFLICT skips numbers the account already has; RETURNING tells which went in.
         cur.execute(
-            f"INSERT INTO contacts_contact ({cols}, account_id, created_at, updated_at) "
-            f"SELECT {cols}, %s, now(), now() FROM contacts_ingest "
+            f"INSERT INTO contacts_contact ({cols}, account_id, source_import_id, created_at, updated_at) "
+            f"SELECT {cols}, %s, %s, now(), now() FROM contacts_ingest "
             "ON CONFLICT (account_id, e164_number) DO NOTHING RETURNING id",
-            [account.pk],
+            [account.pk, source_import],
         )
         created = [r[0] for r in cur.fetchall()]
         cur.execute("TRUNCATE contacts_ingest")
     return created
 
 
-def _insert_bulk(account: Account, rows: list[tuple]) -> list:
+def _insert_bulk(account: Account, rows: list[tuple], source_import: Any) -> list:
     now = timezone.now()
     objs = [
-        Contact(account=account, created_at=now, updated_at=now, **dict(zip(COLUMNS, row, strict=True)))
+        Contact(account=account, source_import_id=source_import, created_at=now, updated_at=now,
+                **dict(zip(COLUMNS, row, strict=True)))
         for row in rows
     ]
     existing = set()

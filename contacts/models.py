@@ -8,7 +8,7 @@ from django.db import models
 
 from outreach.models import Account
 
-from .choices import ImportStatus
+from .choices import ImportRowKind, ImportStatus
 
 
 class ContactList(models.Model):
@@ -43,6 +43,10 @@ class Contact(models.Model):
     custom_variables = models.JSONField(default=dict, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
     lists = models.ManyToManyField(ContactList, related_name="contacts", blank=True)
+    #: The CSV import that created this contact (a list can be made of an import's contacts).
+    source_import = models.ForeignKey(
+        "ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     #: Lower-cased names, email, company and the number's digits, kept by the services so
     #: one ``LIKE '%term%'`` answers search by name, email or phone in any format (on
     #: PostgreSQL through a trigram index, see migration 0003).
@@ -116,3 +120,24 @@ class ImportJob(models.Model):
     @property
     def started(self) -> bool:
         return self.status != ImportStatus.DRAFT
+
+
+class ImportRow(models.Model):
+    """A row of an import that created no contact: rejected (with the reason) or a duplicate
+    of a contact the account has (or of an earlier row of the same file)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    kind = models.CharField(max_length=16, choices=ImportRowKind.choices)
+    #: The line as a spreadsheet numbers it (the header is line 1).
+    line = models.PositiveIntegerField()
+    #: The row's number in E.164 (a duplicate's; empty for a rejected row).
+    e164_number = models.CharField(max_length=32, blank=True, default="")
+    cells = models.JSONField(default=list)
+    reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["line"]
+        indexes = [models.Index(fields=["job", "kind", "line"], name="importrow_job_kind_line")]
+
+    def __str__(self) -> str:
+        return f"line {self.line} ({self.kind})"

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,7 @@ from outreach.exceptions import OutreachError
 
 from . import services
 from .choices import OptOutSource, SortOrder
-from .filters import ContactFilter
+from .filters import account_filter, search_contacts
 from .forms import ContactForm, ContactListForm
 from .models import Contact, ContactList
 from .validation import iana_zones
@@ -26,10 +27,7 @@ EXPORT_COLUMNS = [
 
 
 def _filtered(request):
-    qs = Contact.objects.filter(account=request.account)
-    params = request.GET.copy()
-    params.setdefault("sort", SortOrder.NEWEST)
-    return ContactFilter(params, queryset=qs)
+    return account_filter(request.account, request.GET)
 
 
 @member_required
@@ -169,9 +167,45 @@ def list_detail(request, pk):
         else:
             messages.success(request, "Saved.")
             return redirect("contacts:list-detail", pk=lst.pk)
-    members = Paginator(lst.contacts.all(), 25).get_page(request.GET.get("page"))
-    return render(request, "contacts/list_detail.html", {"list": lst, "form": form, "page": members},
-                  status=422 if request.method == "POST" else 200)
+    members = Paginator(lst.contacts.order_by("-created_at", "pk"), 25).get_page(request.GET.get("page"))
+    find = request.GET.get("find", "").strip()
+    candidates = None
+    if find:
+        outside = Contact.objects.filter(account=request.account).exclude(lists=lst).order_by("-created_at", "pk")
+        candidates = Paginator(search_contacts(outside, find), 10).get_page(request.GET.get("find_page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "contacts/list_detail.html", {
+        "list": lst, "form": form, "page": members, "find": find, "candidates": candidates,
+        "query": query.urlencode(),
+    }, status=422 if request.method == "POST" else 200)
+
+
+@member_required
+@require_POST
+def list_members(request, pk, verb):
+    """Add (``verb`` "add") or remove the ticked contacts."""
+    lst = get_object_or_404(ContactList, account=request.account, pk=pk)
+    ids = request.POST.getlist("contact")
+    try:
+        if verb == "add":
+            count = services.add_to_list(request.account, lst, ids)
+            messages.success(request, f"Added {count} contact{pluralize(count)} to {lst.name}.")
+        else:
+            count = services.remove_from_list(request.account, lst, ids)
+            messages.success(request, f"Removed {count} contact{pluralize(count)} from {lst.name}.")
+    except OutreachError as exc:
+        messages.error(request, "Tick at least one contact." if not ids else exc.message)
+    return redirect(reverse("contacts:list-detail", args=[lst.pk]) + _next_query(request))
+
+
+def _next_query(request) -> str:
+    """Back to the page and search the form was posted from."""
+    keep = QueryDict(mutable=True)
+    for name in ("page", "find", "find_page"):
+        if request.POST.get(name):
+            keep[name] = request.POST[name]
+    return f"?{keep.urlencode()}" if keep else ""
 
 
 @member_required
