@@ -118,3 +118,16 @@ def test_bulk_tag_add_to_list_opt_out_and_delete(page, staff_login, account):
     page.goto("/contacts/")
     assert fits_phone(page)
     screenshot(page, "contacts-table-phone")
+
+
+def test_the_contact_card_shows_email_company_and_custom_variables(page, staff_login, account):
+    ann = ContactFactory(account=account, first_name="Ann", email="ann@acme.example", company_name="Acme",
+                         custom_variables={"plan": "gold", "seats": 12})
+    bare = ContactFactory(account=account, first_name="Bare")
+    page.goto(f"/contacts/{ann.pk}/")
+    assert page.inner_text("[data-testid=contact-email]") == "ann@acme.example"
+    assert page.inner_text("[data-testid=contact-company]") == "Acme"
+    assert page.inner_text("[data-testid=contact-variables]").split("\n") == ["plan = gold", "seats = 12"]
+    assert fits_phone(page)
+    page.goto(f"/contacts/{bare.pk}/")
+    assert page.inner_text("[data-testid=contact-variables]") == "none"
