@@ -141,3 +141,8 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line} ({self.kind})"
+
+    @property
+    def shown_cells(self) -> str:
+        """The row's non-empty cells, for a table."""
+        return " · ".join(str(cell).strip() for cell in self.cells if str(cell).strip())

@@ -1,7 +1,9 @@
-"""The console's CSV import: upload, map columns (with a preview), run, watch, download rejects."""
+"""The console's CSV import: upload, map columns (with a preview), run, watch, then the
+rejected and duplicate rows (paginated, or the rejected ones as CSV)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -9,8 +11,9 @@ from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
 from . import imports
-from .forms import MappingForm, UploadForm
-from .models import ImportJob
+from .choices import ImportRowKind
+from .forms import MappingForm, SaveAsListForm, UploadForm
+from .models import Contact, ImportJob
 
 
 @member_required
@@ -50,11 +53,31 @@ def import_map(request, pk):
 
 @member_required
 def import_job(request, pk):
-    job = get_object_or_404(ImportJob.objects.defer("content"), account=request.account, pk=pk)
+    job = get_object_or_404(ImportJob.objects.defer("content", "rejected_csv"), account=request.account, pk=pk)
     if not job.started:
         return redirect("contacts:import-map", pk=job.pk)
-    template = "contacts/_import_progress.html" if request.htmx else "contacts/import_job.html"
-    return render(request, template, {"job": job})
+    if request.htmx:
+        if job.finished:  # the whole page: its heading and the tables of rows change too
+            return HttpResponse(headers={"HX-Refresh": "true"})
+        return render(request, "contacts/_import_progress.html", {"job": job})
+    return render(request, "contacts/import_job.html", {"job": job, **_row_pages(request, job)})
+
+
+def _row_pages(request, job: ImportJob) -> dict:
+    """The rejected and the duplicate rows, each paginated, once the import is finished."""
+    if not job.finished:
+        return {}
+    rejected = Paginator(job.rows.filter(kind=ImportRowKind.REJECTED).order_by("line", "pk"), 25)
+    duplicates = Paginator(job.rows.filter(kind=ImportRowKind.DUPLICATE).order_by("line", "pk"), 25)
+    rejected_page = rejected.get_page(request.GET.get("rejected_page"))
+    duplicate_page = duplicates.get_page(request.GET.get("duplicate_page"))
+    numbers = [row.e164_number for row in duplicate_page.object_list]
+    existing = {c.e164_number: c for c in Contact.objects.filter(account=request.account, e164_number__in=numbers)}
+    return {
+        "rejected": rejected_page, "duplicates": duplicate_page,
+        "duplicate_rows": [(row, existing.get(row.e164_number)) for row in duplicate_page.object_list],
+        "list_form": SaveAsListForm(initial={"name": job.filename.rsplit(".", 1)[0][:200]}),
+    }
 
 
 @member_required

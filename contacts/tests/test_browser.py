@@ -130,3 +130,18 @@ def test_csv_import_shows_progress_and_offers_the_rejected_rows(page, staff_logi
     assert "cannot be a phone number" in rejected[1][-1] and "not a phone number" in rejected[2][-1]
     person = Contact.objects.get(account=account, e164_number="+15554100007")
     assert person.custom_variables == {"plan": "gold"} and list(person.lists.all()) == [target]
+    # The page itself lists the rejected rows with their reasons, and the duplicates.
+    assert page.inner_text("[data-testid=import-heading]") == "Imported people.csv"
+    rejected_rows = page.locator("[data-testid=rejected-rows] tbody tr")
+    assert rejected_rows.count() == 2
+    assert rejected_rows.nth(0).inner_text().startswith("42") and "cannot be a phone number" in rejected_rows.nth(0).inner_text()
+    assert "not a phone number" in rejected_rows.nth(1).inner_text()
+    duplicate = page.locator("[data-testid=duplicate-rows] tbody tr")
+    assert duplicate.count() == 1 and "+15554100000" in duplicate.inner_text() and "Person0 Import" in duplicate.inner_text()
+    screenshot(page, "import-rows")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.fill("[data-testid=import-save-as-list] input[name=name]", "Spring fair")
+    page.click("[data-testid=import-save-as-list] button")
+    page.wait_for_selector("text=Created list Spring fair with 40 contacts.")  # the duplicate row's number is among them
+    assert ContactList.objects.get(account=account, name="Spring fair").contacts.count() == 40
