@@ -2,13 +2,17 @@
 back on the field they name)."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 from django import forms
 
+from contacts.imports import decode_upload
 from contacts.models import ContactList
 from messaging.choices import SendStyle
 from messaging.models import Line
+from outreach.exceptions import InvalidInput
 
 from .choices import CallOutcome
 from .models import PACE_MAX
@@ -62,3 +66,45 @@ class CallForm(forms.Form):
     outcome = forms.ChoiceField(choices=CallOutcome.choices)
     duration_seconds = forms.IntegerField(label="Duration (s)", required=False, min_value=0)
     notes = forms.CharField(required=False)
+
+
+#: Column names a bulk job's CSV may give its recipients under (otherwise the first column).
+RECIPIENT_COLUMNS = {"to", "phone", "phone_number", "number", "mobile", "recipient", "email"}
+
+
+class BulkJobForm(forms.Form):
+    """Recipients pasted or uploaded, and one message for all of them. The shapes are
+    checked here; the items go to ``bulkjobs.check_messages``, as the API's do."""
+
+    recipients = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One phone number (E.164, e.g. +15551234567) or Apple ID email per line.",
+    )
+    file = forms.FileField(label="Or a CSV of recipients", required=False,
+                           help_text="The column named to, phone or number (else the first column).")
+    body = forms.CharField(label="Message", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    priority = forms.IntegerField(required=False, initial=0, help_text="0 to 100; higher goes first.")
+
+    def clean_file(self) -> list[str]:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return []
+        try:
+            rows = list(csv.reader(io.StringIO(decode_upload(upload.read()))))
+        except (InvalidInput, csv.Error) as exc:
+            raise forms.ValidationError(getattr(exc, "message", None) or f"The file is not valid CSV: {exc}.") from None
+        rows = [row for row in rows if any(cell.strip() for cell in row)]
+        if not rows:
+            return []
+        header = [cell.strip().lower() for cell in rows[0]]
+        column = next((i for i, name in enumerate(header) if name in RECIPIENT_COLUMNS), None)
+        if column is None:
+            column, body_rows = 0, rows  # no header: every row is a recipient
+        else:
+            body_rows = rows[1:]
+        return [row[column].strip() if column < len(row) else "" for row in body_rows]
+
+    def recipient_list(self) -> list[str]:
+        """The pasted lines (blank ones skipped), then the file's rows."""
+        pasted = [line.strip() for line in self.cleaned_data.get("recipients", "").splitlines() if line.strip()]
+        return pasted + self.cleaned_data.get("file", [])

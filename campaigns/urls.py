@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_bulk
 
 app_name = "campaigns"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("new", views.campaign_new, name="new"),
     path("preview", views.campaign_preview, name="preview"),
     path("bulk/", views.bulk_list, name="bulk-jobs"),
+    path("bulk/new", views_bulk.bulk_new, name="bulk-new"),
     path("bulk/<uuid:pk>/", views.bulk_detail, name="bulk-job"),
     path("<uuid:pk>/", views.campaign_detail, name="detail"),
     path("<uuid:pk>/edit", views.campaign_edit, name="edit"),
