@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from contacts import bulk
+from contacts.ingest import ingest
 from contacts.models import Contact, ContactList
 from contacts.tests.factories import ContactFactory, ContactListFactory
 from outreach.services import create_staff_user
@@ -48,19 +49,33 @@ def test_tagging_every_match_of_a_filter_is_one_update(staff, account, other_acc
     assert not Contact.objects.filter(tags__contains=["a"]).exists()
 
 
-def test_statements_do_not_grow_with_the_selection(account):
+def _statements_per_action(account, contacts) -> dict[str, int]:
     lst = ContactListFactory(account=account)
-    _many(account, 5)
-    with CaptureQueriesContext(connection) as small:
-        bulk.add_to_list(account, lst, Contact.objects.all())
-    _many(account, 200)
-    with CaptureQueriesContext(connection) as large:
-        assert bulk.add_to_list(account, lst, Contact.objects.all()) == 200  # the first 5 were in
-    assert len(small) == len(large)
-    with CaptureQueriesContext(connection) as deleting:
-        assert bulk.delete(account, Contact.objects.all()) == 205
-    assert len(_writes(deleting, "DELETE")) == 1
-    assert not Contact.objects.exists() and not Contact.lists.through.objects.exists()
+    counts = {}
+    for name, action in [
+        ("add_to_list", lambda: bulk.add_to_list(account, lst, contacts)),
+        ("tag", lambda: bulk.add_tag(account, contacts, "vip")),
+        ("opt_out", lambda: bulk.opt_out(account, contacts, source="console")),
+        ("delete", lambda: bulk.delete(account, contacts)),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            action()
+        counts[name] = len(queries)
+    return counts
+
+
+def test_statements_do_not_grow_with_the_selection(account, other_account):
+    ingest(account, [{"phone_number": f"+1555440{i:04d}", "company_name": "Small"} for i in range(5)])
+    ingest(account, [{"phone_number": f"+1555450{i:04d}", "company_name": "Large"} for i in range(3000)])
+    ingest(other_account, [{"phone_number": f"+1555450{i:04d}", "company_name": "Large"} for i in range(10)])
+    small = _statements_per_action(account, Contact.objects.filter(company_name="Small"))
+    with CaptureQueriesContext(connection) as queries:
+        large = _statements_per_action(account, Contact.objects.filter(company_name="Large"))
+    assert small == large
+    assert len(_writes(queries, "DELETE")) == 1 and len(_writes(queries, "UPDATE")) == 2  # tag, opt out
+    assert not Contact.objects.filter(account=account).exists()
+    assert Contact.objects.filter(account=other_account).count() == 10
+    assert Event.objects.filter(account=account, type="contact_opted_out").count() == 3005
 
 
 def test_add_ticked_contacts_to_a_list_ignores_another_accounts(staff, account, other_account):
