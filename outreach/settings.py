@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "outreach.middleware.CurrentAccountMiddleware",
+    # The console shows times in the viewer's zone (outreach.timezones).
+    "outreach.timezones.ViewerTimeZoneMiddleware",
     "outreach.middleware.RateLimitHeadersMiddleware",
     "outreach.middleware.ApiBodyLimitMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout response.

@@ -58,7 +58,10 @@ def test_a_key_gets_the_dialect_chosen_and_the_list_shows_it(admin_client, accou
 def test_it_says_what_to_fix(admin_client):
     response = admin_client.post("/settings/api-keys/", {"name": "", "scopes": []})
     assert response.status_code == 422
-    assert b"This field is required" in response.content
+    html = response.content.decode()
+    assert "Choose at least one scope." in html
+    assert "Give the key a name, e.g. &#x27;CRM sync&#x27;." in html
+    assert "This field is required" not in html
     assert not ApiKey.objects.exists()
 
 
