@@ -142,6 +142,8 @@ def test_static_files_are_hashed_compressed_and_cached_for_good(embedded):
     page = requests.get(f"{url}/login/", timeout=10).text
     for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', page):
         assert re.search(r"\.[0-9a-f]{12}\.(css|js|svg)$", asset), asset
+    icon = re.search(r'<link rel="icon" href="(/static/favicon\.[0-9a-f]{12}\.svg)"', page).group(1)
+    assert requests.get(f"{url}{icon}", timeout=10).headers["Content-Type"] == "image/svg+xml"
     css = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', page).group(1)
     response = requests.get(f"{url}{css}", headers={"Accept-Encoding": "gzip"}, timeout=10)
     assert response.status_code == 200
