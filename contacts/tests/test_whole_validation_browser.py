@@ -25,6 +25,7 @@ def test_four_bad_fields_are_reported_together(page, staff_login):
         assert f"id_{field}_error" in page.get_attribute(f"#id_{field}", "aria-describedby")
         assert page.get_attribute(f"#id_{field}", "aria-invalid") == "true"
     assert page.locator(".errorlist").count() == 4
+    assert page.evaluate("document.activeElement.id") == "id_phone_number"  # the first mistake
     assert page.input_value("#id_email") == "nope"  # what was typed is kept to be corrected
     screenshot(page, "contact-form-four-errors")
     assert not Contact.objects.exists()

@@ -45,6 +45,7 @@ CONSOLE_PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("campaigns", lambda s: "/campaigns/"),
     ("campaign-new", lambda s: "/campaigns/new"),
     ("campaign", lambda s: f"/campaigns/{s['campaign'].pk}/"),
+    ("campaign-edit", lambda s: f"/campaigns/{s['campaign'].pk}/edit"),
     ("bulk-jobs", lambda s: "/campaigns/bulk/"),
     ("bulk-job", lambda s: f"/campaigns/bulk/{s['bulk_job'].pk}/"),
     ("webhooks", lambda s: "/webhooks/"),
@@ -53,8 +54,11 @@ CONSOLE_PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("webhook-delivery", lambda s: f"/webhooks/deliveries/{s['delivery'].pk}/"),
     ("api-keys", lambda s: "/settings/api-keys/"),
     ("settings", lambda s: "/settings/"),
+    ("settings-errors", lambda s: "/settings/"),  # submitted with an unknown zone below
     ("not-found", lambda s: "/no/such/page"),
 ]
+#: Pages seen before logging in.
+PUBLIC_PAGES = ["/login/", "/no/such/page"]
 
 
 @pytest.fixture
@@ -103,6 +107,10 @@ def test_every_console_page_fits_a_phone(browser, live_server, staff_login, page
         if name == "contact-new-errors":
             page.click("button:has-text('Add contact')")
             page.wait_for_selector(".errorlist")
+        if name == "settings-errors":
+            page.fill("#id_time_zone", "Somewhere/Over_The_Rainbow_In_A_Very_Long_Zone_Name")
+            page.click("button:has-text('Save')")
+            page.wait_for_selector(".errorlist")
         width = page.evaluate("document.documentElement.scrollWidth")
         for selector in MUST_BE_ON_SCREEN.get(name, ()):
             box = page.locator(selector).first.bounding_box()
@@ -111,3 +119,14 @@ def test_every_console_page_fits_a_phone(browser, live_server, staff_login, page
             too_wide[name] = (width, page.evaluate(OVERFLOWING))
             screenshot(page, f"phone-too-wide-{name}")
     assert too_wide == {}
+
+
+def test_the_pages_before_login_fit_a_phone(browser, live_server, db):
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    page = context.new_page()
+    try:
+        for path in PUBLIC_PAGES:
+            page.goto(path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    finally:
+        context.close()

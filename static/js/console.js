@@ -9,6 +9,7 @@
 //   data-check-all="selector"   a checkbox that (un)checks every box matching selector
 //   data-reset-on-success       an htmx form that clears itself after a successful request
 //   data-width="42"             a bar drawn at that percentage of its track
+//   [aria-invalid=true]         the first such field of the page gets focus on load
 //   <datalist data-src="url">   filled from that JSON list of strings the first time an
 //                               input using it gets focus (the time-zone names)
 (function () {
@@ -22,7 +23,12 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawBars(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    drawBars(document);
+    // A form sent back with mistakes: start at the first one (Django marks it aria-invalid).
+    var invalid = document.querySelector("main [aria-invalid=true]");
+    if (invalid) { invalid.focus(); }
+  });
   // htmx swaps new markup in: draw its bars too.
   document.addEventListener("htmx:load", function (e) { drawBars(e.detail.elt.parentNode || e.detail.elt); });
 
