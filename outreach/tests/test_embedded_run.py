@@ -62,7 +62,7 @@ def _stop_group(proc: subprocess.Popen) -> None:
         except ProcessLookupError:
             return
         try:
-            wait_for(lambda: _group_gone(proc), timeout=20, interval=0.2)
+            wait_for(lambda: _group_gone(proc), timeout=10, interval=0.2)
             return
         except AssertionError:
             continue
