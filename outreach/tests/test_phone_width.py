@@ -89,6 +89,11 @@ MUST_BE_ON_SCREEN = {
     "contact": ["button:has-text('Save')", "[data-testid=opt-toggle]"],
 }
 
+#: aria-describedby ids with no element: help or errors a screen reader cannot reach.
+DANGLING = """() => Array.from(document.querySelectorAll('[aria-describedby]'))
+  .flatMap(el => el.getAttribute('aria-describedby').split(/\\s+/))
+  .filter(id => id && !document.getElementById(id))"""
+
 #: The deepest elements that stick out on the right: what to fix, named in the failure.
 OVERFLOWING = """() => Array.from(document.querySelectorAll('body *'))
   .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
@@ -100,7 +105,7 @@ OVERFLOWING = """() => Array.from(document.querySelectorAll('body *'))
 
 def test_every_console_page_fits_a_phone(browser, live_server, staff_login, page, seeded):
     page.set_viewport_size(PHONE)
-    too_wide = {}
+    too_wide, dangling = {}, {}
     for name, path_of in CONSOLE_PAGES:
         response = page.goto(path_of(seeded))
         assert response.status < 500, name
@@ -112,6 +117,9 @@ def test_every_console_page_fits_a_phone(browser, live_server, staff_login, page
             page.click("button:has-text('Save')")
             page.wait_for_selector(".errorlist")
         width = page.evaluate("document.documentElement.scrollWidth")
+        missing = page.evaluate(DANGLING)
+        if missing:
+            dangling[name] = missing
         for selector in MUST_BE_ON_SCREEN.get(name, ()):
             box = page.locator(selector).first.bounding_box()
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (name, selector, box)
@@ -119,6 +127,7 @@ def test_every_console_page_fits_a_phone(browser, live_server, staff_login, page
             too_wide[name] = (width, page.evaluate(OVERFLOWING))
             screenshot(page, f"phone-too-wide-{name}")
     assert too_wide == {}
+    assert dangling == {}
 
 
 def test_the_pages_before_login_fit_a_phone(browser, live_server, db):
