@@ -5,15 +5,19 @@ import uuid
 
 from django import forms
 
-from outreach.exceptions import InvalidInput
+from outreach.exceptions import OutreachError
 
+from . import validation
 from .choices import ContactField
 from .imports import CUSTOM_PREFIX
 from .models import ContactList
 
 
 class ContactForm(forms.Form):
-    phone_number = forms.CharField(max_length=64, help_text="Any format; +country for numbers outside the default region.")
+    phone_number = forms.CharField(
+        max_length=64, help_text="Any format; +country for numbers outside the default region.",
+        error_messages={"required": "Enter the contact's phone number, e.g. (555) 123-4567."},
+    )
     first_name = forms.CharField(max_length=100, required=False)
     last_name = forms.CharField(max_length=100, required=False)
     email = forms.CharField(max_length=254, required=False)
@@ -44,20 +48,34 @@ class ContactForm(forms.Form):
 
     def clean_custom_variables(self) -> dict[str, str]:
         out: dict[str, str] = {}
+        bad: list[str] = []
         for n, line in enumerate(self.cleaned_data["custom_variables"].splitlines(), 1):
             if not line.strip():
                 continue
             name, sep, value = line.partition("=")
             if not sep:
-                raise forms.ValidationError(f"Line {n} needs the form name=value.")
+                bad.append(str(n))
             out[name.strip()] = value.strip()
+        if bad:
+            lines = f"Line {bad[0]} needs" if len(bad) == 1 else f"Lines {', '.join(bad)} need"
+            raise forms.ValidationError(f"{lines} the form name=value, e.g. plan=gold.")
         return out
+
+    def clean(self):
+        """Judge every field the way the service will, so one submit shows every mistake."""
+        cleaned = super().clean()
+        values = {k: v for k, v in cleaned.items() if k != "lists" and not self.has_error(k)}
+        for name, message in validation.field_errors(values, require_phone="phone_number" in values).items():
+            self.add_error(name if name in self.fields else None, message)
+        return cleaned
 
     def service_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "lists"}
 
-    def add_service_error(self, exc: InvalidInput) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+    def add_service_error(self, exc: OutreachError) -> None:
+        for name, messages in (exc.field_errors or {None: [exc.message]}).items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
 
 
 class ContactListForm(forms.ModelForm):

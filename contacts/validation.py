@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import re
-import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.core.validators import validate_email
 
 from outreach.exceptions import InvalidInput
 from outreach.phones import to_e164
+from outreach.timezones import iana_zones
 
 TEXT_LIMITS = {"first_name": 100, "last_name": 100, "company_name": 200, "email": 254}
 MAX_TAGS = 50
@@ -29,11 +29,6 @@ NANP_E164 = re.compile(r"^\+1[2-9]\d{9}$")
 NANP_INTERNATIONAL = re.compile(r"^\+1[\s.\-]*\(?([2-9]\d{2})\)?[\s.\-]*(\d{3})[\s.\-]*(\d{4})$")
 NANP_NATIONAL = re.compile(r"^\(?([2-9]\d{2})\)?[\s.\-]*(\d{3})[\s.\-]*(\d{4})$")
 NANP_REGIONS = {"US", "CA"}
-
-
-@functools.cache
-def iana_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
 
 
 def clean_phone(raw: Any) -> tuple[str, str]:
@@ -64,7 +59,8 @@ def clean_text(name: str, raw: Any) -> str:
         try:
             validate_email(value)
         except ValidationError:
-            raise InvalidInput(f"{value!r} is not an email address.", field="email") from None
+            raise InvalidInput(f"{value!r} is not an email address; use the form name@example.com.",
+                               field="email") from None
     return value
 
 
@@ -125,18 +121,36 @@ def search_text(first_name: str, last_name: str, email: str, company_name: str, 
     return " ".join(p.lower() for p in parts if p)
 
 
-def clean_fields(data: dict[str, Any], *, require_phone: bool) -> dict[str, Any]:
-    """Validate the contact fields present in ``data``; -> model field values."""
+def _clean_all(data: dict[str, Any], require_phone: bool) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every field present judged, none skipped because another failed: -> (values, errors)."""
     out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    checks: list[tuple[str, Any]] = []
     if "phone_number" in data or require_phone:
-        out["phone_number"], out["e164_number"] = clean_phone(data.get("phone_number"))
-    for name in TEXT_LIMITS:
+        checks.append(("phone_number", lambda: clean_phone(data.get("phone_number"))))
+    checks += [(name, functools.partial(clean_text, name, data[name])) for name in TEXT_LIMITS if name in data]
+    for name, check in (("timezone", clean_timezone), ("tags", clean_tags), ("custom_variables", clean_variables)):
         if name in data:
-            out[name] = clean_text(name, data[name])
-    if "timezone" in data:
-        out["timezone"] = clean_timezone(data["timezone"])
-    if "tags" in data:
-        out["tags"] = clean_tags(data["tags"])
-    if "custom_variables" in data:
-        out["custom_variables"] = clean_variables(data["custom_variables"])
+            checks.append((name, functools.partial(check, data[name])))
+    for name, check in checks:
+        try:
+            out[name] = check()
+        except InvalidInput as exc:
+            errors[exc.field or name] = exc.message
+    if "phone_number" in out:
+        out["phone_number"], out["e164_number"] = out["phone_number"]
+    return out, errors
+
+
+def clean_fields(data: dict[str, Any], *, require_phone: bool) -> dict[str, Any]:
+    """Validate the contact fields present in ``data``; -> model field values. Refuses with
+    every invalid field at once (``InvalidInput.field_errors``)."""
+    out, errors = _clean_all(data, require_phone)
+    if errors:
+        raise InvalidInput.of_fields(errors)
     return out
+
+
+def field_errors(data: dict[str, Any], *, require_phone: bool) -> dict[str, str]:
+    """What ``clean_fields`` would refuse: field -> message (empty when all is well)."""
+    return _clean_all(data, require_phone)[1]

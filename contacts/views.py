@@ -18,7 +18,6 @@ from .choices import OptOutSource, SortOrder
 from .filters import account_filter, search_contacts
 from .forms import ContactForm, ContactListForm
 from .models import Contact, ContactList
-from .validation import iana_zones
 
 EXPORT_COLUMNS = [
     "id", "phone_number", "e164_number", "first_name", "last_name", "email", "company_name",
@@ -87,7 +86,7 @@ def contact_new(request):
         if contact is not None:
             messages.success(request, f"Added {contact}.")
             return redirect("contacts:detail", pk=contact.pk)
-    return render(request, "contacts/form.html", {"form": form, "zones": sorted(iana_zones())},
+    return render(request, "contacts/form.html", {"form": form},
                   status=422 if request.method == "POST" else 200)
 
 
@@ -102,7 +101,7 @@ def contact_detail(request, pk):
     else:
         form = ContactForm(initial=ContactForm.initial_for(contact), account=request.account)
     return render(request, "contacts/detail.html", {
-        "contact": contact, "form": form, "zones": sorted(iana_zones()),
+        "contact": contact, "form": form,
         "conversations": _conversation_links(contact),
     }, status=422 if request.method == "POST" else 200)
 

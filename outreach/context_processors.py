@@ -14,6 +14,8 @@ NAVIGATION = [
     ("Lines", "messaging:lines"),
     ("Webhooks", "webhooks:endpoints"),
     ("API keys", "console:api-keys"),
+    ("Settings", "console:settings"),
+    ("API docs", "api-docs"),
 ]
 
 

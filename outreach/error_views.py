@@ -1,11 +1,14 @@
-"""Django's error handlers (``handler400/404/500`` in ``outreach.urls``).
+"""Django's error handlers (``handler400/403/404/500`` in ``outreach.urls``).
 
 Under ``/api/`` every error answers JSON in the path's dialect (``outreach.api.errors``),
 never Django's HTML page. Anywhere, an outage of PostgreSQL or Redis (``outreach.faults``)
 is a 503 with ``Retry-After``: JSON for the API, a page of its own for the console (it
 renders without the database, so it cannot fail the same way).
 
-Django calls these only with ``DEBUG`` off; with it on it shows its debug pages instead.
+The console's pages are ``templates/400.html``, ``403.html``, ``404.html`` (in the console's
+layout, with its menu for a logged-in user) and ``500.html`` (standalone: it renders without
+a request or the database). Django calls these only with ``DEBUG`` off, which is the default,
+``make run`` included; with it on it shows its debug pages instead.
 """
 from __future__ import annotations
 
@@ -45,6 +48,12 @@ def bad_request(request, exception):
     if isinstance(exception, RequestDataTooBig):
         return api_error(request, 413, too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
     return api_error(request, 400, "Bad request.")
+
+
+def permission_denied(request, exception):
+    if not is_api(request):
+        return defaults.permission_denied(request, exception)
+    return api_error(request, 403, "You do not have permission to perform this action.")
 
 
 def not_found(request, exception):

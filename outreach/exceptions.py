@@ -19,6 +19,11 @@ class OutreachError(Exception):
         if error_code is not None:
             self.error_code = error_code
 
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        """Field -> messages: every field the error names (the API's ``errors``)."""
+        return {self.field: [self.message]} if self.field else {}
+
 
 class InvalidInput(OutreachError, DjangoValidationError):
     """Input a service refused; the message says what to fix."""
@@ -28,6 +33,19 @@ class InvalidInput(OutreachError, DjangoValidationError):
     def __init__(self, message: str, *, field: str | None = None, error_code: int | None = None):
         OutreachError.__init__(self, message, field=field, error_code=error_code)
         DjangoValidationError.__init__(self, message)
+        self._many: dict[str, list[str]] | None = None
+
+    @classmethod
+    def of_fields(cls, errors: dict[str, str]) -> InvalidInput:
+        """Several fields refused at once: ``field`` is the first, ``message`` says them all."""
+        (field, message), *rest = errors.items()
+        exc = cls("; ".join(errors.values()) if rest else message, field=field)
+        exc._many = {name: [text] for name, text in errors.items()}
+        return exc
+
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        return self._many or super().field_errors
 
 
 class Conflict(OutreachError):

@@ -1,10 +1,13 @@
-"""Request middleware: the console's current account, API body limits, rate-limit headers."""
+"""Request middleware: the console's current account, API body limits, rate-limit headers,
+JSON errors under ``/api/``."""
 from __future__ import annotations
+
+from http import HTTPStatus
 
 from django.conf import settings
 
 from outreach.api.errors import too_large_message
-from outreach.error_views import api_error
+from outreach.error_views import api_error, is_api
 
 SESSION_ACCOUNT_KEY = "account_id"
 
@@ -85,3 +88,34 @@ class ApiBodyLimitMiddleware:
         if length > limit:
             return api_error(request, 413, too_large_message(limit, length), view=view)
         return None
+
+
+class ApiJsonErrorsMiddleware:
+    """Under ``/api/`` every error is JSON in the path's dialect, whoever answered it.
+
+    DRF views and ``outreach.error_views`` already answer JSON; this catches the rest: a
+    405 from the schema or docs pages (YAML, HTML), or any middleware's plain answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or not is_api(request):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        return self._as_json(request, response)
+
+    @staticmethod
+    def _as_json(request, response):
+        status = response.status_code
+        try:
+            message = f"{HTTPStatus(status).phrase}."
+        except ValueError:
+            message = "Error."
+        if status == 405:
+            message = f"Method {request.method} is not allowed here; allowed: {response.get('Allow', 'none')}."
+        keep = {h: response[h] for h in ("Allow", "Retry-After") if response.has_header(h)}
+        return api_error(request, status, message, error_code=5000 if status >= 500 else 4000, headers=keep)

@@ -38,6 +38,9 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
+    #: The IANA zone the console shows this member's times in; blank: the account's
+    #: ``default_timezone`` (outreach.timezones).
+    time_zone = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from .choices import Dialect, Role, Scope
 from .exceptions import InvalidInput
 from .models import Account, ApiKey, Membership, hash_secret
+from .timezones import is_zone
 
 KEY_ID_PREFIX = "ok_"
 
@@ -36,6 +37,19 @@ def create_staff_user(account: Account, username: str, password: str, role: str 
     user = get_user_model().objects.create_user(username=username, password=password)
     add_member(account, user, role)
     return user
+
+
+def set_member_time_zone(membership: Membership, name: str) -> Membership:
+    """The zone this member reads console times in; blank follows the account's default."""
+    name = (name or "").strip()
+    if name and not is_zone(name):
+        raise InvalidInput(
+            f"{name!r} is not a time zone; pick a name from the list, such as America/New_York.",
+            field="time_zone",
+        )
+    membership.time_zone = name
+    membership.save(update_fields=["time_zone"])
+    return membership
 
 
 def validate_scopes(scopes: Iterable[str]) -> list[str]:

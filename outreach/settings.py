@@ -33,7 +33,9 @@ def _embedded_secret_key() -> str:
 
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
-DEBUG = env.bool("DEBUG", default=EMBEDDED)
+#: Off unless asked for, embedded too: ``make run`` is a demo, not a debugger, so it shows the
+#: console's own error pages and serves static files through whitenoise as production does.
+DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Sees every answer of the layers below: under /api/, an error is JSON whoever gave it.
+    "outreach.middleware.ApiJsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "outreach.middleware.CurrentAccountMiddleware",
+    # The console shows times in the viewer's zone (outreach.timezones).
+    "outreach.timezones.ViewerTimeZoneMiddleware",
     "outreach.middleware.RateLimitHeadersMiddleware",
     "outreach.middleware.ApiBodyLimitMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout response.
@@ -181,15 +187,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+#: ``collectstatic`` (run by ``make run`` and every deploy) writes each file under a name with
+#: its content hash plus gzip copies; whitenoise serves those compressed with ten-year,
+#: immutable caching (docs/performance.md). The suite uses plain storage (no collectstatic).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+    # Embedded mode serves plain http on 127.0.0.1: secure cookies would never come back.
+    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not EMBEDDED)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -16,6 +16,7 @@ from .health import healthz
 API_DOCS_POLICY = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": [SELF, "blob:"]})
 
 handler400 = "outreach.error_views.bad_request"
+handler403 = "outreach.error_views.permission_denied"
 handler404 = "outreach.error_views.not_found"
 handler500 = "outreach.error_views.server_error"
 

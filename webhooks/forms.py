@@ -24,6 +24,7 @@ class EndpointForm(forms.Form):
 
 class ReplaySinceForm(forms.Form):
     since = forms.DateTimeField(
+        label="Replay failed deliveries since",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="Failed deliveries created at or after this time are sent again.",
     )

@@ -72,7 +72,7 @@ def test_a_bad_campaign_form_says_what_to_fix(page, staff_login, account):
     page.goto("/campaigns/new")
     page.fill("#id_name", "Nothing to say")
     page.get_by_role("button", name="Save campaign").click()
-    expect(page.get_by_role("alert").first).to_contain_text("Write the message")
+    expect(page.locator(".errorlist").first).to_contain_text("Write the message")
     assert not Campaign.objects.exists()
 
 

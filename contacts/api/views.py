@@ -4,10 +4,11 @@ from __future__ import annotations
 from django.db.models import Count
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contacts import services
+from contacts import services, validation
 from contacts.choices import OptOutSource
 from contacts.filters import ContactFilter
 from contacts.ingest import ingest
@@ -28,6 +29,10 @@ from .serializers import (
     OptStateSerializer,
 )
 
+#: Fields whose values the services judge (types are the serializer's).
+VALUE_FIELDS = ("phone_number", "first_name", "last_name", "email", "company_name", "timezone", "tags",
+                "custom_variables")
+
 ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="Not found (or another account's)."),
     409: OpenApiResponse(ErrorSerializer, description="Another contact has this number."),
@@ -37,13 +42,20 @@ ERRORS = {
 
 def _write_data(request, *, partial: bool) -> tuple[dict, list | None]:
     serializer = ContactWriteSerializer(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
+    if not serializer.is_valid():
+        # Say every mistake at once: the values of the fields whose type was right, too.
+        raise ValidationError({**serializer.errors, **_value_errors(request.data, serializer.errors)})
     data = dict(serializer.validated_data)
     # Values as sent (not DRF-coerced), so the services judge what the client wrote.
     for name in ("first_name", "last_name", "email", "company_name", "timezone", "phone_number"):
         if name in data:
             data[name] = request.data[name]
     return data, data.pop("list_ids", None)
+
+
+def _value_errors(sent, type_errors) -> dict[str, list[str]]:
+    judged = {k: sent[k] for k in VALUE_FIELDS if k in sent and k not in type_errors}
+    return {k: [m] for k, m in validation.field_errors(judged, require_phone=False).items()}
 
 
 class ContactsView(AccountScoped, generics.ListAPIView):

@@ -110,8 +110,7 @@ def exception_handler(exc, context):
 
     if isinstance(exc, OutreachError):
         status_code, message, error_code = exc.status_code, exc.message, exc.error_code
-        if exc.field:
-            errors = {exc.field: [exc.message]}
+        errors = exc.field_errors or None
     elif isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         status_code, message = status.HTTP_422_UNPROCESSABLE_ENTITY, _summary(errors)

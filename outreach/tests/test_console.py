@@ -47,7 +47,7 @@ def test_a_key_gets_the_dialect_chosen_and_the_list_shows_it(admin_client, accou
     assert ApiKey.objects.get(name="Bridge").dialect == "arnio"
     assert APIClient().get("/api/v1/account", HTTP_X_API_KEY=full).json()["api_key"]["dialect"] == "arnio"
     row = response.content.decode().split(f'data-testid="key-row-{full.split(".")[0]}"')[1].split("</tr>")[0]
-    assert "<td>Arnio</td>" in row
+    assert '<td data-label="Dialect">Arnio</td>' in row
     admin_client.post("/settings/api-keys/", {"name": "Plain", "scopes": ["messages"]})
     assert ApiKey.objects.get(name="Plain").dialect == "sendblue"
     bad = admin_client.post("/settings/api-keys/", {"name": "Odd", "scopes": ["messages"], "dialect": "klingon"})
@@ -58,7 +58,10 @@ def test_a_key_gets_the_dialect_chosen_and_the_list_shows_it(admin_client, accou
 def test_it_says_what_to_fix(admin_client):
     response = admin_client.post("/settings/api-keys/", {"name": "", "scopes": []})
     assert response.status_code == 422
-    assert b"This field is required" in response.content
+    html = response.content.decode()
+    assert "Choose at least one scope." in html
+    assert "Give the key a name, e.g. &#x27;CRM sync&#x27;." in html
+    assert "This field is required" not in html
     assert not ApiKey.objects.exists()
 
 
@@ -105,3 +108,9 @@ def test_the_admin_never_shows_the_hash(account):
     page = c.get(f"/admin/outreach/apikey/{key.pk}/change/")
     assert page.status_code == 200
     assert key.secret_hash.encode() not in page.content and secret.encode() not in page.content
+
+
+def test_every_page_links_the_api_docs_and_carries_a_favicon(admin_client):
+    html = admin_client.get("/settings/api-keys/").content.decode()
+    assert '<a href="/api/docs/"' in html
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html

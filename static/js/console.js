@@ -9,6 +9,9 @@
 //   data-check-all="selector"   a checkbox that (un)checks every box matching selector
 //   data-reset-on-success       an htmx form that clears itself after a successful request
 //   data-width="42"             a bar drawn at that percentage of its track
+//   [aria-invalid=true]         the first such field of the page gets focus on load
+//   <datalist data-src="url">   filled from that JSON list of strings the first time an
+//                               input using it gets focus (the time-zone names)
 (function () {
   "use strict";
 
@@ -20,7 +23,12 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawBars(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    drawBars(document);
+    // A form sent back with mistakes: start at the first one (Django marks it aria-invalid).
+    var invalid = document.querySelector("main [aria-invalid=true]");
+    if (invalid) { invalid.focus(); }
+  });
   // htmx swaps new markup in: draw its bars too.
   document.addEventListener("htmx:load", function (e) { drawBars(e.detail.elt.parentNode || e.detail.elt); });
 
@@ -52,6 +60,20 @@
     if (el.hasAttribute("data-check-all")) {
       document.querySelectorAll(el.getAttribute("data-check-all")).forEach(function (box) { box.checked = el.checked; });
     }
+  });
+
+  document.addEventListener("focusin", function (e) {
+    var list = e.target.list;
+    if (!list || !list.hasAttribute("data-src") || list.hasAttribute("data-loaded")) { return; }
+    list.setAttribute("data-loaded", "");
+    fetch(list.getAttribute("data-src"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (names) {
+        var fragment = document.createDocumentFragment();
+        names.forEach(function (name) { var o = document.createElement("option"); o.value = name; fragment.appendChild(o); });
+        list.appendChild(fragment);
+      })
+      .catch(function () { list.removeAttribute("data-loaded"); });
   });
 
   document.addEventListener("change", function (e) {

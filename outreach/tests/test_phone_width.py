@@ -1,0 +1,141 @@
+"""Every console page fits a 390 px wide phone: no sideways scrolling.
+
+``CONSOLE_PAGES`` is the sweep: (name, path builder) pairs, each builder taking the
+``seeded`` objects. A page added to the console adds a line here (the messaging pages join
+the same list).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from campaigns.models import BulkJob, Campaign
+from campaigns.tests.factories import lines
+from contacts import imports
+from contacts.choices import ImportStatus
+from contacts.models import ContactList, ImportJob
+from contacts.tests.factories import ContactFactory
+from outreach.services import create_api_key
+from outreach.testing import screenshot
+from webhooks import services as webhooks
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+#: A CSV as wide as real exports get: the mapping step shows one column per field.
+WIDE_CSV = (
+    b"phone_number,first_name,last_name,email_address,company_name,time_zone,tags,plan,"
+    b"renewal_date,account_manager_name\n"
+    b"+15551230001,Ann,Able,ann@example.com,Able Industries International,America/New_York,"
+    b"vip,gold,2026-01-01,Someone With A Long Name\n"
+)
+
+CONSOLE_PAGES: list[tuple[str, Callable[[dict], str]]] = [
+    ("dashboard", lambda s: "/"),
+    ("contacts", lambda s: "/contacts/"),
+    ("contact-new", lambda s: "/contacts/new/"),
+    ("contact-new-errors", lambda s: "/contacts/new/"),  # submitted empty below
+    ("contact", lambda s: f"/contacts/{s['contact'].pk}/"),
+    ("lists", lambda s: "/contacts/lists/"),
+    ("list", lambda s: f"/contacts/lists/{s['list'].pk}/"),
+    ("import-upload", lambda s: "/contacts/import/"),
+    ("import-mapping", lambda s: f"/contacts/import/{s['draft_import'].pk}/map/"),
+    ("import-result", lambda s: f"/contacts/import/{s['done_import'].pk}/"),
+    ("campaigns", lambda s: "/campaigns/"),
+    ("campaign-new", lambda s: "/campaigns/new"),
+    ("campaign", lambda s: f"/campaigns/{s['campaign'].pk}/"),
+    ("campaign-edit", lambda s: f"/campaigns/{s['campaign'].pk}/edit"),
+    ("bulk-jobs", lambda s: "/campaigns/bulk/"),
+    ("bulk-job", lambda s: f"/campaigns/bulk/{s['bulk_job'].pk}/"),
+    ("webhooks", lambda s: "/webhooks/"),
+    ("webhook-endpoint", lambda s: f"/webhooks/{s['endpoint'].pk}/"),
+    ("webhook-callbacks", lambda s: "/webhooks/callbacks/"),
+    ("webhook-delivery", lambda s: f"/webhooks/deliveries/{s['delivery'].pk}/"),
+    ("api-keys", lambda s: "/settings/api-keys/"),
+    ("settings", lambda s: "/settings/"),
+    ("settings-errors", lambda s: "/settings/"),  # submitted with an unknown zone below
+    ("not-found", lambda s: "/no/such/page"),
+]
+#: Pages seen before logging in.
+PUBLIC_PAGES = ["/login/", "/no/such/page"]
+
+
+@pytest.fixture
+def seeded(account):
+    contact = ContactFactory(account=account, first_name="Bartholomew", last_name="Featherstonehaugh-Worthington",
+                             email="bartholomew.featherstonehaugh@example-enterprises.com",
+                             company_name="Featherstonehaugh International Holdings", tags=["vip", "renewal-2026"],
+                             custom_variables={"plan": "gold", "account_manager": "Someone With A Long Name"})
+    lst = ContactList.objects.create(account=account, name="Spring renewals with a long list name")
+    contact.lists.add(lst)
+    endpoint = webhooks.create_endpoint(account, "http://127.0.0.1:9/outreach/a/very/long/path/to/the/webhook/receiver")
+    create_api_key(account, "CRM sync for the spring renewals", ["contacts", "read_only", "messages"])
+    lines(account, 2)  # the dashboard's per-line table
+    return {
+        "contact": contact, "list": lst, "endpoint": endpoint,
+        "delivery": webhooks.send_test(account, endpoint),
+        "draft_import": imports.upload(account, filename="spring.csv", raw=WIDE_CSV),
+        "done_import": ImportJob.objects.create(account=account, filename="done.csv", content="phone_number\n",
+                                                status=ImportStatus.DONE, total_rows=1),
+        "campaign": Campaign.objects.create(account=account, name="Spring renewals", body="Hi {first_name}"),
+        "bulk_job": BulkJob.objects.create(account=account, total_recipients=0, payload="[]"),
+    }
+
+
+#: Controls a phone user must reach without scrolling a table sideways.
+MUST_BE_ON_SCREEN = {
+    "api-keys": ["button:has-text('Revoke')", "button:has-text('Create key')"],
+    "contact": ["button:has-text('Save')", "[data-testid=opt-toggle]"],
+}
+
+#: aria-describedby ids with no element: help or errors a screen reader cannot reach.
+DANGLING = """() => Array.from(document.querySelectorAll('[aria-describedby]'))
+  .flatMap(el => el.getAttribute('aria-describedby').split(/\\s+/))
+  .filter(id => id && !document.getElementById(id))"""
+
+#: The deepest elements that stick out on the right: what to fix, named in the failure.
+OVERFLOWING = """() => Array.from(document.querySelectorAll('body *'))
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .filter(el => !Array.from(el.children).some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+  .slice(0, 4)
+  .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className).split(' ').join('.') : '')
+       + ' ' + Math.round(el.getBoundingClientRect().right))"""
+
+
+def test_every_console_page_fits_a_phone(browser, live_server, staff_login, page, seeded):
+    page.set_viewport_size(PHONE)
+    too_wide, dangling = {}, {}
+    for name, path_of in CONSOLE_PAGES:
+        response = page.goto(path_of(seeded))
+        assert response.status < 500, name
+        if name == "contact-new-errors":
+            page.click("button:has-text('Add contact')")
+            page.wait_for_selector(".errorlist")
+        if name == "settings-errors":
+            page.fill("#id_time_zone", "Somewhere/Over_The_Rainbow_In_A_Very_Long_Zone_Name")
+            page.click("button:has-text('Save')")
+            page.wait_for_selector(".errorlist")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        missing = page.evaluate(DANGLING)
+        if missing:
+            dangling[name] = missing
+        for selector in MUST_BE_ON_SCREEN.get(name, ()):
+            box = page.locator(selector).first.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (name, selector, box)
+        if width > PHONE["width"]:
+            too_wide[name] = (width, page.evaluate(OVERFLOWING))
+            screenshot(page, f"phone-too-wide-{name}")
+    assert too_wide == {}
+    assert dangling == {}
+
+
+def test_the_pages_before_login_fit_a_phone(browser, live_server, db):
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    page = context.new_page()
+    try:
+        for path in PUBLIC_PAGES:
+            page.goto(path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    finally:
+        context.close()
