@@ -145,9 +145,19 @@ if REDIS_URL:
         }
     }
 else:
-    # Embedded mode runs one web process (threads), so a process-local cache is shared
-    # by every request that needs it (API key cache, rate-limit counters).
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Embedded mode: web and worker pool are separate processes, and the cache holds what
+    # they must share (webhook drain leases, poll locks, rate-limit counters), so it lives
+    # in the database, never in one process's memory. ``cache.add`` is an INSERT inside a
+    # write transaction there: one process wins a lease. Entries are never culled early
+    # (a culled lease would let a second holder in); expired ones are replaced on add.
+    # The table is made by ``manage.py createcachetable`` (``make run`` runs it).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "outreach_cache",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
