@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test install install-dev lint bench clean
+.PHONY: run test test-rabbitmq install install-dev lint bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ run: install
 test: install-dev
 	bin/test-prereqs
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## The tests that run a real Celery worker again, with RabbitMQ as the broker (the rest of
+## the suite does not touch the broker). Each test session has queues of its own.
+TEST_RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672//
+test-rabbitmq: install-dev
+	bin/test-prereqs
+	CELERY_BROKER_URL=$(TEST_RABBITMQ_URL) $(VENV)/bin/pytest -m "worker and not browser and not embedded" $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -12,7 +12,7 @@ from standardwebhooks.webhooks import Webhook
 from outreach.testing import wait_for
 from outreach.testing_embedded import MakeRun, manage
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.embedded]
 
 #: Deadlines for what the worker does at the sandbox's ``make run`` pace (2 s a step).
 SLOW = 180
