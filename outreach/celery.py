@@ -2,9 +2,15 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+
+from . import logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outreach.settings")
 
 app = Celery("outreach")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+task_prerun.connect(logs.task_started, dispatch_uid="outreach-log-task-started")
+task_postrun.connect(logs.task_finished, dispatch_uid="outreach-log-task-finished")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("OUTREACH_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "outreach.middleware.CurrentAccountMiddleware",
+    "outreach.logs.LogContextMiddleware",
     "outreach.middleware.RateLimitHeadersMiddleware",
     "outreach.middleware.ApiBodyLimitMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout response.
@@ -203,10 +205,31 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+#: ``text`` (plain lines) or ``json`` (one JSON object per line with account, message,
+#: line and task id when known: outreach/logs.py). Both scrub secrets.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+#: One ``request`` event per HTTP request (method, path, status, duration, account): the
+#: access log of JSON deployments.
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "outreach.logs.ContextFilter"}},
+    "formatters": {
+        "text": {
+            "()": "outreach.logs.TextLogFormatter",
+            "format": "[%(asctime)s: %(levelname)s/%(processName)s] %(name)s: %(message)s",
+        },
+        "json": {
+            "()": "outreach.logs.JsonLogFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
@@ -238,6 +261,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+#: Celery keeps Django's logging (and so LOG_FORMAT) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 #: Periodic work. Each app adds its own entries in its AppConfig.ready().
 CELERY_BEAT_SCHEDULE: dict = {}
