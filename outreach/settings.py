@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "outreach.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -294,6 +295,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 API_BULK_MAX_BYTES = env.int("API_BULK_MAX_BYTES", default=16 * 1024 * 1024)
 #: Deepest nesting of arrays/objects a JSON body may have (more is a 400).
 API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+#: Who may read ``/metrics`` (outreach/metrics.py): a caller sending
+#: ``Authorization: Bearer <METRICS_TOKEN>``, or one whose address is in
+#: METRICS_ALLOWED_NETWORKS (CIDRs; behind a proxy every caller has the proxy's address: use
+#: the token). Neither set: /metrics is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
 #: Seconds sent in ``Retry-After`` with a 503 while PostgreSQL or Redis is unreachable.
 FAULT_RETRY_AFTER_SECONDS = env.int("FAULT_RETRY_AFTER_SECONDS", default=10)
 
