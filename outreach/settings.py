@@ -135,6 +135,14 @@ else:
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    #: PgBouncer in transaction mode sits between the app and PostgreSQL: a connection is
+    #: ours for one transaction only, so no server-side cursors (``.iterator()`` outside a
+    #: transaction declares one WITH HOLD, which outlives it) and no prepared statements
+    #: (Django binds parameters client-side, so none are made unless someone turns on
+    #: ``server_side_binding``). The code keeps no other session state (docs/deploy.md).
+    if env.bool("DATABASE_TRANSACTION_POOLING", default=False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
