@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from pythonjsonlogger.json import JsonFormatter
 
 #: The fields every record written in this context carries (account, message, line, task...).
@@ -94,6 +95,32 @@ class JsonLogFormatter(JsonFormatter):
 class TextLogFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
+
+
+def logging_config(log_format: str, level: str) -> dict:
+    """Django's ``LOGGING`` for ``LOG_FORMAT`` (``text`` or ``json``) at ``LOG_LEVEL``."""
+    if log_format not in ("text", "json"):
+        raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {log_format!r}")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "outreach.logs.ContextFilter"}},
+        "formatters": {
+            "text": {
+                "()": "outreach.logs.TextLogFormatter",
+                "format": "[%(asctime)s: %(levelname)s/%(processName)s] %(name)s: %(message)s",
+            },
+            "json": {
+                "()": "outreach.logs.JsonLogFormatter",
+                "fmt": "%(levelname)s %(name)s %(message)s",
+                "rename_fields": {"levelname": "level", "name": "logger"},
+                "timestamp": "time",
+            },
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["context"]}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {"django.db.backends": {"level": "INFO"}},
+    }
 
 
 request_log = logging.getLogger("outreach.request")

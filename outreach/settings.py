@@ -12,7 +12,8 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
+
+from outreach.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("OUTREACH_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -217,31 +218,10 @@ if not DEBUG:
 #: ``text`` (plain lines) or ``json`` (one JSON object per line with account, message,
 #: line and task id when known: outreach/logs.py). Both scrub secrets.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
-if LOG_FORMAT not in ("text", "json"):
-    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 #: One ``request`` event per HTTP request (method, path, status, duration, account): the
 #: access log of JSON deployments.
 LOG_REQUESTS = env.bool("LOG_REQUESTS", default=LOG_FORMAT == "json")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "outreach.logs.ContextFilter"}},
-    "formatters": {
-        "text": {
-            "()": "outreach.logs.TextLogFormatter",
-            "format": "[%(asctime)s: %(levelname)s/%(processName)s] %(name)s: %(message)s",
-        },
-        "json": {
-            "()": "outreach.logs.JsonLogFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": "time",
-        },
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
 
 # --- Celery -------------------------------------------------------------------------
 if REDIS_URL or env.str("CELERY_BROKER_URL", default=""):
