@@ -6,7 +6,9 @@ work: API requests by route, status and latency (``MetricsMiddleware``). gunicor
 worker processes, so with ``PROMETHEUS_MULTIPROC_DIR`` set (a directory per host, emptied
 before the processes start) every process writes its values there and a scrape adds them up
 (prometheus-client's multiprocess mode); without it the answering process reports its own,
-which is right for one process (``make run``).
+which is right for one process (``make run``). Celery tasks by outcome and duration are
+measured the same way in the worker's pool processes, and a worker host serves them itself
+(``serve_worker_metrics``, ``METRICS_WORKER_PORT``).
 
 *State* metrics are read from the database at scrape time by collectors that apps
 register -- webhook deliveries by outcome and endpoint state (``webhooks.metrics``), the
@@ -34,9 +36,17 @@ import os
 import time
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from .faults import OUTAGE_ERRORS, retry_after
@@ -88,6 +98,42 @@ API_LATENCY = histogram(
     "outreach_http_request_duration_seconds", "Time to answer an HTTP request, by route and method.",
     ["route", "method"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+
+
+TASKS = counter("outreach_celery_tasks", "Celery tasks run, by task and outcome.", ["task", "outcome"])
+TASK_SECONDS = histogram(
+    "outreach_celery_task_duration_seconds", "Time a Celery task ran, by task.", ["task"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300),
+)
+_task_started: dict[str, float] = {}
+
+
+def task_started(task_id=None, **kwargs) -> None:
+    """Celery ``task_prerun``."""
+    _task_started[str(task_id)] = time.perf_counter()
+
+
+def task_finished(task_id=None, task=None, state=None, **kwargs) -> None:
+    """Celery ``task_postrun``: count the task under its outcome (SUCCESS, FAILURE, RETRY...)."""
+    started = _task_started.pop(str(task_id), None)
+    name = getattr(task, "name", "unknown")
+    TASKS.labels(name, state or "UNKNOWN").inc()
+    if started is not None:
+        TASK_SECONDS.labels(name).observe(time.perf_counter() - started)
+
+
+def serve_worker_metrics(**kwargs) -> None:
+    """Celery ``worker_init``: with ``METRICS_WORKER_PORT`` set, the worker's main process
+    serves what its pool processes measured (read from ``PROMETHEUS_MULTIPROC_DIR``) on
+    ``METRICS_WORKER_ADDRESS:METRICS_WORKER_PORT``, for hosts that run no web process. It has
+    no token: bind it to an address only Prometheus reaches."""
+    if not settings.METRICS_WORKER_PORT:
+        return
+    if not multiprocess():
+        raise ImproperlyConfigured("METRICS_WORKER_PORT needs PROMETHEUS_MULTIPROC_DIR (the pool's values live there).")
+    registry = CollectorRegistry(auto_describe=False)
+    MultiProcessCollector(registry)
+    start_http_server(settings.METRICS_WORKER_PORT, settings.METRICS_WORKER_ADDRESS, registry=registry)
 
 
 class MetricsMiddleware:

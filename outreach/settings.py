@@ -289,6 +289,10 @@ API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 #: the token). Neither set: /metrics is a 404.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+#: A worker host's own metrics endpoint (tasks by outcome and duration; 0: none), served by
+#: each worker's main process without a token: bind it where only Prometheus reaches.
+METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
+METRICS_WORKER_ADDRESS = env.str("METRICS_WORKER_ADDRESS", default="127.0.0.1")
 #: Seconds sent in ``Retry-After`` with a 503 while PostgreSQL or Redis is unreachable.
 FAULT_RETRY_AFTER_SECONDS = env.int("FAULT_RETRY_AFTER_SECONDS", default=10)
 

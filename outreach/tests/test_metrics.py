@@ -9,7 +9,8 @@ import requests
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
-from outreach.testing import Process, free_port, wait_for, worker_env
+from outreach.tasks import purge_idempotency_keys
+from outreach.testing import Process, free_port, running_worker, wait_for, worker_env
 from webhooks import services as webhook_services
 
 TOKEN = "metrics-token-for-tests"
@@ -115,3 +116,17 @@ def test_in_multiprocess_mode_a_scrape_sums_every_gunicorn_process(tmp_path, dja
     healthz = ("outreach_http_requests_total", ("method", "GET"), ("route", "healthz"), ("status", "200"))
     assert samples(text)[healthz] == 30
     assert len(list(tmp_path.glob("counter_*.db"))) >= 2, "only one process answered"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_host_serves_what_its_pool_processes_measured(tmp_path):
+    port = free_port()
+    with running_worker(name="metrics", PROMETHEUS_MULTIPROC_DIR=tmp_path, METRICS_WORKER_PORT=port):
+        for _ in range(3):
+            purge_idempotency_keys.delay()
+        done = ("outreach_celery_tasks_total", ("outcome", "SUCCESS"), ("task", "outreach.tasks.purge_idempotency_keys"))
+
+        def scraped():
+            return samples(requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text).get(done) == 3
+
+        wait_for(scraped, timeout=60, message="the worker's metrics never counted the three tasks")
