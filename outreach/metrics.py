@@ -11,9 +11,9 @@ measured the same way in the worker's pool processes, and a worker host serves t
 (``serve_worker_metrics``, ``METRICS_WORKER_PORT``).
 
 *State* metrics are read from the database at scrape time by collectors that apps
-register -- webhook deliveries by outcome and endpoint state (``webhooks.metrics``), the
-message queue's depth, oldest due message and dead letters (messaging) -- so they are the
-same whichever host or process answers, and no process has to stay alive to keep them::
+register -- webhook deliveries by outcome and endpoint state (``webhooks.metrics``) -- so
+they are the same whichever host or process answers, and no process has to stay alive to
+keep them. An app adds its own like this::
 
     from outreach import metrics
 

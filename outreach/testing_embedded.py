@@ -60,10 +60,29 @@ class MakeRun:
         return self.log.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        """Ctrl-C's signal to the whole group, then SIGKILL to whatever is left of it after a
+        grace period (a worker can hang in its shutdown), so nothing outlives the test."""
+        if self.proc is None:
+            return
+        group = self.proc.pid
+        _signal_group(group, signal.SIGTERM)
+        try:
+            wait_for(lambda: not _group_alive(group), timeout=30, interval=0.2)
+        except AssertionError:
+            _signal_group(group, signal.SIGKILL)
+        self.proc.wait(10)
+
+
+def _signal_group(group: int, sig: int) -> None:
+    try:
+        os.killpg(group, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
