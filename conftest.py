@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests (see outreach/testing.py for the helpers)."""
 from __future__ import annotations
 
+import inspect
 import os
 
 import pytest
@@ -28,6 +29,42 @@ def pytest_sessionstart(session):
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
     except Exception as exc:  # noqa: BLE001
         pytest.exit(f"Redis is not reachable at {settings.REDIS_URL} ({exc}); start it or set REDIS_URL.", 3)
+    if settings.CELERY_BROKER_URL != settings.REDIS_URL:
+        from outreach.health import check_broker
+
+        if check_broker() != "ok":
+            pytest.exit(f"The broker CELERY_BROKER_URL is not reachable ({check_broker()}); start it.", 3)
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that runs a real Celery worker is a ``worker`` test, whether it asks for the
+    ``worker`` fixture or starts one itself, so the broker variants (``make test-rabbitmq``)
+    select every one of them with ``-m worker``."""
+    from outreach import testing
+
+    for item in items:
+        module = getattr(item, "module", None)
+        function = getattr(item, "function", None)
+        if (
+            "worker" in getattr(item, "fixturenames", ())
+            or getattr(module, "running_worker", None) is testing.running_worker
+            or getattr(module, "Worker", None) is testing.Worker
+            or (function is not None and "running_worker(" in inspect.getsource(function))
+        ):
+            item.add_marker(pytest.mark.worker)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """On RabbitMQ, queues outlive their consumers: drop this session's own."""
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL.startswith("amqp"):
+        return
+    from outreach.celery import app
+
+    with app.connection_for_write() as conn:
+        for queue in (settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_INTERACTIVE_QUEUE):
+            conn.default_channel.queue_delete(queue)
 
 
 @pytest.fixture(autouse=True)

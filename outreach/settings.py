@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from outreach.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("OUTREACH_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "outreach.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Sees every answer of the layers below: under /api/, an error is JSON whoever gave it.
@@ -75,8 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "outreach.middleware.CurrentAccountMiddleware",
-    # The console shows times in the viewer's zone (outreach.timezones).
-    "outreach.timezones.ViewerTimeZoneMiddleware",
+    "outreach.timezones.ViewerTimeZoneMiddleware",  # console times in the viewer's zone
+    "outreach.logs.LogContextMiddleware",
     "outreach.middleware.RateLimitHeadersMiddleware",
     "outreach.middleware.ApiBodyLimitMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout response.
@@ -138,6 +141,14 @@ else:
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    #: PgBouncer in transaction mode sits between the app and PostgreSQL: a connection is
+    #: ours for one transaction only, so no server-side cursors (``.iterator()`` outside a
+    #: transaction declares one WITH HOLD, which outlives it) and no prepared statements
+    #: (Django binds parameters client-side, so none are made unless someone turns on
+    #: ``server_side_binding``). The code keeps no other session state (docs/deploy.md).
+    if env.bool("DATABASE_TRANSACTION_POOLING", default=False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -151,9 +162,16 @@ if REDIS_URL:
         }
     }
 else:
-    # Embedded mode runs one web process (threads), so a process-local cache is shared
-    # by every request that needs it (API key cache, rate-limit counters).
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Embedded mode: web and worker are separate processes sharing leases, poll locks and
+    # rate-limit counters, so the cache is in the database (``cache.add`` is one INSERT: one
+    # process wins a lease), never culled early; ``make run`` makes its table.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "outreach_cache",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -203,13 +221,13 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+#: ``text`` (plain lines) or ``json`` (one JSON object per line with account, message,
+#: line and task id when known: outreach/logs.py). Both scrub secrets.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+#: One ``request`` event per HTTP request (method, path, status, duration, account): the
+#: access log of JSON deployments.
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=LOG_FORMAT == "json")
+LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
 
 # --- Celery -------------------------------------------------------------------------
 if REDIS_URL or env.str("CELERY_BROKER_URL", default=""):
@@ -238,6 +256,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+#: Celery keeps Django's logging (and so LOG_FORMAT) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 #: Periodic work. Each app adds its own entries in its AppConfig.ready().
 CELERY_BEAT_SCHEDULE: dict = {}
@@ -269,6 +289,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 API_BULK_MAX_BYTES = env.int("API_BULK_MAX_BYTES", default=16 * 1024 * 1024)
 #: Deepest nesting of arrays/objects a JSON body may have (more is a 400).
 API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+#: Who may read ``/metrics`` (outreach/metrics.py): a caller sending
+#: ``Authorization: Bearer <METRICS_TOKEN>``, or one whose address is in
+#: METRICS_ALLOWED_NETWORKS (CIDRs; behind a proxy every caller has the proxy's address: use
+#: the token). Neither set: /metrics is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+#: A worker host's own metrics endpoint (tasks by outcome and duration; 0: none), served by
+#: each worker's main process without a token: bind it where only Prometheus reaches.
+METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
+METRICS_WORKER_ADDRESS = env.str("METRICS_WORKER_ADDRESS", default="127.0.0.1")
 #: Seconds sent in ``Retry-After`` with a 503 while PostgreSQL or Redis is unreachable.
 FAULT_RETRY_AFTER_SECONDS = env.int("FAULT_RETRY_AFTER_SECONDS", default=10)
 

@@ -5,11 +5,15 @@ Every save or delete of a key -- the console, the API, Django admin, a shell, an
 cascade -- drops the cached copy, so a revoked, expired, re-scoped or deleted key is judged
 by its new row on the very next request. (``QuerySet.update()`` sends no signal: code that
 changes keys in bulk calls ``outreach.services.forget_api_key`` itself.)
+
+``migrate`` also makes the cache table when the cache lives in the database (embedded mode:
+outreach/settings.py), so every way of setting up a database gets it.
 """
 from __future__ import annotations
 
+from django.core.management import call_command
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from .models import ApiKey
@@ -21,3 +25,9 @@ def forget_changed_api_key(sender, instance: ApiKey, **kwargs) -> None:
     forget_api_key(instance.key_id)
     # Again once committed: a request may have cached the old row in between.
     transaction.on_commit(lambda: forget_api_key(instance.key_id))
+
+
+@receiver(post_migrate, dispatch_uid="outreach-create-cache-table")
+def create_cache_table(sender, using: str, **kwargs) -> None:
+    if sender.name == "outreach":
+        call_command("createcachetable", database=using, verbosity=0)

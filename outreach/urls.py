@@ -8,7 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from messaging.api.urls import arnio_urlpatterns
 
-from .health import healthz
+from .health import healthz, readyz
+from .metrics import metrics_view
 
 #: Swagger UI and ReDoc style their markup inline and ReDoc runs a worker from a blob:;
 #: their pages alone allow that (scripts stay 'self': the Swagger UI split view serves its
@@ -32,6 +33,8 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", API_DOCS_POLICY(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     path("api/redoc/", API_DOCS_POLICY(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),

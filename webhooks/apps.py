@@ -9,6 +9,11 @@ class WebhooksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from outreach import metrics
+
+        from .metrics import WebhookCollector
+
+        metrics.register(WebhookCollector())
         # Retry waits live in the database as due times; this periodic sweep is what
         # turns them into work (and recovers wake-ups lost between commit and publish).
         settings.CELERY_BEAT_SCHEDULE.setdefault(

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from outreach.logs import bind
 from outreach.models import ApiKey, hash_secret
 from outreach.services import cache_key_for
 
@@ -101,6 +102,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key.expires_at is not None and key.expires_at <= timezone.now():
             raise exceptions.AuthenticationFailed("This API key has expired.")
         touch(key)
+        bind(account=key.account_id)  # the request's log records carry the key's account
         return ApiKeyUser(key), key
 
     def authenticate_header(self, request) -> str:
