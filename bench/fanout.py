@@ -149,8 +149,8 @@ def baseline_copy(account, n: int) -> float:
     """COPY the N message rows the campaign writes (same columns), timed, rolled back."""
     from django.db import connection, transaction
 
-    from messaging.enqueue import _defaults
     from messaging.models import Line, Message
+    from messaging.services.enqueue import _defaults
 
     line = Line.objects.filter(account=account).first()
     now = datetime.now(UTC)

@@ -2,9 +2,9 @@
 from django.urls import path
 
 from . import views, views_inbox, views_log
-from .bluebubbles_webhook import bluebubbles_attachment, bluebubbles_webhook
-from .views_bluebubbles import line_settings as bluebubbles_line
-from .views_bluebubbles import test_line as bluebubbles_test
+from .providers.bluebubbles.views import line_settings as bluebubbles_line
+from .providers.bluebubbles.views import test_line as bluebubbles_test
+from .providers.bluebubbles.webhook import bluebubbles_attachment, bluebubbles_webhook
 
 app_name = "messaging"
 urlpatterns = [

@@ -13,7 +13,7 @@ from contacts.models import Contact
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
-from . import groups, inbox, media, services
+from . import inbox, media, services
 from .choices import EventSource, MessageType, Provider
 from .forms import ComposeForm, InboxFilterForm, ReplyForm, SimulateInboundForm
 from .models import Conversation
@@ -231,7 +231,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             fields = _message_fields(request, form, from_number=conversation.line.number)
             if conversation.message_type == MessageType.GROUP:
-                groups.send_group(request.account, group_id=conversation.group_id, **fields)
+                services.send_group(request.account, group_id=conversation.group_id, **fields)
             else:
                 services.send(request.account, to=conversation.address, **fields)
         except OutreachError as exc:

@@ -9,9 +9,10 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from messaging import dispatch, foreground, tasks
+from messaging import tasks
 from messaging.choices import Status
 from messaging.models import Message
+from messaging.queue import dispatch, foreground
 from messaging.services import add_line, send
 from outreach.testing import running_worker, wait_for
 
@@ -27,7 +28,7 @@ def test_a_lane_claim_takes_only_single_sends(account):
     add_line(account, "+15125550100")
     backlog = _backlog(account)
     single = send(account, to="+15125559900", content="hi")
-    chunk = dispatch.claim(20, min_priority=0)
+    chunk = dispatch.claim(20, interactive=True)
     assert [m.pk for m in chunk.claimed] == [single.pk]
     assert set(Message.objects.filter(pk__in=backlog).values_list("status", flat=True)) == {Status.QUEUED}
 
@@ -76,10 +77,10 @@ def test_the_lane_keeps_the_flag_up_while_another_single_send_is_due(account, fl
     send(account, to="+15125559900", content="one")
     send(account, to="+15125559901", content="two")
     foreground.raise_flag()
-    dispatch.run_chunk(1, min_priority=0)  # one of the two
+    dispatch.run_chunk(1, interactive=True)  # one of the two
     foreground.lower_flag_if_idle()
     assert _flag_up()
-    dispatch.run_chunk(1, min_priority=0)
+    dispatch.run_chunk(1, interactive=True)
     foreground.lower_flag_if_idle()
     assert not _flag_up()
 

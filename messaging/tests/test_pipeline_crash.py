@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging import dispatch, services, tasks
+from messaging import services, tasks
 from messaging.choices import Status
 from messaging.models import Message, MessageEvent, SandboxSend
+from messaging.queue import dispatch
 from outreach.testing import Worker, key_client, running_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -8,11 +8,12 @@ import pytest
 from django.utils import timezone
 
 from contacts.models import Contact
-from messaging import dispatch, services
+from messaging import services
 from messaging.choices import Status
 from messaging.models import Message, SandboxReport
-from messaging.providers import provider_for
-from messaging.providers.sandbox import deliver_due_reports
+from messaging.providers.registry import provider_for
+from messaging.providers.sandbox.tasks import deliver_due_reports
+from messaging.queue import dispatch
 
 pytestmark = pytest.mark.django_db
 
