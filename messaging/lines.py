@@ -33,6 +33,7 @@ from outreach.phones import to_e164
 
 from .choices import MessageType, Provider
 from .models import Conversation, Line
+from .providers import registry
 
 LINES_CACHE_SECONDS = 300
 LINE_FIELDS = ("id", "account_id", "number", "name", "active")
@@ -55,9 +56,9 @@ def add_line(
     provider_settings: dict | None = None,
 ) -> Line:
     number = to_e164(number, field="number")
-    if provider not in Provider.values:
+    if provider not in registry.PROVIDERS:
         raise InvalidInput(
-            f"Unknown provider {provider!r}; use one of {', '.join(Provider.values)}.",
+            f"Unknown provider {provider!r}; use one of {', '.join(registry.PROVIDERS)}.",
             field="provider",
         )
     if Line.objects.filter(number=number).exists():

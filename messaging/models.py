@@ -20,6 +20,7 @@ from .choices import (
     Service,
     Status,
 )
+from .providers import registry
 
 
 class Line(models.Model):
@@ -28,7 +29,7 @@ class Line(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="lines")
     number = models.CharField(max_length=32, unique=True, help_text="E.164")
     name = models.CharField(max_length=100, blank=True)
-    provider = models.CharField(max_length=32, choices=Provider.choices, default=Provider.SANDBOX)
+    provider = models.CharField(max_length=32, choices=registry.choices, default=Provider.SANDBOX)
     #: Provider settings (server URL, credentials...). Never rendered back in full.
     provider_settings = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(default=True)
@@ -52,7 +53,7 @@ class Handle(models.Model):
     service it last supported (see handle_cache.py)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="handles")
-    provider = models.CharField(max_length=32, choices=Provider.choices)
+    provider = models.CharField(max_length=32, choices=registry.choices)
     address = models.CharField(max_length=254)
     service = models.CharField(max_length=16, choices=Service.choices, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)

@@ -99,8 +99,8 @@ def test_a_conversation_opened_after_the_fanout_carries_the_message_on_its_line(
 ):
     """Queued without a conversation, the message meets the one the contact opened since
     (a reply to another line): it joins it and leaves from that line, the sticky one."""
-    from messaging.queue import dispatch
     from messaging.providers.base import ProviderEvent
+    from messaging.queue import dispatch
     from messaging.services import receive_inbound
 
     one, two = f.lines(account, 2)

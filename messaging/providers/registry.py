@@ -47,6 +47,11 @@ def register(entry: ProviderEntry) -> ProviderEntry:
     return entry
 
 
+def unregister(name: str) -> None:
+    PROVIDERS.pop(name, None)
+    provider_class.cache_clear()
+
+
 register(ProviderEntry(
     "sandbox", "Sandbox (simulated carrier)", "messaging.providers.sandbox.provider.SandboxProvider",
     tasks="messaging.providers.sandbox.tasks",

@@ -1,7 +1,8 @@
 """What the network reports: status reports about our messages and messages to our lines.
 
 Providers parse what their network says into ``ProviderEvent``s (messaging/providers/);
-this module applies them: a status report moves its message through the status machine
+this module applies them (``apply_events``, with the provider's policy hooks:
+``match_message``, ``retry_for``): a status report moves its message through the status machine
 (``transitions.record_transition``: a stale or duplicate report is a no-op), an inbound
 message is RECEIVED in its conversation, the contact created if unknown, STOP-words opt
 out, ``message.received`` emitted.
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,10 +22,14 @@ from contacts.services import contact_for_address, opt_in, opt_out
 from outreach.exceptions import InvalidInput, NotFound
 from outreach.models import Account
 
-from .. import choices, signals, validation
+from .. import choices, handle_cache, redact, signals, validation
 from ..choices import EventSource, Provider, Service, Status
 from ..models import Conversation, Line, Message, MessageEvent
-from ..providers.base import ProviderEvent
+from ..providers.base import BaseProvider, ProviderEvent, Retry
+from ..providers.registry import provider_for
+from ..queue.limits import backoff
+from ..queue.wake import wake_dispatcher
+from ..status import IllegalTransition
 from .sending import direct_conversation
 from .transitions import emit_status, record_transition
 
@@ -93,6 +100,71 @@ def receive_inbound(line: Line, event: ProviderEvent) -> Message:
     emit_status(message)
     signals.message_received.send(sender=Message, message=message)
     return message
+
+
+def apply_events(line: Line, events: list[ProviderEvent], provider: BaseProvider | None = None) -> int:
+    """Apply a provider's events in order (a callback's, a poll's); -> how many changed
+    something. Each event is its own transaction: one bad report does not undo the others."""
+    provider = provider or provider_for(line)
+    return sum(1 for event in events if apply_event(line, event, provider))
+
+
+@transaction.atomic
+def apply_event(line: Line, event: ProviderEvent, provider: BaseProvider) -> bool:
+    if event.kind == "inbound":
+        # A callback and a poll may carry the same reply at once: one of them at a time
+        # per line checks and writes. (Status reports need no such lock: apply_report locks
+        # the message, and a duplicate report is a no-op.)
+        Line.objects.select_for_update().filter(pk=line.pk).first()
+        if event.provider_message_id and Message.objects.filter(
+            line=line, provider_message_id=event.provider_message_id
+        ).exists():
+            return False
+        receive_inbound(line, event)
+        return True
+    message = provider.match_message(Message.objects.filter(line=line, is_outbound=True), event)
+    if message is None:
+        return False  # typed on the network's own device, or another tool's: not ours
+    if event.provider_message_id and not message.provider_message_id:
+        Message.objects.filter(pk=message.pk, provider_message_id="").update(
+            provider_message_id=event.provider_message_id
+        )
+    event.message_handle = str(message.handle)
+    try:
+        changed = apply_report(line, event)
+    except IllegalTransition:
+        # E.g. re-queued after a timeout that in fact sent: the retry finds the copy and
+        # confirms it; this report has nothing to move now.
+        logger.info("report %s does not apply to %s", event.status, message)
+        return False
+    retry = provider.retry_for(message, event)
+    if retry is not None:
+        changed = _retry(message, retry) or changed
+    return changed
+
+
+def _retry(message: Message, retry: Retry) -> bool:
+    """A reported failure worth another attempt: back to the queue (as SMS when the network
+    said the recipient is not on iMessage), while attempts remain."""
+    message = (
+        Message.objects.select_for_update(of=("self",)).select_related("account", "line", "conversation")
+        .get(pk=message.pk)
+    )
+    if message.status != Status.ERROR or (retry.as_sms and message.service == Service.SMS):
+        return False
+    if not retry.as_sms and message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
+        return False
+    detail = redact.for_line(message.line, retry.detail)
+    if retry.as_sms:
+        handle_cache.remember(message.line, message.to_number or message.number, Service.SMS)
+    moved = record_transition(
+        message, Status.QUEUED, source=EventSource.PROVIDER, detail=detail,
+        next_attempt_at=timezone.now() + (timedelta(0) if retry.as_sms else backoff(message.attempts)),
+        error_code=None, error_message="", last_error=detail,
+    )
+    if moved:
+        wake_dispatcher()
+    return moved
 
 
 def simulate_inbound(account: Account, line: Line, from_address: str, text: str) -> Message:

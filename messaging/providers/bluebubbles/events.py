@@ -7,7 +7,7 @@ import uuid
 from django.db import models
 
 from ...choices import ErrorCode, Service, Status
-from ..base import ProviderEvent
+from ..base import BadCallback, ProviderEvent
 
 
 class WebhookEvent(models.TextChoices):
@@ -31,7 +31,7 @@ NOT_ON_IMESSAGE = 22
 RETRYABLE_SEND_ERRORS = {4}
 
 
-class BadPayload(ValueError):
+class BadPayload(BadCallback):
     """A webhook body that is not a BlueBubbles event; the view answers 400 with this text."""
 
 

@@ -24,6 +24,7 @@ from ..base import (
     ProviderConfigurationError,
     ProviderError,
     ProviderEvent,
+    Retry,
     SendResult,
     TransientProviderError,
 )
@@ -31,6 +32,7 @@ from .attachments import attachment_url
 from .client import BlueBubblesAPIError, BlueBubblesClient, ServerUnreachable
 from .events import (  # noqa: F401 - re-exported: callers import them from here
     NOT_ON_IMESSAGE,
+    RETRYABLE_SEND_ERRORS,
     SEND_ERRORS,
     BadPayload,
     WebhookEvent,
@@ -52,6 +54,7 @@ logger = logging.getLogger(__name__)
 
 class BlueBubblesProvider(SendingMixin, BaseProvider):
     name = "bluebubbles"
+    callback_token_key = "webhook_token"
     #: One client (HTTP session, kept-alive connection) for a whole chunk in send_many.
     _shared: BlueBubblesClient | None = None
 
@@ -266,3 +269,36 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
         finally:
             client.close()
         return event_from_message(row, self.line.number) if row else None
+
+    # --- policy: which message a report is about, which failure to retry -------------------
+
+    def match_message(self, outbound, event: ProviderEvent):
+        """By handle or guid; else, for a send the server refused as "already queued" (no
+        guid came back), the same text on the same chat among our unconfirmed messages."""
+        found = super().match_message(outbound, event)
+        raw = event.raw or {}
+        address = ((raw.get("handle") or {}).get("address")) or _chat_address(raw)
+        if found is not None or not address or raw.get("text") is None:
+            return found
+        return (
+            outbound.filter(provider_message_id="", content=raw.get("text") or "", to_number=address)
+            .filter(status__in=[Status.ACCEPTED, Status.SENT])
+            .order_by("created_at")
+            .first()
+        )
+
+    def retry_for(self, message, event: ProviderEvent) -> Retry | None:
+        """Messages.app's error 22 (not on iMessage): again as SMS; its transient errors:
+        again after the usual backoff."""
+        code = int((event.raw or {}).get("error") or 0) if event.status == Status.ERROR else 0
+        if code == NOT_ON_IMESSAGE:
+            return Retry("not registered with iMessage; retrying as SMS", as_sms=True)
+        if code in RETRYABLE_SEND_ERRORS:
+            return Retry(f"Messages.app error {code}; retrying")
+        return None
+
+
+def _chat_address(raw: dict) -> str:
+    chats = raw.get("chats") or []
+    guid = chats[0].get("guid", "") if chats else ""
+    return guid.split(";-;", 1)[1] if ";-;" in guid else ""

@@ -17,16 +17,15 @@ from django.utils import timezone
 from outreach.exceptions import InvalidInput
 from outreach.models import Account
 
-from ... import handle_cache, redact, services
-from ...choices import EventSource, Provider, Service, Status
+from ... import services
+from ...choices import EventSource, Provider, Status
 from ...models import Line, Message
-from ...queue.limits import backoff
-from ...status import IllegalTransition
+from ...services import reports
 from ..base import ProviderConfigurationError, ProviderError, ProviderEvent
 from ..registry import provider_for
 from .attachments import attachment_for, attachment_url  # noqa: F401 - the console and tests use them here
 from .client import REFUSED, UNREACHABLE, BlueBubblesAPIError
-from .events import NOT_ON_IMESSAGE, RETRYABLE_SEND_ERRORS, WebhookEvent
+from .events import WebhookEvent
 from .secret import seal
 from .send import SendMethod
 from .state import record_health, remember_group, update_settings  # noqa: F401 - the console and tests use them here
@@ -50,7 +49,7 @@ LINE_FAILURES = (UNREACHABLE, REFUSED)
 
 def webhook_url(line: Line) -> str:
     token = (line.provider_settings or {}).get("webhook_token", "")
-    path = reverse("messaging:bluebubbles-webhook", args=[line.pk, token])
+    path = reverse("messaging:provider-callback", args=["bluebubbles", line.pk, token])
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
@@ -143,95 +142,13 @@ def connect(account: Account, line: Line, *, url: str, method: str, password: st
 # --- applying what the server reports ------------------------------------------------------
 
 def apply_events(line: Line, events: list[ProviderEvent]) -> int:
-    """Apply events in order; returns how many changed something."""
-    return sum(1 for event in events if apply_event(line, event))
+    """Apply events in order (messaging's reports, with this provider's policy); returns
+    how many changed something."""
+    return reports.apply_events(line, events, provider_for(line))
 
 
-@transaction.atomic
 def apply_event(line: Line, event: ProviderEvent) -> bool:
-    if event.kind == "inbound":
-        # The webhook and the poll may carry the same reply at once: one of them at a time
-        # per line checks and writes. (Status reports need no such lock: apply_report locks
-        # the message, and a duplicate report is a no-op.)
-        Line.objects.select_for_update().filter(pk=line.pk).first()
-        if Message.objects.filter(line=line, provider_message_id=event.provider_message_id).exists():
-            return False
-        services.receive_inbound(line, event)
-        return True
-    message = _our_message(line, event)
-    if message is None:
-        return False  # typed on the Mac itself, or another tool's: not ours
-    if event.provider_message_id and not message.provider_message_id:
-        Message.objects.filter(pk=message.pk, provider_message_id="").update(
-            provider_message_id=event.provider_message_id
-        )
-    event.message_handle = str(message.handle)
-    try:
-        changed = services.apply_report(line, event)
-    except IllegalTransition:
-        # E.g. re-queued after a timeout that in fact sent: the retry finds the copy and
-        # confirms it; this report has nothing to move now.
-        logger.info("BlueBubbles report %s does not apply to %s", event.status, message)
-        return False
-    code = int((event.raw or {}).get("error") or 0) if event.status == Status.ERROR else 0
-    if code == NOT_ON_IMESSAGE:
-        changed = _retry(message, "not registered with iMessage; retrying as SMS", sms=True) or changed
-    elif code in RETRYABLE_SEND_ERRORS:
-        changed = _retry(message, f"Messages.app error {code}; retrying") or changed
-    return changed
-
-
-def _our_message(line: Line, event: ProviderEvent) -> Message | None:
-    qs = Message.objects.filter(line=line, is_outbound=True)
-    if event.message_handle:
-        found = qs.filter(handle=event.message_handle).first()
-        if found:
-            return found
-    if event.provider_message_id:
-        found = qs.filter(provider_message_id=event.provider_message_id).first()
-        if found:
-            return found
-    # A send the server refused as "already queued" left us without a guid: match the
-    # text on the same chat among our unconfirmed messages.
-    raw = event.raw or {}
-    address = ((raw.get("handle") or {}).get("address")) or _chat_address(raw)
-    if not address or raw.get("text") is None:
-        return None
-    return (
-        qs.filter(provider_message_id="", content=raw.get("text") or "", to_number=address)
-        .filter(Q(status__in=[Status.ACCEPTED, Status.SENT]))
-        .order_by("created_at")
-        .first()
-    )
-
-
-def _chat_address(raw: dict) -> str:
-    chats = raw.get("chats") or []
-    guid = chats[0].get("guid", "") if chats else ""
-    return guid.split(";-;", 1)[1] if ";-;" in guid else ""
-
-
-def _retry(message: Message, detail: str, *, sms: bool = False) -> bool:
-    """The Mac reported a send error worth another attempt: back to the queue (as SMS when
-    iMessage said the recipient is not on it), while attempts remain."""
-    message = Message.objects.select_for_update(of=("self",)).select_related("account", "line", "conversation").get(
-        pk=message.pk
-    )
-    if message.status != Status.ERROR or (sms and message.service == Service.SMS):
-        return False
-    detail = redact.for_line(message.line, detail)
-    if not sms and message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
-        return False
-    if sms:
-        handle_cache.remember(message.line, message.to_number or message.number, Service.SMS)
-    moved = services.record_transition(
-        message, Status.QUEUED, source=EventSource.PROVIDER, detail=detail,
-        next_attempt_at=timezone.now() + (timedelta(0) if sms else backoff(message.attempts)),
-        error_code=None, error_message="", last_error=detail,
-    )
-    if moved:
-        services.wake_dispatcher()
-    return moved
+    return reports.apply_event(line, event, provider_for(line))
 
 
 # --- the poll --------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_a_message_sent_through_the_api_reports_delivered_from_the_webhook(api, 
     assert status["status"] == "SENT"
 
     [guid] = list(fake.messages)
-    hook = reverse("messaging:bluebubbles-webhook", args=[bb_line.pk, bb_line.provider_settings["webhook_token"]])
+    hook = reverse("messaging:provider-callback", args=["bluebubbles", bb_line.pk, bb_line.provider_settings["webhook_token"]])
     client.post(hook, json.dumps({"type": "updated-message", "data": fake.deliver(guid)}),
                 content_type="application/json")
     assert api.get("/api/status", {"handle": sent["message_handle"]}).json()["status"] == "DELIVERED"

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def hook_url(line, token=None) -> str:
-    return reverse("messaging:bluebubbles-webhook", args=[line.pk, token or line.provider_settings["webhook_token"]])
+    return reverse("messaging:provider-callback", args=["bluebubbles", line.pk, token or line.provider_settings["webhook_token"]])
 
 
 def post(client, line, event_type: str, data, token=None):
@@ -35,7 +35,7 @@ def sent_message(account, line, fake):
 def test_a_wrong_token_or_line_is_404_and_changes_nothing(client, account, bb_line, fake):
     data = fake.receive(ALICE, "hi")
     assert post(client, bb_line, "new-message", data, token="guessed").status_code == 404
-    other = reverse("messaging:bluebubbles-webhook", args=[bb_line.pk + 999, bb_line.provider_settings["webhook_token"]])
+    other = reverse("messaging:provider-callback", args=["bluebubbles", bb_line.pk + 999, bb_line.provider_settings["webhook_token"]])
     assert client.post(other, "{}", content_type="application/json").status_code == 404
     assert not Message.objects.filter(is_outbound=False).exists()
 
@@ -148,3 +148,24 @@ def test_events_we_do_not_track_are_accepted_and_ignored(client, bb_line, fake):
     assert response.json() == {"received": 0, "applied": 0}
     tapback = dict(fake.receive(ALICE, "Loved “hi”"), associatedMessageGuid="p:0/ABC", associatedMessageType=2000)
     assert post(client, bb_line, "new-message", tapback).json() == {"received": 0, "applied": 0}
+
+
+def test_the_url_bluebubbles_servers_are_configured_with_still_works(client, account, bb_line, fake):
+    """The generic provider route has the very shape of the URL registered on servers."""
+    token = bb_line.provider_settings["webhook_token"]
+    legacy = f"/messages/providers/bluebubbles/{bb_line.pk}/{token}/"
+    assert hook_url(bb_line) == legacy
+    response = client.post(legacy, json.dumps({"type": "new-message", "data": fake.receive(ALICE, "hi")}),
+                           content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert Message.objects.filter(is_outbound=False, content="hi").count() == 1
+
+
+def test_a_line_reached_under_another_providers_name_is_404(client, account, bb_line, fake):
+    token = bb_line.provider_settings["webhook_token"]
+    for name in ("sandbox", "nosuchprovider"):
+        url = f"/messages/providers/{name}/{bb_line.pk}/{token}/"
+        response = client.post(url, json.dumps({"type": "new-message", "data": fake.receive(ALICE, "hi")}),
+                               content_type="application/json")
+        assert response.status_code == 404
+    assert not Message.objects.filter(is_outbound=False).exists()
