@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts.models import Contact
+from outreach import panels
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
@@ -86,29 +87,9 @@ def _contact_context(conversation: Conversation) -> dict:
             context["contact_url"] = reverse("contacts:detail", args=[contact.pk])
         except NoReverseMatch:  # the contacts pages are not installed
             pass
-        context.update(_engagement(contact))
+        # Appointments, calls and campaigns, from the apps that own them (outreach/panels.py).
+        context.update(panels.context("inbox-contact", conversation.account_id, contact))
     return context
-
-
-PANEL_ROWS = 5
-
-
-def _engagement(contact) -> dict:
-    """Appointments, calls and campaigns of the contact, when the campaigns app is there.
-
-    Read through the contact's reverse relations rather than an import: campaigns sits
-    above messaging (campaigns -> messaging), so messaging never imports it.
-    """
-    if not hasattr(contact, "campaign_recipients"):
-        return {}
-    return {
-        "appointments": list(contact.appointments.order_by("-scheduled_for")[:PANEL_ROWS]),
-        "calls": list(contact.call_logs.order_by("-created_at")[:PANEL_ROWS]),
-        "campaigns": list(
-            contact.campaign_recipients.select_related("campaign").order_by("-created_at")[:PANEL_ROWS]
-        ),
-        "engagement": True,
-    }
 
 
 def _can_simulate(conversation: Conversation) -> bool:
