@@ -6,8 +6,6 @@ class CampaignsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.conf import settings
-
         from messaging import signals
         from outreach import panels
 
@@ -18,7 +16,3 @@ class CampaignsConfig(AppConfig):
         signals.message_received.connect(engagement.on_message_received, dispatch_uid="campaigns-reply")
         # The inbox's contact panel shows the contact's appointments, calls and campaigns.
         panels.register("inbox-contact", "campaigns.panels.inbox_contact")
-        # The safety net for lost tasks: stalled fan-outs, completions, withdrawals.
-        settings.CELERY_BEAT_SCHEDULE.setdefault(
-            "campaigns-sweep", {"task": "campaigns.tasks.sweep", "schedule": 30.0}
-        )

@@ -142,7 +142,7 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     #: Set when a worker claims the message (ACCEPTED): identifies the claim.
     claimed_at = models.DateTimeField(null=True, blank=True)
-    #: The claim holds until then; its live worker keeps pushing it on (messaging/lease.py).
+    #: The claim holds until then; its live worker keeps pushing it on (messaging/queue/lease.py).
     #: An expired lease is a dead worker's: not in flight, and re-queued by the reconciler.
     lease_until = models.DateTimeField(null=True, blank=True)
     #: Set at claim: this send opened a conversation idle for 30 days (counts against the

@@ -90,22 +90,7 @@ def claim(batch_size: int | None = None, *, interactive: bool = False) -> Chunk:
             return Chunk()
         chunk = Chunk(full=len(candidates) >= batch_size)
         attach_conversations(candidates, now)  # campaign and bulk messages are queued without one
-        # Lines locked in id order: two workers claiming for the same line take turns, so
-        # they never both spend the same allowance, and never deadlock.
-        lines = {
-            line.pk: line
-            for line in Line.objects.select_for_update().filter(
-                pk__in=sorted({m.line_id for m in candidates if m.line_id})
-            ).order_by("pk")
-        }
-        _share(candidates, lines)
-        lineless = [m for m in candidates if m.line_id not in lines or not lines[m.line_id].active]
-        skip = {m.pk for m in lineless}
-        sendable = [m for m in candidates if m.pk not in skip]
-        admitted, held = limits.admit(sendable, lines, now)
-        for message in lineless:
-            # An inactive line's messages wait for it to come back (or to be withdrawn).
-            held[message.pk] = now + timedelta(seconds=60)
+        admitted, held = _admit(candidates, now)
         _hold(held)
         chunk.wake_at = _earliest(*held.values())
         claimed = {"claimed_at": now, "lease_until": lease.expires(now)}
@@ -118,6 +103,26 @@ def claim(batch_size: int | None = None, *, interactive: bool = False) -> Chunk:
         )
         chunk.claimed = [m for m, _ in admitted]
     return chunk
+
+
+def _admit(candidates: list[Message], now: datetime) -> tuple[list[tuple[Message, bool]], dict[int, datetime]]:
+    """Lock the candidates' lines and ask the limiter which messages may go now: (admitted
+    with their new-contact flag, held message id -> when to look again)."""
+    # Lines locked in id order: two workers claiming for the same line take turns, so
+    # they never both spend the same allowance, and never deadlock.
+    lines = {
+        line.pk: line
+        for line in Line.objects.select_for_update().filter(
+            pk__in=sorted({m.line_id for m in candidates if m.line_id})
+        ).order_by("pk")
+    }
+    _share(candidates, lines)
+    lineless = {m.pk for m in candidates if m.line_id not in lines or not lines[m.line_id].active}
+    admitted, held = limits.admit([m for m in candidates if m.pk not in lineless], lines, now)
+    for pk in lineless:
+        # An inactive line's messages wait for it to come back (or to be withdrawn).
+        held[pk] = now + timedelta(seconds=60)
+    return admitted, held
 
 
 @contextmanager

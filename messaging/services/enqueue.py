@@ -121,26 +121,7 @@ def attach_conversations(messages: Sequence[Message], now: datetime) -> None:
         found = direct_conversations(account_id, addresses)
         missing = [a for a in addresses if a not in found]
         if missing:
-            contacts: dict[str, object] = {}
-            for number, pk in Contact.objects.filter(account_id=account_id).filter(
-                any_of("e164_number", missing)
-            ).order_by("created_at").values_list("e164_number", "pk"):
-                contacts.setdefault(number, pk)
-            created = insert_columns(
-                Conversation,
-                {"line_id": [first[a].line_id for a in missing], "address": missing,
-                 "contact_id": [contacts.get(a) for a in missing]},
-                {"account_id": account_id, "message_type": MessageType.MESSAGE.value, "created_at": now,
-                 "last_message_at": now},
-                ignore_conflicts=True, returning=("address", "id"),
-            )
-            made = dict(created)
-            for address in missing:
-                if address in made:
-                    found[address] = (made[address], first[address].line_id, True)
-            lost = [a for a in missing if a not in made]
-            if lost:  # a concurrent claim or send created these first: theirs
-                found.update(direct_conversations(account_id, lost))
+            found.update(_create_conversations(account_id, missing, first, now))
         for message in group:
             pk, line_id, active = found[message.number]
             message.conversation_id = pk
@@ -159,3 +140,27 @@ def attach_conversations(messages: Sequence[Message], now: datetime) -> None:
         "from_number": [m.from_number for m in lazy],
     })
     Conversation.objects.filter(pk__in=touched, last_message_at__lt=now).update(last_message_at=now)
+
+
+def _create_conversations(account_id, missing: list[str], first: dict[str, Message], now: datetime) -> dict:
+    """Direct conversations for ``missing`` addresses (each on its first message's line,
+    with its contact when one exists): address -> (id, line id, line active). An address
+    a concurrent claim or send created first gets theirs."""
+    contacts: dict[str, object] = {}
+    for number, pk in Contact.objects.filter(account_id=account_id).filter(
+        any_of("e164_number", missing)
+    ).order_by("created_at").values_list("e164_number", "pk"):
+        contacts.setdefault(number, pk)
+    made = dict(insert_columns(
+        Conversation,
+        {"line_id": [first[a].line_id for a in missing], "address": missing,
+         "contact_id": [contacts.get(a) for a in missing]},
+        {"account_id": account_id, "message_type": MessageType.MESSAGE.value, "created_at": now,
+         "last_message_at": now},
+        ignore_conflicts=True, returning=("address", "id"),
+    ))
+    found = {a: (made[a], first[a].line_id, True) for a in missing if a in made}
+    lost = [a for a in missing if a not in made]
+    if lost:
+        found.update(direct_conversations(account_id, lost))
+    return found

@@ -38,7 +38,7 @@ class ServerUnreachable(TransientProviderError):
     """No answer from the BlueBubbles server (Mac asleep, server stopped, tunnel down).
 
     Its text starts with ``UNREACHABLE`` so that messages which ran out of retries for this
-    reason can be found (and sent again) once the server answers (see bluebubbles_services).
+    reason can be found (and sent again) once the server answers (see services.py).
     """
 
     def __init__(self, detail: str):

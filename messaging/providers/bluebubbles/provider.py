@@ -3,7 +3,7 @@
 A line's ``provider_settings`` hold ``url``, ``password`` (sealed, see bluebubbles_secret),
 ``method`` (``apple-script`` or ``private-api``), ``webhook_token``/``webhook_id`` (our
 callback registered on the server), ``last_poll_ms`` and ``groups`` (our group id -> the
-server's chat guid). ``messaging.bluebubbles_services`` writes them; this module only reads.
+server's chat guid). ``state.py`` and ``services.py`` write them; this module only reads.
 
 Idempotency: our message handle is BlueBubbles' ``tempGuid``. The server refuses a tempGuid
 that is still being sent ("already queued"), which is exactly the case of a retry after our
