@@ -30,7 +30,7 @@ from ..providers.registry import provider_for
 from ..queue.limits import backoff
 from ..queue.wake import wake_dispatcher
 from ..status import IllegalTransition
-from .sending import direct_conversation
+from .sending import direct_conversation, insert_message
 from .transitions import emit_status, record_transition
 
 logger = logging.getLogger(__name__)
@@ -82,16 +82,14 @@ def receive_inbound(line: Line, event: ProviderEvent) -> Message:
     address = validation.normalize_address(event.from_address, field="from")
     contact = contact_for_address(account, address, create=True)
     conversation = direct_conversation(account, line, address, contact)
-    message = Message.objects.create(
+    message = Message(
         account=account, line=line, conversation=conversation, is_outbound=False, number=address,
         from_number=address, to_number=line.number, content=event.content or "",
         media_url=(event.media_urls[0] if event.media_urls else ""), status=Status.RECEIVED,
         service=event.service or "", provider_message_id=event.provider_message_id,
     )
-    MessageEvent.objects.create(message=message, status=Status.RECEIVED, source=EventSource.PROVIDER)
-    Conversation.objects.filter(pk=conversation.pk).update(
-        last_message_at=timezone.now(), unread_count=F("unread_count") + 1
-    )
+    insert_message(message, MessageEvent(status=Status.RECEIVED, source=EventSource.PROVIDER), None, timezone.now())
+    Conversation.objects.filter(pk=conversation.pk).update(unread_count=F("unread_count") + 1)
     said = choices.keyword(event.content)
     if contact is not None and said in choices.OPT_OUT_KEYWORDS:
         opt_out(account, contact, source="keyword")

@@ -124,8 +124,11 @@ def _columns(instance) -> tuple[list[str], list]:
 
 
 def insert_message(message: Message, event: MessageEvent, contact_id, now: datetime) -> Message:
-    """Write ``message`` and ``event`` at once, in the message's conversation: the one
-    ``message.conversation`` names, else the address's direct conversation (upserted).
+    """The one way a single message is born (a send, a group send, an inbound message):
+    ``message`` and its first ``event`` written at once, in the message's conversation
+    (the one ``message.conversation`` names, else the address's direct conversation,
+    upserted), which moves to the top of the inbox (``last_message_at``). A fan-out chunk
+    is the other way, in bulk: ``enqueue.enqueue_many``.
 
     ``message.line`` and ``message.account`` are set; ``message.conversation`` is set on
     return (for an upserted one, a minimal instance with the ids that matter).
@@ -174,6 +177,7 @@ def _insert_with_orm(message: Message, event: MessageEvent, contact_id, now: dat
         message.account, message.line, message.number, contact_id, now=now
     )
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    conversation.last_message_at = now
     message.conversation = conversation
     message.save(force_insert=True)
     event.message = message
