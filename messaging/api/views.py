@@ -26,7 +26,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 class ForegroundSend:
     """Send views: once the key is authenticated and within its rate, a POST raises the
-    foreground flag (messaging/foreground.py) before the body is even parsed, so bulk
+    foreground flag (messaging/queue/foreground.py) before the body is even parsed, so bulk
     workers finish their step and hold back while this send is still being validated."""
 
     def initial(self, request, *args, **kwargs):

@@ -42,7 +42,7 @@ def test_a_lane_worker_sends_an_api_message_while_bulk_work_waits(account, api):
     assert set(Message.objects.filter(pk__in=backlog).values_list("status", flat=True)) == {Status.QUEUED}
 
 
-# --- bulk holds back while a single send waits (messaging/foreground.py) ------------------
+# --- bulk holds back while a single send waits (messaging/queue/foreground.py) ------------------
 
 def _flag_up() -> bool:
     return bool(cache.get(foreground.FLAG))
