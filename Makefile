@@ -46,6 +46,7 @@ test-rabbitmq: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: install-dev
 	for b in bench/[a-z]*.py; do $(PY) $$b || exit 1; done

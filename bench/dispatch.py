@@ -53,7 +53,7 @@ ENV = {
     "DISPATCH_BATCH_SIZE": "500",
 }
 CHUNK = 500
-#: The claim's lease, the same on both sides (DISPATCH_CLAIM_LEASE_SECONDS, messaging/lease.py).
+#: The claim's lease, the same on both sides (DISPATCH_CLAIM_LEASE_SECONDS, messaging/queue/lease.py).
 LEASE_SECONDS = 6.0
 ENV["DISPATCH_CLAIM_LEASE_SECONDS"] = str(LEASE_SECONDS)
 LINES = 10

@@ -149,15 +149,15 @@ def baseline_copy(account, n: int) -> float:
     """COPY the N message rows the campaign writes (same columns), timed, rolled back."""
     from django.db import connection, transaction
 
-    from messaging.enqueue import _defaults
     from messaging.models import Line, Message
+    from outreach.db import column_defaults
 
     line = Line.objects.filter(account=account).first()
     now = datetime.now(UTC)
     given = ["account_id", "handle", "line_id", "conversation_id", "is_outbound", "number", "from_number",
              "to_number", "content", "media_url", "send_style", "message_type", "status", "priority",
              "next_attempt_at", "created_at", "updated_at", "queued_at"]
-    defaults = _defaults(Message, set(given))
+    defaults = column_defaults(Message, set(given))
     columns = [f'"{Message._meta.get_field(c).column}"' for c in given + list(defaults)]
     checkpoint()
     rows = [(account.pk, uuid.uuid4(), line.pk, None, True, f"+1512{3000000 + i:07d}", line.number,

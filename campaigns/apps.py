@@ -6,16 +6,13 @@ class CampaignsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.conf import settings
-
         from messaging import signals
+        from outreach import panels
 
         from . import engagement
 
         # Messaging knows nothing of campaigns: engagement follows its signals.
         signals.statuses_changed.connect(engagement.on_statuses_changed, dispatch_uid="campaigns-status")
         signals.message_received.connect(engagement.on_message_received, dispatch_uid="campaigns-reply")
-        # The safety net for lost tasks: stalled fan-outs, completions, withdrawals.
-        settings.CELERY_BEAT_SCHEDULE.setdefault(
-            "campaigns-sweep", {"task": "campaigns.tasks.sweep", "schedule": 30.0}
-        )
+        # The inbox's contact panel shows the contact's appointments, calls and campaigns.
+        panels.register("inbox-contact", "campaigns.panels.inbox_contact")

@@ -24,17 +24,11 @@ from django.utils import timezone
 from contacts.models import Contact
 from messaging import validation
 from messaging.choices import EventSource, Status
-from messaging.enqueue import (
-    LinePicker,
-    Outgoing,
-    any_of,
-    enqueue_many,
-    insert_columns,
-    pool_lines,
-    relax_commit,
-)
+from messaging.lines import LinePicker, pool_lines
 from messaging.models import Message
+from messaging.services.enqueue import Outgoing, enqueue_many
 from messaging.status import SETTLED
+from outreach.db import any_of, insert_columns, relax_commit
 from outreach.exceptions import Conflict, InvalidInput, NotFound
 from outreach.models import Account
 
@@ -49,9 +43,8 @@ NANP_E164 = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
 MAX_REPORTED = 50
 #: The longest address a message row holds.
 MAX_ADDRESS = 254
-CHUNK = settings.FANOUT_CHUNK
-#: Below this many messages a job is one slice.
-SLICE_MIN = settings.FANOUT_SLICE_MIN
+# Chunks of ``settings.FANOUT_CHUNK`` messages; below ``settings.FANOUT_SLICE_MIN``
+# messages a job is one slice (both read when used).
 TASK_BUDGET_SECONDS = 60.0
 UNSETTLED = [s for s in Status.values if s not in SETTLED]
 RESULT_STATUS = {
@@ -140,7 +133,7 @@ def plan_slices(job: BulkJob) -> list[int]:
     """Cut the job's indexes into slices (once: a repeated call finds them); -> the indexes
     of the slices not done yet. A job queued partly before slices existed goes on as one."""
     total, begun = job.total_recipients, job.processed
-    count = max(settings.FANOUT_SLICES, 1) if total >= SLICE_MIN and not begun else 1
+    count = max(settings.FANOUT_SLICES, 1) if total >= settings.FANOUT_SLICE_MIN and not begun else 1
     bounds = [begun + (total - begun) * i // count for i in range(count + 1)]
     BulkJobSlice.objects.bulk_create(
         [BulkJobSlice(job=job, index=i, position=bounds[i], end=bounds[i + 1]) for i in range(count)],
@@ -178,7 +171,7 @@ def run_chunk(job_id, index: int, items: list[dict], picker: LinePicker) -> bool
         if part is None or part.done_at:
             return False
         job, start = part.job, part.position
-        chunk = items[start:min(start + CHUNK, part.end)]
+        chunk = items[start:min(start + settings.FANOUT_CHUNK, part.end)]
         results, outgoing, failed = _resolve(job, start, chunk)
         ids = enqueue_many(job.account, outgoing, picker, priority=job.priority,
                            source=EventSource.API) if outgoing else []

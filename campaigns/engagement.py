@@ -16,6 +16,7 @@ from django.utils import timezone
 import webhooks
 from messaging.choices import ErrorKey, Status
 from messaging.models import Message
+from messaging.queue.order import is_interactive
 from messaging.status import SETTLED
 from webhooks.choices import EventType
 
@@ -38,9 +39,9 @@ def on_statuses_changed(sender, changes, **kwargs) -> None:
     """A chunk's status changes (the dispatcher's 100s at once): the recipients they
     concern read in one query, their outcomes written in one UPDATE per outcome, and the
     engagements they complete emitted together, whatever the chunk's size."""
-    # Only fan-out traffic is queued below priority 0 (messaging.enqueue.bulk_priority): a
+    # Only fan-out traffic is queued below the single sends (messaging/queue/order.py): a
     # chunk of single sends (the interactive lane's) costs no query here.
-    ids = {message.pk for message, _ in changes if message.is_outbound and message.priority < 0}
+    ids = {message.pk for message, _ in changes if message.is_outbound and not is_interactive(message.priority)}
     if not ids:
         return
     qs = CampaignRecipient.objects.select_related("campaign__account", "contact", "message").filter(message_id__in=ids)

@@ -1,6 +1,6 @@
 """Campaign fan-out: the audience streamed in id order, chunk by chunk, into queued messages.
 
-The audience's contact ids are cut into ``FanoutSlice``s (one below ``SLICE_MIN``
+The audience's contact ids are cut into ``FanoutSlice``s (one below ``FANOUT_SLICE_MIN``
 contacts, ``FANOUT_SLICES`` above), each fanned out by a task of its own, so a
 large campaign uses every worker process. Each chunk is one transaction that locks its
 slice's row (two runs of the same slice never interleave) and holds the campaign's row
@@ -20,28 +20,22 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from messaging.choices import EventSource, Status
-from messaging.enqueue import (
-    LinePicker,
-    Outgoing,
-    any_of,
-    enqueue_many,
-    insert_columns,
-    pool_lines,
-    relax_commit,
-)
+from messaging.choices import ErrorCode, ErrorKey, EventSource, Status
+from messaging.lines import LinePicker, pool_lines
 from messaging.models import Message
+from messaging.services import record_transition, wake_dispatcher
+from messaging.services.enqueue import Outgoing, enqueue_many
+from outreach.db import any_of, insert_columns, relax_commit
 
 from . import schedule, templating
 from .choices import CampaignStatus, Outcome
 from .models import Campaign, CampaignRecipient, FanoutSlice
 
 S = CampaignStatus
-#: Contacts per chunk (one transaction): memory and lock time against statements per contact.
-CHUNK = settings.FANOUT_CHUNK
-#: Below this many contacts the audience is one slice: parallel slices would save little,
-#: and a single slice paces its recipients with no gap in their sequence.
-SLICE_MIN = settings.FANOUT_SLICE_MIN
+# Contacts per chunk (one transaction): ``settings.FANOUT_CHUNK``, memory and lock time
+# against statements per contact. Below ``settings.FANOUT_SLICE_MIN`` contacts the audience
+# is one slice: parallel slices would save little, and a single slice paces its recipients
+# with no gap in their sequence. Both are read when used.
 #: A task hands over to a fresh one after this long, well inside Celery's time limit.
 TASK_BUDGET_SECONDS = 60.0
 
@@ -70,8 +64,6 @@ def pace_base(campaign: Campaign):
 def pace_tick(campaign_id: UUID | str) -> None:
     """A paced campaign's clock: wake the dispatcher at each slot while the campaign is
     active. Without it a message due in 2 s would wait for the reconciler's next beat."""
-    from messaging.services import wake_dispatcher
-
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None or campaign.status != S.ACTIVE or not campaign.pace_per_minute:
         return
@@ -102,7 +94,7 @@ def start_clock(campaign: Campaign) -> None:
 def plan_slices(campaign: Campaign) -> list[int]:
     """Cut the audience's id space into slices (once: a repeated call finds them); ->
     the indexes of the slices not done yet."""
-    count = settings.FANOUT_SLICES if campaign.audience_count >= SLICE_MIN else 1
+    count = settings.FANOUT_SLICES if campaign.audience_count >= settings.FANOUT_SLICE_MIN else 1
     count = max(count, 1)
     # uuid4 ids are uniform over the 128-bit space: equal ranges hold equal shares.
     bounds = [None, *(UUID(int=(i << 128) // count - 1) for i in range(1, count)), None]
@@ -155,7 +147,7 @@ def fan_out_chunk(campaign_id: UUID | str, index: int = 0, picker: LinePicker | 
 
         render = templating.compile_template(campaign.body)
         qs = audience(campaign, after=part.cursor, until=part.end).order_by("pk")
-        contacts = list(qs.values(*contact_columns(render))[:CHUNK])
+        contacts = list(qs.values(*contact_columns(render))[:settings.FANOUT_CHUNK])
         done = set(
             CampaignRecipient.objects.filter(campaign=campaign)
             .filter(any_of("contact_id", [c["pk"] for c in contacts], "uuid")).values_list("contact_id", flat=True)
@@ -172,7 +164,7 @@ def fan_out_chunk(campaign_id: UUID | str, index: int = 0, picker: LinePicker | 
             {"contact_id": [c["pk"] for c in todo], "message_id": ids, "seq": seqs},
             {"campaign_id": campaign.pk, "outcome": Outcome.QUEUED.value, "created_at": timezone.now()},
         )
-        more = len(contacts) == CHUNK
+        more = len(contacts) == settings.FANOUT_CHUNK
         if contacts:
             part.cursor = contacts[-1]["pk"]
         part.count += len(todo)
@@ -252,18 +244,16 @@ def release(campaign: Campaign) -> int:
     )
     base = max(filter(None, [campaign.start_at, now]))
     changed, batch = 0, []
-    for i, (pk, tz_name) in enumerate(held.iterator(chunk_size=CHUNK)):
+    for i, (pk, tz_name) in enumerate(held.iterator(chunk_size=settings.FANOUT_CHUNK)):
         due = schedule.pace_slot(base, i, campaign.pace_per_minute)
         due = schedule.in_window(due, schedule.contact_zone(tz_name, default_tz),
                                  campaign.window_start, campaign.window_end)
         batch.append(Message(pk=pk, next_attempt_at=due))
-        if len(batch) >= CHUNK:
+        if len(batch) >= settings.FANOUT_CHUNK:
             changed += Message.objects.bulk_update(batch, ["next_attempt_at"])
             batch = []
     if batch:
         changed += Message.objects.bulk_update(batch, ["next_attempt_at"])
-    from messaging.services import wake_dispatcher
-
     wake_dispatcher()
     return changed
 
@@ -271,9 +261,6 @@ def release(campaign: Campaign) -> int:
 def withdraw_chunk(campaign_id: UUID | str, size: int = 500) -> int:
     """Withdraw (DECLINED, WITHDRAWN) up to ``size`` unclaimed messages of a stopped
     campaign; rows a worker is claiming right now are skipped and finish normally."""
-    from messaging.choices import ErrorCode, ErrorKey
-    from messaging.services import record_transition
-
     with transaction.atomic():
         messages = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))

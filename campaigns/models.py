@@ -2,7 +2,7 @@
 outcomes beyond messages (appointments, calls).
 
 BulkJob lives here rather than in messaging (where DESIGN lists it): it is a fan-out like
-a campaign, shares its machinery (``messaging.enqueue``), and messaging's migrations belong to
+a campaign, shares its machinery (``messaging.services.enqueue``), and messaging's migrations belong to
 another engineer; messaging never needs to know about it.
 """
 from __future__ import annotations

@@ -6,10 +6,10 @@ from django.core.paginator import Paginator
 from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from outreach import csvfiles
+from outreach import csvfiles, panels
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
@@ -102,18 +102,10 @@ def contact_detail(request, pk):
         form = ContactForm(initial=ContactForm.initial_for(contact), account=request.account)
     return render(request, "contacts/detail.html", {
         "contact": contact, "form": form,
-        "conversations": _conversation_links(contact),
+        **panels.context("contact", request.account, contact),  # its conversations, from messaging
     }, status=422 if request.method == "POST" else 200)
 
 
-def _conversation_links(contact: Contact) -> list[tuple[object, str]]:
-    links = []
-    for conversation in contact.conversations.all()[:10]:
-        try:
-            links.append((conversation, reverse("messaging:thread", args=[conversation.pk])))
-        except NoReverseMatch:  # the inbox is not installed: show no link
-            break
-    return links
 
 
 @member_required

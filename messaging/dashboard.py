@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -26,6 +27,7 @@ from outreach.models import Account
 
 from .choices import Status
 from .models import Conversation, Line, Message
+from .queue.limits import line_windows
 
 PENDING = [Status.REGISTERED, Status.PENDING, Status.QUEUED]
 FAILED = [Status.ERROR, Status.DECLINED]
@@ -115,7 +117,6 @@ def lines_with_usage(account: Account, now: datetime | None = None) -> list[Line
     line_windows``: sends that opened a conversation quiet for 30 days, over the last hour
     and the last 24 hours), so the bars show what actually holds sends back.
     """
-    from .limits import line_windows
 
     now = now or timezone.now()
     sent = Message.objects.filter(line=OuterRef("pk"), is_outbound=True, sent_at__gte=day_start(now))
@@ -177,8 +178,6 @@ CACHE_SECONDS = 60
 
 def context(account: Account) -> dict:
     """Everything the dashboard template shows, at most ``CACHE_SECONDS`` old."""
-    from django.core.cache import cache
-
     key = f"console:dashboard:{account.pk}"
     cached = cache.get(key)
     if cached is None:

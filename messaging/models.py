@@ -20,6 +20,7 @@ from .choices import (
     Service,
     Status,
 )
+from .providers import registry
 
 
 class Line(models.Model):
@@ -28,7 +29,7 @@ class Line(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="lines")
     number = models.CharField(max_length=32, unique=True, help_text="E.164")
     name = models.CharField(max_length=100, blank=True)
-    provider = models.CharField(max_length=32, choices=Provider.choices, default=Provider.SANDBOX)
+    provider = models.CharField(max_length=32, choices=registry.choices, default=Provider.SANDBOX)
     #: Provider settings (server URL, credentials...). Never rendered back in full.
     provider_settings = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(default=True)
@@ -52,7 +53,7 @@ class Handle(models.Model):
     service it last supported (see handle_cache.py)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="handles")
-    provider = models.CharField(max_length=32, choices=Provider.choices)
+    provider = models.CharField(max_length=32, choices=registry.choices)
     address = models.CharField(max_length=254)
     service = models.CharField(max_length=16, choices=Service.choices, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
@@ -141,7 +142,7 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     #: Set when a worker claims the message (ACCEPTED): identifies the claim.
     claimed_at = models.DateTimeField(null=True, blank=True)
-    #: The claim holds until then; its live worker keeps pushing it on (messaging/lease.py).
+    #: The claim holds until then; its live worker keeps pushing it on (messaging/queue/lease.py).
     #: An expired lease is a dead worker's: not in flight, and re-queued by the reconciler.
     lease_until = models.DateTimeField(null=True, blank=True)
     #: Set at claim: this send opened a conversation idle for 30 days (counts against the
@@ -244,36 +245,5 @@ class LineUsage(models.Model):
         constraints = [models.UniqueConstraint(fields=["line", "minute"], name="one_usage_row_per_line_minute")]
 
 
-# --- the sandbox carrier's side of the wire ------------------------------------------------
-
-class SandboxSend(models.Model):
-    """The sandbox network's ledger: one row per send request it received.
-
-    A request for a handle the network already took is answered from the first row and
-    recorded with ``duplicate=True`` (the network's idempotency, as BlueBubbles' tempGuid),
-    so tests can count both what reached a phone and what the dispatcher asked twice.
-    """
-
-    handle = models.UUIDField(db_index=True)
-    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="sandbox_sends")
-    to_number = models.CharField(max_length=254)
-    #: "sent" (reached the network) or "failed" (a simulated failure of that attempt).
-    outcome = models.CharField(max_length=16)
-    duplicate = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-
-class SandboxReport(models.Model):
-    """A later step the sandbox network will report (delivered, read, a reply), due at a time."""
-
-    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="sandbox_reports")
-    handle = models.UUIDField()
-    #: "status" or "inbound" (as ProviderEvent.kind).
-    kind = models.CharField(max_length=16)
-    status = models.CharField(max_length=16, blank=True)
-    from_address = models.CharField(max_length=254, blank=True)
-    content = models.TextField(blank=True)
-    due_at = models.DateTimeField(db_index=True)
+# The sandbox carrier's tables belong to its provider package (same app, same tables).
+from .providers.sandbox.models import SandboxReport, SandboxSend  # noqa: E402, F401

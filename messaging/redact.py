@@ -13,7 +13,7 @@ import logging
 import re
 from urllib.parse import quote, quote_plus
 
-from .providers.bluebubbles_secret import SealError, unseal
+from .providers.bluebubbles.secret import SealError, unseal
 
 MASK = "[redacted]"
 #: ``name=value`` of a query (or a form) whose name says it holds a secret; BlueBubbles

@@ -1,10 +1,10 @@
 """Console pages of messaging, mounted at /messages/."""
 from django.urls import path
 
-from . import views, views_inbox, views_log
-from .bluebubbles_webhook import bluebubbles_attachment, bluebubbles_webhook
-from .views_bluebubbles import line_settings as bluebubbles_line
-from .views_bluebubbles import test_line as bluebubbles_test
+from . import views, views_callbacks, views_inbox, views_log
+from .providers.bluebubbles.attachment_view import bluebubbles_attachment
+from .providers.bluebubbles.views import line_settings as bluebubbles_line
+from .providers.bluebubbles.views import test_line as bluebubbles_test
 
 app_name = "messaging"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("lines/", views.lines, name="lines"),
     path("lines/<int:pk>/bluebubbles/", bluebubbles_line, name="line-bluebubbles"),
     path("lines/<int:pk>/bluebubbles/test", bluebubbles_test, name="line-bluebubbles-test"),
-    path("providers/bluebubbles/<int:line_id>/<str:token>/", bluebubbles_webhook, name="bluebubbles-webhook"),
     path("providers/bluebubbles/attachments/<str:token>", bluebubbles_attachment, name="bluebubbles-attachment"),
+    # Every provider's callbacks (BlueBubbles servers are configured with this very shape).
+    path("providers/<str:name>/<int:line_id>/<str:token>/", views_callbacks.provider_callback, name="provider-callback"),
 ]

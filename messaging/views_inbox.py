@@ -10,10 +10,11 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts.models import Contact
+from outreach import panels
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
-from . import groups, inbox, media, services
+from . import inbox, media, services
 from .choices import EventSource, MessageType, Provider
 from .forms import ComposeForm, InboxFilterForm, ReplyForm, SimulateInboundForm
 from .models import Conversation
@@ -86,29 +87,9 @@ def _contact_context(conversation: Conversation) -> dict:
             context["contact_url"] = reverse("contacts:detail", args=[contact.pk])
         except NoReverseMatch:  # the contacts pages are not installed
             pass
-        context.update(_engagement(contact))
+        # Appointments, calls and campaigns, from the apps that own them (outreach/panels.py).
+        context.update(panels.context("inbox-contact", conversation.account_id, contact))
     return context
-
-
-PANEL_ROWS = 5
-
-
-def _engagement(contact) -> dict:
-    """Appointments, calls and campaigns of the contact, when the campaigns app is there.
-
-    Read through the contact's reverse relations rather than an import: campaigns sits
-    above messaging (campaigns -> messaging), so messaging never imports it.
-    """
-    if not hasattr(contact, "campaign_recipients"):
-        return {}
-    return {
-        "appointments": list(contact.appointments.order_by("-scheduled_for")[:PANEL_ROWS]),
-        "calls": list(contact.call_logs.order_by("-created_at")[:PANEL_ROWS]),
-        "campaigns": list(
-            contact.campaign_recipients.select_related("campaign").order_by("-created_at")[:PANEL_ROWS]
-        ),
-        "engagement": True,
-    }
 
 
 def _can_simulate(conversation: Conversation) -> bool:
@@ -231,7 +212,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             fields = _message_fields(request, form, from_number=conversation.line.number)
             if conversation.message_type == MessageType.GROUP:
-                groups.send_group(request.account, group_id=conversation.group_id, **fields)
+                services.send_group(request.account, group_id=conversation.group_id, **fields)
             else:
                 services.send(request.account, to=conversation.address, **fields)
         except OutreachError as exc:

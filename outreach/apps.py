@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.conf import settings
 
+from . import schedule
+
 
 class OutreachConfig(AppConfig):
     name = "outreach"
@@ -11,9 +13,6 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         from . import signals  # noqa: F401 - connects the receivers
 
-        # Idempotency keys are kept 24 hours; an hourly sweep
-        # removes older ones so the table stays the size of one day of sends.
-        settings.CELERY_BEAT_SCHEDULE.setdefault(
-            "outreach-purge-idempotency-keys",
-            {"task": "outreach.tasks.purge_idempotency_keys", "schedule": 3600.0},
-        )
+        # The whole periodic schedule, declared in outreach/schedule.py.
+        for name, entry in schedule.beat_schedule().items():
+            settings.CELERY_BEAT_SCHEDULE.setdefault(name, entry)

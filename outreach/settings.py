@@ -356,7 +356,7 @@ FANOUT_SLICE_MIN = env.int("FANOUT_SLICE_MIN", default=20_000)
 #: Recipients a fan-out chunk queues in one transaction.
 FANOUT_CHUNK = env.int("FANOUT_CHUNK", default=5000)
 #: While a single send waits for the interactive lane, a bulk chunk waits this long at most
-#: before its claim (messaging/foreground.py); 0 turns the hold-back off.
+#: before its claim (messaging/queue/foreground.py); 0 turns the hold-back off.
 DISPATCH_BULK_YIELD_SECONDS = env.float("DISPATCH_BULK_YIELD_SECONDS", default=0.25)
 #: The chunk a bulk task claims while single sends were seen in the last 5 s (shorter steps
 #: between which to hold back).

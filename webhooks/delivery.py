@@ -17,11 +17,12 @@ from datetime import timedelta
 
 import requests
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from outreach import net
+from outreach.db import relax_commit
 
 from . import signing
 from .choices import DeliveryStatus, PayloadFormat
@@ -54,15 +55,6 @@ def session() -> net.GuardedSession:
     return _session
 
 
-def _relaxed_commit() -> None:
-    """Do not wait for the WAL flush at this commit. Losing it in a database crash only
-    means a delivery is claimed or sent again: at least once, which webhooks promise anyway
-    (and receivers drop duplicates by webhook-id). Halves a drain's database time."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
 def due(target: str):
     return Delivery.objects.filter(
         target=target, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
@@ -72,7 +64,7 @@ def due(target: str):
 def claim(target: str, limit: int = BATCH) -> list[Delivery]:
     now = timezone.now()
     with transaction.atomic():
-        _relaxed_commit()
+        relax_commit()  # a claim lost in a crash is sent again: at least once, as webhooks promise
         ids = list(
             due(target).order_by("next_attempt_at", "id").select_for_update(skip_locked=True)
             .values_list("id", flat=True)[:limit]
@@ -223,7 +215,7 @@ def next_wait(attempts_made: int) -> int | None:
 def record(endpoint: Endpoint | None, result: Batch) -> None:
     now = timezone.now()
     with transaction.atomic():
-        _relaxed_commit()
+        relax_commit()  # a claim lost in a crash is sent again: at least once, as webhooks promise
         Attempt.objects.bulk_create(
             Attempt(
                 delivery=o.delivery, number=o.delivery.attempts + 1, started_at=o.started_at,

@@ -118,8 +118,8 @@ def test_a_large_job_is_queued_in_slices_that_together_cover_every_index_once(ac
     from campaigns.models import BulkJobSlice, BulkResult
 
     settings.FANOUT_SLICES = 3
-    monkeypatch.setattr(bulkjobs, "SLICE_MIN", 10)
-    monkeypatch.setattr(bulkjobs, "CHUNK", 4)
+    settings.FANOUT_SLICE_MIN = 10
+    settings.FANOUT_CHUNK = 4
     f.lines(account, 2)
     items = [{"to": f"+1512555{3000 + i}", "body": f"order {i}"} for i in range(25)]
     items[7]["to"] = "12"  # refused: a failed row, not a failed job

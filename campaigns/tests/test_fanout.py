@@ -55,7 +55,7 @@ def test_it_queues_one_personalised_message_per_contact(account, django_capture_
     assert campaign.fanout_done_at is not None and campaign.fanout_count == 3
 
     # Claimed, each joins a conversation of its own, on the line it was given.
-    from messaging import dispatch
+    from messaging.queue import dispatch
 
     dispatch.run_chunk()
     rows = list(messages.values_list("conversation__address", "conversation__line_id", "line_id",
@@ -65,11 +65,11 @@ def test_it_queues_one_personalised_message_per_contact(account, django_capture_
     assert all(address == contact for address, _, _, contact in rows)
 
 
-def test_a_repeated_fanout_creates_no_second_message(account, django_capture_on_commit_callbacks, monkeypatch):
+def test_a_repeated_fanout_creates_no_second_message(account, django_capture_on_commit_callbacks, settings):
     f.lines(account, 1)
     campaign, lst = make(account, [f"+151255502{i:02d}" for i in range(10, 15)])
     campaign = started(account, campaign, django_capture_on_commit_callbacks)
-    monkeypatch.setattr(fanout, "CHUNK", 2)
+    settings.FANOUT_CHUNK = 2
     assert fanout.plan_slices(campaign) == [0]
     assert fanout.fan_out_chunk(campaign.pk, 0) is True
     # A crash lost the cursor (or a redelivered task starts from scratch): run it all again.
@@ -99,8 +99,8 @@ def test_a_conversation_opened_after_the_fanout_carries_the_message_on_its_line(
 ):
     """Queued without a conversation, the message meets the one the contact opened since
     (a reply to another line): it joins it and leaves from that line, the sticky one."""
-    from messaging import dispatch
     from messaging.providers.base import ProviderEvent
+    from messaging.queue import dispatch
     from messaging.services import receive_inbound
 
     one, two = f.lines(account, 2)
@@ -177,7 +177,7 @@ def test_engagement_of_a_dispatched_chunk_costs_the_same_queries_whatever_its_si
     from django.test.utils import CaptureQueriesContext
 
     from campaigns.choices import Outcome
-    from messaging import dispatch
+    from messaging.queue import dispatch
 
     f.lines(account, 1)
     line = account.lines.get()
@@ -208,8 +208,8 @@ def test_a_large_audience_is_cut_into_slices_that_together_queue_each_contact_on
     account, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     settings.FANOUT_SLICES = 3
-    monkeypatch.setattr(fanout, "SLICE_MIN", 10)
-    monkeypatch.setattr(fanout, "CHUNK", 4)
+    settings.FANOUT_SLICE_MIN = 10
+    settings.FANOUT_CHUNK = 4
     f.lines(account, 2)
     numbers = [f"+15125553{i:03d}" for i in range(30)]
     campaign, _ = make(account, numbers)
@@ -244,8 +244,8 @@ def test_a_paused_campaign_stops_every_slice_and_resuming_finishes_them(
     account, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     settings.FANOUT_SLICES = 2
-    monkeypatch.setattr(fanout, "SLICE_MIN", 10)
-    monkeypatch.setattr(fanout, "CHUNK", 3)
+    settings.FANOUT_SLICE_MIN = 10
+    settings.FANOUT_CHUNK = 3
     f.lines(account, 1)
     campaign, _ = make(account, [f"+15125554{i:03d}" for i in range(20)])
     campaign = started(account, campaign, django_capture_on_commit_callbacks)

@@ -13,10 +13,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from messaging import groups, handles, media, services
+from messaging import media, services
 from messaging.choices import EventSource
 from messaging.filters import MessageFilter
 from messaging.models import Message
+from messaging.services import handles
 from outreach.api.base import AccountScoped
 from outreach.api.filters import QueryFilterBackend
 from outreach.api.pagination import BadQuery, SendbluePagination
@@ -125,7 +126,7 @@ class SendGroupMessage(ForegroundSend, SendblueView):
         serializer = SendGroupMessageRequest(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        message = groups.send_group(
+        message = services.send_group(
             self.account, numbers=data.get("numbers") or [], group_id=data["group_id"],
             content=data["content"], media_url=data["media_url"], send_style=data["send_style"],
             from_number=data["from_number"] or None, status_callback=data["status_callback"],

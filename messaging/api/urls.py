@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import sandbox, sendblue, v1, views
+from ..providers.sandbox import api as sandbox
+from . import sendblue, v1, views
 
 #: Arnio's own paths (seed 000), at the root like Arnio's: outreach/urls.py includes them.
 arnio_urlpatterns = [

@@ -10,7 +10,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from messaging import groups, services
+from messaging import services
 from messaging.choices import EventSource, Status
 from messaging.filters import V1MessageFilter
 from messaging.models import Message
@@ -91,7 +91,7 @@ class MessageListCreate(ForegroundSend, AccountScoped, generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            message = groups.send_to(
+            message = services.send_to(
                 self.account, to=data["to"], content=data["body"], media_urls=data["attachments"],
                 from_number=data["fromNumber"] or None, priority=data["priority"], source=EventSource.API,
             )

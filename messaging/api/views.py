@@ -7,9 +7,9 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
-from messaging.foreground import raise_flag
 from messaging.media import serve as serve_media
 from messaging.models import Line, MediaObject, Message
+from messaging.queue.foreground import raise_flag
 from outreach.api.base import AccountScoped
 from outreach.choices import Family
 from outreach.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -26,7 +26,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 class ForegroundSend:
     """Send views: once the key is authenticated and within its rate, a POST raises the
-    foreground flag (messaging/foreground.py) before the body is even parsed, so bulk
+    foreground flag (messaging/queue/foreground.py) before the body is even parsed, so bulk
     workers finish their step and hold back while this send is still being validated."""
 
     def initial(self, request, *args, **kwargs):

@@ -2,13 +2,16 @@
 
 A provider turns one of our messages into a send on its network and turns what the
 network reports back into ``ProviderEvent``s. The dispatcher owns the status machine,
-retries and limits; a provider only talks to its network.
+retries and limits, and ``messaging/services/reports.py`` applies the events; a provider
+only talks to its network, and says its policy through the hooks below (which callback
+to trust, which of our messages a report is about, which reported failure to retry).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.utils.crypto import constant_time_compare
 
 from outreach.exceptions import OutreachError
 
@@ -52,6 +55,20 @@ class ProviderEvent:
     error_code: int | None = None
     error_message: str = ""
     raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class Retry:
+    """A reported failure worth another attempt (``BaseProvider.retry_for``)."""
+
+    detail: str
+    #: Send it again as SMS (iMessage said the recipient is not on it): at once, and
+    #: whatever attempts are left.
+    as_sms: bool = False
+
+
+class BadCallback(ValueError):
+    """A callback body that is not what the network posts (answered 400, saying why)."""
 
 
 class ProviderError(OutreachError):
@@ -111,9 +128,33 @@ class BaseProvider:
                 results[message.pk] = TransientProviderError(redact(f"{type(exc).__name__}: {exc}"))
         return results
 
+    # --- callbacks (the generic route /messages/providers/<name>/<line id>/<token>/) -------
+
+    #: The key of ``provider_settings`` holding the line's callback token.
+    callback_token_key = "callback_token"
+
+    def accepts_callback(self, token: str) -> bool:
+        """Whether a callback carrying ``token`` comes from this line's network: the line's
+        unguessable token, compared in constant time (no token stored: none accepted)."""
+        expected = self.settings.get(self.callback_token_key) or ""
+        return bool(expected) and constant_time_compare(token, expected)
+
     def parse_callback(self, request) -> list[ProviderEvent]:
-        """Events from a webhook the network posted to us."""
+        """Events from a webhook the network posted to us (BadCallback: not its shape)."""
         return []
+
+    def match_message(self, outbound, event: ProviderEvent):
+        """Which of ``outbound`` (this line's sent messages, a queryset) a status report
+        is about: by our handle, else by the network's id."""
+        for name, value in (("handle", event.message_handle), ("provider_message_id", event.provider_message_id)):
+            found = outbound.filter(**{name: value}).first() if value else None
+            if found is not None:
+                return found
+        return None
+
+    def retry_for(self, message, event: ProviderEvent) -> Retry | None:
+        """A reported failure (``event``, now applied to ``message``) worth sending again."""
+        return None
 
     def poll(self, since) -> list[ProviderEvent]:
         """Events the network has since ``since`` (to recover missed webhooks)."""

@@ -5,6 +5,7 @@ from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 from django import template
+from django.utils import timezone
 
 from ..choices import Status
 
@@ -90,8 +91,6 @@ def short_time(value) -> str:
     """"14:05" today, "Mon" this week, "3 Nov" before: how chat lists show times."""
     if value is None:
         return ""
-    from django.utils import timezone
-
     local = timezone.localtime(value)
     now = timezone.localtime()
     if local.date() == now.date():

@@ -8,8 +8,8 @@ from collections import defaultdict
 import pytest
 
 from contacts.services import contact_for_address, opt_out
-from messaging import dispatch
 from messaging.models import Message
+from messaging.queue import dispatch
 from messaging.services import add_line
 from outreach.testing import assert_matches_schema, key_client
 from webhooks import drains

@@ -103,7 +103,8 @@ def test_the_dashboard_shows_the_queue(client, account, line):
 
 def test_the_lines_page_shows_usage_against_limits(client, account, line):
     """Usage as the dispatcher counts it: sends made by the real dispatcher (sandbox)."""
-    from messaging import dispatch, services
+    from messaging import services
+    from messaging.queue import dispatch
 
     d.line(account, "+15125550200", active=False)
     d.line(account, "+15125550300", healthy=False, health_error="BlueBubbles server unreachable")

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging import dispatch, lease, limits, services
+from messaging import services
 from messaging.choices import ErrorCode, ErrorKey, Status
 from messaging.models import LineUsage, Message, MessageEvent, SandboxSend
+from messaging.queue import dispatch, lease, limits
 from outreach.exceptions import Conflict, NotFound
 from webhooks.models import Event
 

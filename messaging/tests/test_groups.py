@@ -8,9 +8,9 @@ import requests
 from django.db import IntegrityError, transaction
 
 from messaging.choices import MessageType
-from messaging.groups import _create_group
 from messaging.models import Conversation, participants_key
 from messaging.services import add_line
+from messaging.services.groups import _create_group
 from outreach.testing import key_client
 
 PEOPLE = ["+15552010020", "+15552010021"]

@@ -6,15 +6,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging import bluebubbles_services as bb
 from messaging import services
 from messaging.choices import Provider, Service
 from messaging.models import Handle
-from messaging.providers import provider_for
+from messaging.providers.bluebubbles import services as bb
+from messaging.providers.bluebubbles.tests.bluebubbles_fixtures import *  # noqa: F401,F403
+from messaging.providers.bluebubbles.tests.bluebubbles_fixtures import ALICE, queue_text
+from messaging.providers.registry import provider_for
 from outreach.testing import key_client
-
-from .bluebubbles_fixtures import *  # noqa: F401,F403
-from .bluebubbles_fixtures import ALICE, queue_text
 
 pytestmark = pytest.mark.django_db
 #: A real-looking number ending in 01: the sandbox carrier calls it SMS-only.

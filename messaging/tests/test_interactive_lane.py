@@ -2,16 +2,14 @@
 worker never takes campaign or bulk work (queued at negative priorities)."""
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from messaging import dispatch, foreground, tasks
+from messaging import tasks
 from messaging.choices import Status
 from messaging.models import Message
+from messaging.queue import dispatch, foreground
 from messaging.services import add_line, send
 from outreach.testing import running_worker, wait_for
 
@@ -27,7 +25,7 @@ def test_a_lane_claim_takes_only_single_sends(account):
     add_line(account, "+15125550100")
     backlog = _backlog(account)
     single = send(account, to="+15125559900", content="hi")
-    chunk = dispatch.claim(20, min_priority=0)
+    chunk = dispatch.claim(20, interactive=True)
     assert [m.pk for m in chunk.claimed] == [single.pk]
     assert set(Message.objects.filter(pk__in=backlog).values_list("status", flat=True)) == {Status.QUEUED}
 
@@ -44,14 +42,17 @@ def test_a_lane_worker_sends_an_api_message_while_bulk_work_waits(account, api):
     assert set(Message.objects.filter(pk__in=backlog).values_list("status", flat=True)) == {Status.QUEUED}
 
 
-# --- bulk holds back while a single send waits (messaging/foreground.py) ------------------
+# --- bulk holds back while a single send waits (messaging/queue/foreground.py) ------------------
 
 def _flag_up() -> bool:
     return bool(cache.get(foreground.FLAG))
 
 
 @pytest.fixture
-def flag():
+def flag(settings):
+    # The flag's lifetime is a safety net against a lost lowering; tests lower it themselves,
+    # so a slow machine must not see it expire between two statements.
+    settings.DISPATCH_FOREGROUND_FLAG_SECONDS = settings.DISPATCH_FOREGROUND_RECENT_SECONDS = 3600
     cache.delete(foreground.FLAG)
     yield
     cache.delete(foreground.FLAG)
@@ -76,37 +77,62 @@ def test_the_lane_keeps_the_flag_up_while_another_single_send_is_due(account, fl
     send(account, to="+15125559900", content="one")
     send(account, to="+15125559901", content="two")
     foreground.raise_flag()
-    dispatch.run_chunk(1, min_priority=0)  # one of the two
+    dispatch.run_chunk(1, interactive=True)  # one of the two
     foreground.lower_flag_if_idle()
     assert _flag_up()
-    dispatch.run_chunk(1, min_priority=0)
+    dispatch.run_chunk(1, interactive=True)
     foreground.lower_flag_if_idle()
     assert not _flag_up()
 
 
+class FakeClock:
+    """The hold-back's time: ``sleep`` advances it, and runs what was due by then (another
+    process lowering the flag), so a test reads waits off the clock, not the machine."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.due: list[tuple[float, object]] = []
+
+    def at(self, when: float, action) -> None:
+        self.due.append((when, action))
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        for when, action in [d for d in self.due if d[0] <= self.now]:
+            self.due.remove((when, action))
+            action()
+
+
 def test_a_bulk_chunk_waits_while_the_flag_is_up_and_goes_on_once_it_is_lowered(flag):
+    clock = FakeClock()
     foreground.raise_flag()
-    threading.Timer(0.15, lambda: cache.delete(foreground.FLAG)).start()
-    hold = foreground.HoldBack(budget=2.0)
-    started = time.monotonic()
+    clock.at(0.15, lambda: cache.delete(foreground.FLAG))  # the lane sent the single send
+    hold = foreground.HoldBack(budget=2.0, clock=clock, sleep=clock.sleep)
     hold()
-    assert 0.1 < time.monotonic() - started < 1.0
-    assert 0.1 < hold.waited < 1.0
+    # It waited until the flag went down, one poll at most after.
+    assert 0.15 <= hold.waited < 0.15 + 2 * foreground.POLL_SECONDS
+    assert hold.left == pytest.approx(2.0 - hold.waited)
 
 
 def test_a_bulk_chunk_holds_back_for_its_budget_at_most(flag):
+    clock = FakeClock()
     foreground.raise_flag()
-    hold = foreground.HoldBack(budget=0.2)
+    hold = foreground.HoldBack(budget=0.2, clock=clock, sleep=clock.sleep)
     for _ in range(3):  # before claim, send and record: the budget is the chunk's, not each step's
         hold()
-    assert 0.2 <= hold.waited < 0.5
+    assert 0.2 <= hold.waited < 0.2 + 2 * foreground.POLL_SECONDS
+    assert clock.now == pytest.approx(hold.waited)  # the later steps did not wait at all
     assert _flag_up()  # nobody lowered it: the drain went on all the same
 
 
 def test_without_a_flag_a_bulk_chunk_does_not_wait(flag):
-    hold = foreground.HoldBack(budget=1.0)
+    clock = FakeClock()
+    hold = foreground.HoldBack(budget=1.0, clock=clock, sleep=clock.sleep)
     hold()
-    assert hold.waited < 0.05
+    assert hold.waited == 0 and clock.now == 0
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Which line a new contact gets: the least busy active one, from loads counted at most
-every 30 s per account (messaging/sendpath.py), so a send never scans the account's
+every 30 s per account (messaging/lines.py), so a send never scans the account's
 conversations."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from messaging import sendpath
+from messaging import lines
 from messaging.models import Message
 from messaging.services import add_line, send
 
@@ -46,14 +46,14 @@ def test_the_busier_line_gets_new_contacts_only_once_the_other_caught_up(account
 def test_the_loads_are_counted_once_then_kept_in_the_cache(account):
     add_line(account, "+15125550100")
     add_line(account, "+15125550101")
-    sendpath.least_busy_line_id(account)
+    lines.least_busy_line_id(account)
     with CaptureQueriesContext(connection) as ctx:
-        sendpath.least_busy_line_id(account)
+        lines.least_busy_line_id(account)
     assert not [q for q in ctx.captured_queries if "messaging_conversation" in q["sql"]]
 
 
 def test_a_look_that_opens_no_conversation_adds_nothing(account):
     one = add_line(account, "+15125550100")
     add_line(account, "+15125550101")
-    assert sendpath.least_busy_line_id(account, claim=False) == one.pk
-    assert sendpath.least_busy_line_id(account, claim=False) == one.pk
+    assert lines.least_busy_line_id(account, claim=False) == one.pk
+    assert lines.least_busy_line_id(account, claim=False) == one.pk

@@ -7,11 +7,13 @@ import signal
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from messaging import dispatch, services, tasks
+from messaging import services, tasks
 from messaging.choices import Status
 from messaging.models import Message, MessageEvent, SandboxSend
+from messaging.queue import dispatch
 from outreach.testing import Worker, key_client, running_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -42,6 +44,9 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(account
         wait_for(lambda: frozen_holding_a_claim(doomed), 30, interval=0.01)
     finally:
         doomed.kill()
+    # Its sessions end with it: what they had not committed is rolled back, and the rows
+    # they held are free for the reconciler (which skips locked rows).
+    wait_for(lambda: other_sessions() == 0, 30, message="the killed worker's sessions linger")
     stuck = Message.objects.filter(status=Status.ACCEPTED).count()
     assert stuck > 0
     assert Message.objects.filter(status=Status.QUEUED).exists()
@@ -63,11 +68,28 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(account
 
 
 def frozen_holding_a_claim(worker: Worker) -> bool:
+    """Stop the worker, let the statements it already sent finish (a COMMIT in flight
+    still lands), then look: what is ACCEPTED now stays ACCEPTED, since a stopped worker
+    commits nothing more and its open transactions die with it."""
     os.killpg(worker.proc.pid, signal.SIGSTOP)
+    wait_for(lambda: other_sessions(("active",)) == 0, 30, interval=0.01, message="a statement never finished")
     if Message.objects.filter(status=Status.ACCEPTED).exists():
         return True
     os.killpg(worker.proc.pid, signal.SIGCONT)
     return False
+
+
+def other_sessions(states: tuple[str, ...] | None = None) -> int:
+    """Client sessions on the test database other than ours (in ``states``, if given)."""
+    sql = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+           "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+    params: list = []
+    if states:
+        sql += " AND state = ANY(%s)"
+        params.append(list(states))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
 
 
 def test_a_worker_killed_mid_claim_costs_its_line_seconds_not_minutes(account, line):

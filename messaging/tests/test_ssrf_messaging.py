@@ -8,18 +8,17 @@ import re
 
 import pytest
 
-from messaging import dispatch
 from messaging.choices import ErrorKey, Status
 from messaging.models import MediaObject, Message
-from messaging.providers import provider_for
 from messaging.providers.base import PermanentProviderError
+from messaging.providers.bluebubbles.tests.bluebubbles_fixtures import *  # noqa: F403 - fixtures and helpers
+from messaging.providers.bluebubbles.tests.bluebubbles_fixtures import ALICE
+from messaging.providers.registry import provider_for
+from messaging.queue import dispatch
 from messaging.services import add_line, record_transition
 from outreach.testing_ssrf import Canary, ssrf_urls
 from webhooks import drains
 from webhooks.models import Delivery
-
-from .bluebubbles_fixtures import *  # noqa: F403 - fixtures and helpers
-from .bluebubbles_fixtures import ALICE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_targets_refused")]
 

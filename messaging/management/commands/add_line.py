@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from messaging.choices import Provider
+from messaging.providers import registry
 from messaging.services import add_line
 from outreach.exceptions import OutreachError
 from outreach.models import Account
@@ -12,7 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--account", required=True, help="account name")
         parser.add_argument("--number", required=True, help="E.164, e.g. +15550001000")
-        parser.add_argument("--provider", choices=Provider.values, default=Provider.SANDBOX)
+        parser.add_argument("--provider", choices=list(registry.PROVIDERS), default=Provider.SANDBOX)
         parser.add_argument("--name", default="")
 
     def handle(self, account, number, provider, name, **options):

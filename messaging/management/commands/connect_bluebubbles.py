@@ -10,9 +10,9 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from messaging import bluebubbles_services as bb
 from messaging.models import Line
-from messaging.providers.bluebubbles import SendMethod
+from messaging.providers.bluebubbles import services as bb
+from messaging.providers.bluebubbles.provider import SendMethod
 from outreach.exceptions import OutreachError
 from outreach.phones import to_e164
 

@@ -1,0 +1,203 @@
+"""The HTTP side of the BlueBubbles provider (after anymail's ``backends/base_requests.py``).
+
+One ``requests.Session`` per client, a timeout on every call, the password as the ``password``
+query parameter (BlueBubbles' documented authentication), and every failure translated into
+one of our provider errors, so the provider above never sees a ``requests`` exception:
+
+- unreachable server, timeout, 5xx without an iMessage error code -> ``TransientProviderError``
+  (the dispatcher retries later: a Mac asleep or restarting must not lose messages);
+- 401 -> ``ProviderConfigurationError`` (the line is unhealthy until the password is fixed);
+- other 4xx -> ``PermanentProviderError`` with BlueBubbles' own explanation.
+
+Every answer is BlueBubbles' envelope ``{status, message, data, error?}``; ``call`` returns
+``data``.
+
+No error text leaves this module with the password in it (``requests`` quotes the URL it
+asked, password included): every text is passed through ``redact`` with the password, and
+the ``requests`` exception is not chained (a logged traceback would print it).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import requests
+
+from ...redact import redact
+from ..base import PermanentProviderError, ProviderConfigurationError, TransientProviderError
+
+logger = logging.getLogger(__name__)
+
+#: (connect, read) seconds. Sending waits for Messages.app to write the message, which on a
+#: busy Mac takes a few seconds; the server itself gives up after a minute.
+DEFAULT_TIMEOUT = (5.0, 60.0)
+
+
+class ServerUnreachable(TransientProviderError):
+    """No answer from the BlueBubbles server (Mac asleep, server stopped, tunnel down).
+
+    Its text starts with ``UNREACHABLE`` so that messages which ran out of retries for this
+    reason can be found (and sent again) once the server answers (see services.py).
+    """
+
+    def __init__(self, detail: str):
+        super().__init__(f"{UNREACHABLE} {detail}")
+
+
+#: How every "server unreachable" error text begins.
+UNREACHABLE = "BlueBubbles server unreachable:"
+#: How the "wrong password" error text begins.
+REFUSED = "The BlueBubbles server refused the password:"
+
+
+class BlueBubblesAPIError(PermanentProviderError):
+    """BlueBubbles answered with an error envelope; ``status``/``data`` keep its details."""
+
+    def __init__(self, message: str, *, status: int, data: Any = None, retryable: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.data = data
+        self.retryable = retryable
+
+
+class BlueBubblesClient:
+    """A thin, typed wrapper over the BlueBubbles REST API v1."""
+
+    def __init__(self, url: str, password: str, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT):
+        if not url:
+            raise ProviderConfigurationError(
+                "This line has no BlueBubbles server URL; connect it on its BlueBubbles page."
+            )
+        if not password:
+            raise ProviderConfigurationError(
+                "This line has no BlueBubbles password; enter it on the line's BlueBubbles page."
+            )
+        self.base_url = url.rstrip("/")
+        self.password = password
+        self.timeout = timeout
+        self.session = requests.Session()
+
+    def _clean(self, text: str) -> str:
+        return redact(text, [self.password])
+
+    def _unreachable(self, exc: requests.RequestException) -> ServerUnreachable:
+        if isinstance(exc, requests.Timeout):
+            return ServerUnreachable(self._clean(f"{self.base_url} did not answer in time ({exc.__class__.__name__})."))
+        return ServerUnreachable(self._clean(f"{self.base_url}: {_short(exc)}"))
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def call(self, method: str, path: str, *, params: dict | None = None, **kwargs) -> Any:
+        """``data`` of a successful answer; raises one of our provider errors otherwise."""
+        url = f"{self.base_url}/api/v1/{path.lstrip('/')}"
+        query = {"password": self.password, **(params or {})}
+        try:
+            response = self.session.request(method, url, params=query, timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise self._unreachable(exc) from None
+        return self._data(response)
+
+    def _data(self, response: requests.Response) -> Any:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            if response.status_code >= 500 or response.status_code in (404, 408, 429):
+                # A proxy (ngrok, Cloudflare) in front of a Mac that is off answers like this.
+                raise ServerUnreachable(self._clean(
+                    f"{self.base_url} answered HTTP {response.status_code} without a BlueBubbles body; "
+                    "is the server running?"
+                ))
+            raise PermanentProviderError(self._clean(
+                f"{self.base_url} answered HTTP {response.status_code} without a BlueBubbles body; "
+                "check that the URL points at the BlueBubbles server."
+            ))
+        if 200 <= response.status_code < 300:
+            return body.get("data")
+        error = body.get("error") or {}
+        detail = error.get("message") if isinstance(error, dict) else str(error)
+        text = "; ".join(t for t in (body.get("message"), detail) if t) or f"HTTP {response.status_code}"
+        if response.status_code == 401:
+            raise ProviderConfigurationError(self._clean(
+                f"{REFUSED} {self.base_url} answered 401 ({detail or body.get('message') or 'unauthorized'}). "
+                "Enter the server password again on the line's BlueBubbles page."
+            ))
+        raise BlueBubblesAPIError(
+            self._clean(f"BlueBubbles: {text}"),
+            status=response.status_code,
+            data=body.get("data"),
+            retryable=response.status_code >= 500 or response.status_code in (408, 429),
+        )
+
+    # --- the calls we use -----------------------------------------------------------------
+
+    def server_info(self) -> dict:
+        return self.call("GET", "server/info") or {}
+
+    def send_text(self, payload: dict) -> dict:
+        return self.call("POST", "message/text", json=payload) or {}
+
+    def send_attachment(self, fields: dict, filename: str, content: bytes, content_type: str) -> dict:
+        files = {"attachment": (filename, content, content_type or "application/octet-stream")}
+        return self.call("POST", "message/attachment", data=fields, files=files) or {}
+
+    def new_chat(self, payload: dict) -> dict:
+        return self.call("POST", "chat/new", json=payload) or {}
+
+    def query_chats(self, payload: dict) -> list[dict]:
+        return self.call("POST", "chat/query", json=payload) or []
+
+    def query_messages(self, payload: dict) -> list[dict]:
+        return self.call("POST", "message/query", json=payload) or []
+
+    def message(self, guid: str) -> dict:
+        return self.call("GET", f"message/{requests.utils.quote(guid, safe='')}", params={"with": "chats"}) or {}
+
+    def imessage_available(self, address: str) -> bool:
+        data = self.call("GET", "handle/availability/imessage", params={"address": address}) or {}
+        return bool(data.get("available"))
+
+    def download_attachment(self, guid: str) -> requests.Response:
+        """The attachment's bytes as a streamed response (the caller closes it)."""
+        url = f"{self.base_url}/api/v1/attachment/{requests.utils.quote(guid, safe='')}/download"
+        try:
+            response = self.session.get(url, params={"password": self.password}, stream=True, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise self._unreachable(exc) from None
+        if response.status_code != 200:
+            try:
+                self._data(response)
+            finally:
+                response.close()
+        return response
+
+    def start_typing(self, chat_guid: str) -> None:
+        self.call("POST", f"chat/{requests.utils.quote(chat_guid, safe='')}/typing")
+
+    def webhooks(self) -> list[dict]:
+        return self.call("GET", "webhook") or []
+
+    def add_webhook(self, url: str, events: list[str]) -> dict:
+        return self.call("POST", "webhook", json={"url": url, "events": events}) or {}
+
+    def delete_webhook(self, webhook_id: int) -> None:
+        self.call("DELETE", f"webhook/{webhook_id}")
+
+
+#: The reason inside urllib3's "Max retries exceeded with url: ... (Caused by X('...: reason'))";
+#: urllib3 2 quotes it with double quotes, 1.x with single ones.
+_CAUSE = re.compile(r"Failed to establish a new connection: ([^'\"]+)")
+
+
+def _short(exc: Exception) -> str:
+    """The useful tail of a requests/urllib3 error (they nest three deep)."""
+    text = str(exc)
+    match = _CAUSE.search(text)
+    if match:
+        return match.group(1).rstrip(") ") or text
+    return text[:300]

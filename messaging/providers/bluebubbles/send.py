@@ -1,0 +1,196 @@
+"""The sending half of the BlueBubbles provider: which chat a message goes to, its text,
+effect and attachments, new chats, and the checks that make a retry send nothing twice."""
+from __future__ import annotations
+
+import logging
+
+from django.db import models
+
+from ... import handle_cache
+from ...choices import SendStyle, Service
+from ..base import PermanentProviderError, SendResult, TransientProviderError
+from .client import BlueBubblesAPIError, BlueBubblesClient
+from .events import NOT_ON_IMESSAGE, SEND_ERRORS, chat_service
+from .media import fetch_media, media_urls
+from .state import remember_group
+
+logger = logging.getLogger(__name__)
+
+#: How far back a retry looks for a copy of the message that did go out.
+ALREADY_SENT_WINDOW_MS = 15 * 60 * 1000
+
+
+class SendMethod(models.TextChoices):
+    APPLE_SCRIPT = "apple-script", "AppleScript (works everywhere; no effects, no typing)"
+    PRIVATE_API = "private-api", "Private API (effects, typing, iMessage lookup; needs the helper)"
+
+
+#: Our send_style -> Apple's expressive send id (BlueBubbles ``effectId``).
+EFFECT_IDS: dict[str, str] = {
+    SendStyle.SLAM: "com.apple.MobileSMS.expressivesend.impact",
+    SendStyle.LOUD: "com.apple.MobileSMS.expressivesend.loud",
+    SendStyle.GENTLE: "com.apple.MobileSMS.expressivesend.gentle",
+    SendStyle.INVISIBLE: "com.apple.MobileSMS.expressivesend.invisibleink",
+    SendStyle.ECHO: "com.apple.messages.effect.CKEchoEffect",
+    SendStyle.SPOTLIGHT: "com.apple.messages.effect.CKSpotlightEffect",
+    SendStyle.BALLOONS: "com.apple.messages.effect.CKHappyBirthdayEffect",
+    SendStyle.CONFETTI: "com.apple.messages.effect.CKConfettiEffect",
+    SendStyle.LOVE: "com.apple.messages.effect.CKHeartEffect",
+    SendStyle.LASERS: "com.apple.messages.effect.CKLasersEffect",
+    SendStyle.FIREWORKS: "com.apple.messages.effect.CKFireworksEffect",
+    SendStyle.SHOOTING_STAR: "com.apple.messages.effect.CKShootingStarEffect",
+    SendStyle.CELEBRATION: "com.apple.messages.effect.CKSparklesEffect",
+}
+
+
+class SendingMixin:
+    """Needs ``self.line``, ``self.settings`` and ``self.method`` (the provider has them)."""
+
+    def _send_direct(self, client: BlueBubblesClient, message, address: str, service: str) -> SendResult:
+        chat_guid = f"{'SMS' if service == Service.SMS else 'iMessage'};-;{address}"
+        try:
+            guid = self._send_parts(client, message, chat_guid)
+        except BlueBubblesAPIError as exc:
+            if _error_code(exc) == NOT_ON_IMESSAGE and service != Service.SMS:
+                # Not on iMessage: remember it, and go out as SMS through the paired iPhone.
+                handle_cache.remember(self.line, address, Service.SMS)
+                result = self._send_direct(client, message, address, Service.SMS)
+                result.was_downgraded = True
+                return result
+            if _chat_missing(exc):
+                guid = self._start_chat(client, message, [address], service)
+            else:
+                raise _as_provider_error(exc) from exc
+        return SendResult(provider_message_id=guid, service=service, was_downgraded=service == Service.SMS)
+
+    def _send_group(self, client: BlueBubblesClient, message, conversation) -> SendResult:
+        chat_guid = (self.settings.get("groups") or {}).get(conversation.group_id) or (
+            conversation.group_id if ";+;" in conversation.group_id else ""
+        )
+        try:
+            retrying = bool(message.attempts > 1 or message.last_error)
+            if not chat_guid and retrying:
+                # chat/new may have worked before our answer was lost: find that chat first.
+                chat_guid = self._find_group(client, conversation)
+            if chat_guid:
+                guid = self._send_parts(client, message, chat_guid)
+            else:
+                others = [p for p in conversation.participants if p != self.line.number]
+                guid = self._start_chat(client, message, others, Service.IMESSAGE, group=conversation.group_id)
+        except BlueBubblesAPIError as exc:
+            raise _as_provider_error(exc) from exc
+        return SendResult(provider_message_id=guid, service=chat_service(chat_guid or "iMessage"))
+
+    def _find_group(self, client: BlueBubblesClient, conversation) -> str:
+        """The server's group chat with exactly this conversation's participants, or ""."""
+        wanted = {p for p in conversation.participants if p != self.line.number}
+        for chat in client.query_chats({"with": ["participants"], "sort": "lastmessage", "limit": 100}):
+            members = {p.get("address") for p in chat.get("participants") or []}
+            if ";+;" in (chat.get("guid") or "") and members == wanted:
+                remember_group(self.line, conversation.group_id, chat["guid"])
+                return chat["guid"]
+        return ""
+
+    def _send_parts(self, client: BlueBubblesClient, message, chat_guid: str) -> str:
+        """Text then media; a retry skips the text when it finds it already sent. The media
+        is fetched first, so a file we cannot send fails the message before any part goes."""
+        handle = str(message.handle)
+        files = [fetch_media(url) for url in media_urls(message)]
+        retrying = bool(message.attempts > 1 or message.last_error)
+        guid = ""
+        if message.content:
+            guid = (retrying and self._already_sent(client, chat_guid, message)) or self._post_text(
+                client, chat_guid, message, handle
+            )
+        for i, file in enumerate(files):
+            temp = handle if (i == 0 and not message.content) else f"{handle}-media{i}"
+            guid = self._post_media(client, chat_guid, file, temp) or guid
+        return guid
+
+    def _post_text(self, client: BlueBubblesClient, chat_guid: str, message, temp_guid: str) -> str:
+        payload = {"chatGuid": chat_guid, "tempGuid": temp_guid, "message": message.content, "method": self.method}
+        if message.send_style and self.method == SendMethod.PRIVATE_API:
+            payload["effectId"] = EFFECT_IDS[message.send_style]
+        elif message.send_style:
+            logger.info("send_style %s needs the Private API; sent without effect", message.send_style)
+        try:
+            data = client.send_text(payload)
+        except BlueBubblesAPIError as exc:
+            if _already_queued(exc):
+                return ""  # our earlier attempt is still in flight: it is sent, the webhook brings its guid
+            raise
+        return data.get("guid", "")
+
+    def _post_media(self, client: BlueBubblesClient, chat_guid: str, file: tuple[str, bytes, str], temp_guid: str) -> str:
+        filename, content, content_type = file
+        fields = {"chatGuid": chat_guid, "tempGuid": temp_guid, "name": filename, "method": self.method}
+        try:
+            data = client.send_attachment(fields, filename, content, content_type)
+        except BlueBubblesAPIError as exc:
+            if _already_queued(exc):
+                return ""
+            raise
+        return data.get("guid", "")
+
+    def _start_chat(self, client: BlueBubblesClient, message, addresses: list[str], service: str, group: str = "") -> str:
+        """``POST /chat/new`` with the text, then any media; the guid of what it sent."""
+        files = [fetch_media(url) for url in media_urls(message)]
+        payload = {
+            "addresses": addresses,
+            "message": message.content,
+            "method": self.method,
+            "service": "SMS" if service == Service.SMS else "iMessage",
+            "tempGuid": str(message.handle),
+        }
+        if message.send_style and self.method == SendMethod.PRIVATE_API:
+            payload["effectId"] = EFFECT_IDS[message.send_style]
+        chat = client.new_chat(payload)
+        if group and chat.get("guid"):
+            remember_group(self.line, group, chat["guid"])
+        sent = chat.get("messages") or []
+        guid = sent[0].get("guid", "") if sent else ""
+        for i, file in enumerate(files if chat.get("guid") else []):
+            guid = self._post_media(client, chat["guid"], file, f"{message.handle}-media{i}") or guid
+        return guid
+
+    def _already_sent(self, client: BlueBubblesClient, chat_guid: str, message) -> str:
+        """The guid of this text if an earlier attempt did send it (our call timed out after
+        the Mac sent it); "" when the server has no such message, or cannot tell."""
+        since = int(message.created_at.timestamp() * 1000) - ALREADY_SENT_WINDOW_MS
+        try:
+            rows = client.query_messages(
+                {"chatGuid": chat_guid, "after": max(since, 0), "sort": "DESC", "limit": 50}
+            )
+        except BlueBubblesAPIError:
+            return ""
+        for row in rows:
+            if row.get("isFromMe") and (row.get("text") or "") == message.content and not row.get("error"):
+                return row.get("guid", "")
+        return ""
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def _error_code(exc: BlueBubblesAPIError) -> int:
+    data = exc.data if isinstance(exc.data, dict) else {}
+    try:
+        return int(data.get("error") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _already_queued(exc: BlueBubblesAPIError) -> bool:
+    return exc.status == 400 and "already queued" in exc.message.lower()
+
+
+def _chat_missing(exc: BlueBubblesAPIError) -> bool:
+    text = exc.message.lower()
+    return exc.status == 404 or "chat does not exist" in text or "chat not found" in text
+
+
+def _as_provider_error(exc: BlueBubblesAPIError) -> Exception:
+    code = _error_code(exc)
+    text = SEND_ERRORS.get(code, exc.message) if code else exc.message
+    if exc.retryable and code != NOT_ON_IMESSAGE:
+        return TransientProviderError(text)
+    return PermanentProviderError(text)

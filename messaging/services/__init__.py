@@ -1,0 +1,26 @@
+"""The verbs of messaging: the only code that writes messages, conversations and their
+events. One module per family, each named for what it does:
+
+- ``sending``: ``send`` (one 1:1 message, the single insert helper); ``groups``:
+  ``send_group`` and ``send_to`` (a number, an Apple ID or a group, with attachments);
+  ``enqueue``: ``enqueue_many`` (a fan-out chunk) and the claim's ``attach_conversations``;
+- ``transitions``: every status change (``apply_steps``; ``record_transition`` is one step);
+- ``reports``: what the network reports (``apply_report``, ``receive_inbound``);
+- ``deadletters``: retry and discard dead letters, mark a thread read;
+- ``handles``: which service an address can receive, typing indicators.
+
+The names below are the ones other apps and the views call.
+"""
+from ..lines import BadLine, add_line, resolve_from_line
+from ..queue.wake import wake_dispatcher
+from .deadletters import discard_dead_letter, mark_read, retry_dead_letter
+from .groups import send_group, send_to
+from .reports import apply_report, receive_inbound, simulate_inbound
+from .sending import direct_conversation, is_opted_out, send
+from .transitions import record_transition
+
+__all__ = [
+    "BadLine", "add_line", "apply_report", "direct_conversation", "discard_dead_letter", "is_opted_out",
+    "mark_read", "receive_inbound", "record_transition", "resolve_from_line", "retry_dead_letter", "send",
+    "send_group", "send_to", "simulate_inbound", "wake_dispatcher",
+]

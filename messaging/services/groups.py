@@ -1,0 +1,189 @@
+"""Group sends and sends with several attachments: the group conversation, its
+participants, and the v1 ``to`` that may name a number, an Apple ID or a group."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from contacts.models import Contact
+from outreach.choices import Dialect
+from outreach.exceptions import InvalidInput
+from outreach.models import Account
+
+from .. import signals, validation
+from ..choices import ErrorCode, ErrorKey, EventSource, MessageType, Status
+from ..lines import BadLine, least_busy_line_id, no_line, resolve_from_line
+from ..models import Attachment, Conversation, Line, Message, MessageEvent, participants_key
+from ..queue.wake import wake_dispatcher
+from .sending import insert_message, send, validate_body
+from .transitions import emit_status
+
+GROUP_MIN_PARTICIPANTS = 2
+MAX_ATTACHMENTS = 10
+
+
+def _group_conversation(
+    account: Account, *, numbers, group_id: str, from_number: str | None
+) -> Conversation:
+    """The group named by ``group_id``, or the group of exactly these numbers (created the
+    first time), so repeated sends to one set of people share one thread."""
+    if group_id:
+        conversation = (
+            Conversation.objects.select_related("line")
+            .filter(account=account, message_type=MessageType.GROUP, group_id=group_id)
+            .first()
+        )
+        if conversation is None:
+            raise InvalidInput(
+                f"No group {group_id!r} in your account; send numbers to start a group.", field="group_id"
+            )
+        if from_number and resolve_from_line(account, from_number).pk != conversation.line_id:
+            raise BadLine(
+                f"This group lives on {conversation.line.number}; send from that line or omit from_number.",
+                field="from_number",
+            )
+        if not conversation.line.active:
+            raise BadLine(f"The group's line {conversation.line.number} is not active.", field="from_number")
+        return conversation
+    participants = sorted(
+        {validation.normalize_address(n, field=f"numbers.{i}") for i, n in enumerate(numbers or [])}
+    )
+    if len(participants) < GROUP_MIN_PARTICIPANTS:
+        raise InvalidInput(
+            "A group needs at least 2 different numbers; use /api/send-message for one person.",
+            field="numbers",
+        )
+    key = participants_key(participants)
+    _serialize_group(account, key)
+    line = resolve_from_line(account, from_number) if from_number else None
+    groups = Conversation.objects.select_related("line").filter(
+        account=account, message_type=MessageType.GROUP, participants_key=key, line__active=True
+    )
+    # Sticky, as a contact's line: without from_number the people's group on any line.
+    found = (groups.filter(line=line) if line else groups).order_by("created_at", "pk").first()
+    if found is not None:
+        return found
+    if line is None:
+        picked = least_busy_line_id(account)
+        if picked is None:
+            raise no_line()
+        line = Line.objects.get(pk=picked)
+    return _create_group(account, line, participants, key)
+
+
+def _serialize_group(account: Account, key: str) -> None:
+    """Sends that would start the same people's group take turns until the first commits
+    (PostgreSQL: a transaction-level advisory lock), so a race without from_number cannot
+    start one group on each line. The unique constraint is what guarantees one per line."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"group:{account.pk}:{key}"])
+
+
+def _create_group(account: Account, line: Line, participants: list[str], key: str) -> Conversation:
+    """The group of these people on ``line``: created, or the one a racing send just created."""
+    try:
+        with transaction.atomic():  # a savepoint: the unique violation must not end the send
+            return Conversation.objects.create(
+                account=account, line=line, message_type=MessageType.GROUP,
+                group_id=str(uuid.uuid4()), participants=participants, participants_key=key,
+            )
+    except IntegrityError:
+        return Conversation.objects.select_related("line").get(
+            account=account, line=line, message_type=MessageType.GROUP, participants_key=key
+        )
+
+
+@transaction.atomic
+def send_group(
+    account: Account,
+    *,
+    numbers=(),
+    group_id: str = "",
+    content: str = "",
+    media_url: str = "",
+    send_style: str = "",
+    from_number: str | None = None,
+    status_callback: str = "",
+    priority: int = 0,
+    source: str = EventSource.API,
+    dialect: str = Dialect.SENDBLUE,
+) -> Message:
+    """Validate and queue one message to a group (new: ``numbers``; existing: ``group_id``).
+
+    A group with an opted-out participant is DECLINED (error_key OPTED_OUT): the group
+    thread would reach that person too.
+    """
+    content = content or ""
+    validate_body(content, media_url, send_style, priority, status_callback)
+    conversation = _group_conversation(account, numbers=numbers, group_id=group_id, from_number=from_number)
+    line = conversation.line
+    now = timezone.now()
+    message = Message(
+        account=account, line=line, conversation=conversation, is_outbound=True,
+        from_number=line.number, content=content, media_url=media_url, send_style=send_style,
+        message_type=MessageType.GROUP, priority=priority, status_callback=status_callback, dialect=dialect,
+        status=Status.QUEUED, queued_at=now, next_attempt_at=now,
+    )
+    detail = ""
+    opted_out = sorted(
+        Contact.objects.filter(
+            account=account, e164_number__in=conversation.participants, opted_out_at__isnull=False
+        ).values_list("e164_number", flat=True)
+    )
+    if opted_out:
+        message.status, message.queued_at, message.next_attempt_at = Status.DECLINED, None, None
+        detail = "a participant opted out"
+        message.error_code, message.error_key = ErrorCode.VALIDATION, ErrorKey.OPTED_OUT
+        message.error_message = f"{', '.join(opted_out)} opted out of messages from this account."
+    insert_message(message, MessageEvent(status=message.status, source=source, detail=detail), None, now)
+    emit_status(message)
+    signals.status_changed.send(sender=Message, message=message, status=message.status, created=True)
+    if message.status == Status.QUEUED:
+        wake_dispatcher(interactive=True)
+    return message
+
+
+def looks_like_group_id(to: str) -> bool:
+    try:
+        uuid.UUID(str(to))
+    except ValueError:
+        return False
+    return True
+
+
+@transaction.atomic
+def send_to(
+    account: Account,
+    *,
+    to: str,
+    content: str = "",
+    media_urls=(),
+    from_number: str | None = None,
+    priority: int = 0,
+    source: str = EventSource.API,
+) -> Message:
+    """One message to ``to`` (an address, or a group id), with up to 10 attachments: the
+    first travels as ``media_url``, every one is kept as an Attachment."""
+    media_urls = list(media_urls or [])
+    if len(media_urls) > MAX_ATTACHMENTS:
+        raise InvalidInput(f"At most {MAX_ATTACHMENTS} attachments per message.", field="attachments")
+    for i, url in enumerate(media_urls):
+        validation.validate_media_url(url, field=f"attachments.{i}")
+    first = media_urls[0] if media_urls else ""
+    if looks_like_group_id(to):
+        message = send_group(
+            account, group_id=str(to), content=content, media_url=first,
+            from_number=from_number, priority=priority, source=source,
+        )
+    else:
+        message = send(
+            account, to=to, content=content, media_url=first,
+            from_number=from_number, priority=priority, source=source,
+        )
+    if media_urls:
+        Attachment.objects.bulk_create([Attachment(message=message, url=url) for url in media_urls])
+    return message

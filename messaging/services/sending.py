@@ -1,0 +1,202 @@
+"""Sending one message: validate, pick the line, write it QUEUED (or DECLINED), wake the
+queue after commit. Nothing is sent here: a worker does that (messaging/queue/).
+
+A single send costs a bounded number of statements whatever the account's size:
+1. one SELECT for everything known about the recipient (contact, opt-out, its direct
+   conversation and that conversation's line: ``lines.lookup_recipient``); a new
+   contact's line comes from the cached line loads (``lines.least_busy_line_id``);
+2. one statement that upserts the direct conversation (``last_message_at``), inserts the
+   message and its QUEUED/DECLINED event (PostgreSQL: a data-modifying CTE; SQLite, the
+   embedded mode, falls back to a few ORM statements: ``insert_message``);
+then the webhook outbox (``webhooks.emit``).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from contacts.models import Contact
+from outreach.choices import Dialect
+from outreach.models import Account
+
+from .. import lines as line_choice
+from .. import signals, validation
+from ..choices import ErrorCode, ErrorKey, EventSource, MessageType, Status
+from ..models import Conversation, Line, Message, MessageEvent
+from ..queue.foreground import raise_flag
+from ..queue.wake import wake_dispatcher
+from .transitions import emit_status
+
+
+def validate_body(content: str, media_url: str, send_style: str, priority: int, status_callback: str) -> None:
+    """What every send checks about its body, whoever it goes to."""
+    validation.validate_content(content, media_url)
+    validation.validate_media_url(media_url)
+    validation.validate_send_style(send_style)
+    validation.validate_priority(priority)
+    validation.validate_callback(status_callback)
+
+
+@transaction.atomic
+def send(
+    account: Account,
+    *,
+    to: str,
+    content: str = "",
+    media_url: str = "",
+    send_style: str = "",
+    from_number: str | None = None,
+    status_callback: str = "",
+    priority: int = 0,
+    source: str = EventSource.API,
+    dialect: str = Dialect.SENDBLUE,
+) -> Message:
+    """Validate and queue one 1:1 message. Nothing is sent here: a worker does that.
+
+    An opted-out recipient gives a DECLINED message (error_key OPTED_OUT), not an error.
+    """
+    content = content or ""
+    validate_body(content, media_url, send_style, priority, status_callback)
+    address = validation.normalize_address(to, field="number")
+    raise_flag()  # bulk dispatch holds back from here until the lane has sent it
+
+    recipient = line_choice.lookup_recipient(account, address)
+    line = _send_line(account, recipient, from_number)
+    now = timezone.now()
+    message = Message(
+        account=account, line=line, is_outbound=True, number=address, from_number=line.number,
+        to_number=address, content=content, media_url=media_url, send_style=send_style,
+        priority=priority, status_callback=status_callback, dialect=dialect, next_attempt_at=now,
+    )
+    if recipient.opted_out:
+        message.status, detail = Status.DECLINED, "recipient opted out"
+        message.error_code = ErrorCode.VALIDATION
+        message.error_key = ErrorKey.OPTED_OUT
+        message.error_message = f"{address} has opted out of messages from this account."
+    else:
+        message.status, detail, message.queued_at = Status.QUEUED, "", now
+    # Born QUEUED (or DECLINED): the event and webhook of that status, as a transition.
+    event = MessageEvent(status=message.status, source=source, detail=detail)
+    insert_message(message, event, recipient.contact_id, now)
+    emit_status(message)
+    # created=True: a message born here belongs to no campaign (they queue via enqueue_many).
+    signals.status_changed.send(sender=Message, message=message, status=message.status, created=True)
+    if message.status == Status.QUEUED:
+        wake_dispatcher(interactive=True)
+    return message
+
+
+def _send_line(account: Account, recipient: line_choice.Recipient, from_number: str | None) -> Line:
+    """``from_number``'s line, else the recipient's sticky line, else the least busy one."""
+    lines = {line.pk: line for line in line_choice.account_lines(account)}
+    if from_number:
+        return line_choice.resolve_from_line(account, from_number, lines.values())
+    sticky = lines.get(recipient.conversation_line_id)
+    if sticky is not None and sticky.active:
+        return sticky
+    line_id = line_choice.least_busy_line_id(account, lines.values())
+    if line_id is None:
+        raise line_choice.no_line()
+    return lines.get(line_id) or Line.objects.get(pk=line_id)
+
+
+def is_opted_out(account: Account, address: str) -> bool:
+    return Contact.objects.filter(
+        Q(account=account) & Q(e164_number=address) & Q(opted_out_at__isnull=False)
+    ).exists()
+
+
+# --- the insert -----------------------------------------------------------------------------------
+
+def _columns(instance) -> tuple[list[str], list]:
+    """Column names and database values of a new model instance (auto_now fields set)."""
+    names, values = [], []
+    for field in instance._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        value = field.pre_save(instance, add=True)
+        names.append(connection.ops.quote_name(field.column))
+        values.append(field.get_db_prep_save(value, connection))
+    return names, values
+
+
+def insert_message(message: Message, event: MessageEvent, contact_id, now: datetime) -> Message:
+    """The one way a single message is born (a send, a group send, an inbound message):
+    ``message`` and its first ``event`` written at once, in the message's conversation
+    (the one ``message.conversation`` names, else the address's direct conversation,
+    upserted), which moves to the top of the inbox (``last_message_at``). A fan-out chunk
+    is the other way, in bulk: ``enqueue.enqueue_many``.
+
+    ``message.line`` and ``message.account`` are set; ``message.conversation`` is set on
+    return (for an upserted one, a minimal instance with the ids that matter).
+    """
+    if message.conversation_id is not None or connection.vendor != "postgresql":
+        return _insert_with_orm(message, event, contact_id, now)
+    conversation = Conversation(
+        account=message.account, line=message.line, address=message.number, contact_id=contact_id,
+        message_type=MessageType.MESSAGE, last_message_at=now,
+    )
+    conv_cols, conv_vals = _columns(conversation)
+    message.conversation_id = 0  # placeholder, replaced by the upserted id below
+    msg_cols, msg_vals = _columns(message)
+    conv_fk = connection.ops.quote_name("conversation_id")
+    msg_select = ", ".join("conv.id" if c == conv_fk else "%s" for c in msg_cols)
+    msg_vals = [v for c, v in zip(msg_cols, msg_vals, strict=True) if c != conv_fk]
+    event.message_id = 0
+    ev_cols, ev_vals = _columns(event)
+    msg_fk = connection.ops.quote_name("message_id")
+    ev_select = ", ".join("msg.id" if c == msg_fk else "%s" for c in ev_cols)
+    ev_vals = [v for c, v in zip(ev_cols, ev_vals, strict=True) if c != msg_fk]
+    sql = f"""
+        WITH conv AS (
+            INSERT INTO {Conversation._meta.db_table} ({", ".join(conv_cols)}) VALUES ({", ".join(["%s"] * len(conv_vals))})
+            ON CONFLICT (account_id, address) WHERE message_type = '{MessageType.MESSAGE.value}'
+            DO UPDATE SET last_message_at = EXCLUDED.last_message_at
+            RETURNING id, line_id
+        ), msg AS (
+            INSERT INTO {Message._meta.db_table} ({", ".join(msg_cols)}) SELECT {msg_select} FROM conv
+            RETURNING id
+        ), ev AS (
+            INSERT INTO {MessageEvent._meta.db_table} ({", ".join(ev_cols)}) SELECT {ev_select} FROM msg
+        )
+        SELECT msg.id, conv.id, conv.line_id FROM msg, conv
+    """  # noqa: S608 - table and column names come from the models, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*conv_vals, *msg_vals, *ev_vals])
+        message.pk, conversation.pk, conversation.line_id = cursor.fetchone()
+    message.conversation = conversation
+    event.message = message
+    return message
+
+
+def _insert_with_orm(message: Message, event: MessageEvent, contact_id, now: datetime) -> Message:
+    conversation = message.conversation if message.conversation_id is not None else direct_conversation(
+        message.account, message.line, message.number, contact_id, now=now
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    conversation.last_message_at = now
+    message.conversation = conversation
+    message.save(force_insert=True)
+    event.message = message
+    event.save(force_insert=True)
+    return message
+
+
+def direct_conversation(account: Account, line: Line, address: str, contact, *, now: datetime | None = None) -> Conversation:
+    """The address's direct conversation, created on ``line`` if it has none (``contact``:
+    a Contact, its id, or None)."""
+    lookup = {"account": account, "address": address, "message_type": MessageType.MESSAGE}
+    conversation = Conversation.objects.filter(**lookup).first()
+    if conversation is None:
+        contact_id = getattr(contact, "pk", contact)
+        try:
+            with transaction.atomic():
+                conversation = Conversation.objects.create(
+                    account=account, line=line, address=address, contact_id=contact_id, last_message_at=now
+                )
+        except IntegrityError:  # created by a concurrent send
+            conversation = Conversation.objects.get(**lookup)
+    return conversation
