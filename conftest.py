@@ -148,3 +148,16 @@ def staff_login(page, account, transactional_db):
     page.click("button[type=submit]")
     page.wait_for_url("**/")
     return user
+
+
+@pytest.fixture
+def staff(account):
+    """A Django test client logged in as a staff member (role staff) of ``account``."""
+    from django.test import Client
+
+    from outreach.services import create_staff_user
+
+    create_staff_user(account, "carol", "pw-for-tests-123", "staff")
+    client = Client()
+    assert client.login(username="carol", password="pw-for-tests-123")
+    return client

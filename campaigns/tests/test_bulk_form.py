@@ -17,14 +17,6 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(account):
-    create_staff_user(account, "carol", "pw-for-tests-123", "staff")
-    client = Client()
-    assert client.login(username="carol", password="pw-for-tests-123")
-    return client
-
-
 def _errors(response) -> dict[str, list[str]]:
     return {k: list(v) for k, v in response.context["form"].errors.items()}
 

@@ -17,14 +17,6 @@ from webhooks.models import Event
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(account):
-    create_staff_user(account, "carol", "pw-for-tests-123", "staff")
-    client = Client()
-    assert client.login(username="carol", password="pw-for-tests-123")
-    return client
-
-
 def _writes(queries, verb: str, table: str = "contacts_contact") -> list[str]:
     return [q["sql"] for q in queries if q["sql"].startswith(verb) and f'"{table}"' in q["sql"].split("WHERE")[0]]
 

@@ -5,21 +5,11 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 
 from contacts.models import Contact, ContactList, ImportJob
 from contacts.tests.factories import ContactFactory, ContactListFactory
-from outreach.services import create_staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(account):
-    create_staff_user(account, "carol", "pw-for-tests-123", "staff")
-    client = Client()
-    assert client.login(username="carol", password="pw-for-tests-123")
-    return client
 
 
 def test_pages_need_a_login(client):

@@ -14,14 +14,6 @@ from outreach.services import create_staff_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(account):
-    create_staff_user(account, "carol", "pw-for-tests-123", "staff")
-    client = Client()
-    assert client.login(username="carol", password="pw-for-tests-123")
-    return client
-
-
 def _run(account, text: str, monkeypatch) -> ImportJob:
     monkeypatch.setattr(imports, "CHUNK_ROWS", 7)  # rows of several chunks
     draft = imports.upload(account, filename="people.csv", raw=text.encode())
