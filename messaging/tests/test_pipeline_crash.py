@@ -72,23 +72,36 @@ def frozen_holding_a_claim(worker: Worker) -> bool:
     still lands), then look: what is ACCEPTED now stays ACCEPTED, since a stopped worker
     commits nothing more and its open transactions die with it."""
     os.killpg(worker.proc.pid, signal.SIGSTOP)
-    wait_for(lambda: other_sessions(("active",)) == 0, 30, interval=0.01, message="a statement never finished")
+    wait_for(lambda: running_statements() == 0, 30, interval=0.01, message="a statement never finished")
     if Message.objects.filter(status=Status.ACCEPTED).exists():
         return True
     os.killpg(worker.proc.pid, signal.SIGCONT)
     return False
 
 
-def other_sessions(states: tuple[str, ...] | None = None) -> int:
-    """Client sessions on the test database other than ours (in ``states``, if given)."""
-    sql = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-           "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
-    params: list = []
-    if states:
-        sql += " AND state = ANY(%s)"
-        params.append(list(states))
+def running_statements() -> int:
+    """Statements of other sessions that can still finish. One waiting on a lock held only
+    by stopped sessions (idle in transaction) never will, nor one writing its answer to a
+    stopped client: those count as finished, their work dies with the kill."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity a WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state = 'active' "
+            "AND wait_event IS DISTINCT FROM 'ClientWrite' "
+            "AND NOT (wait_event_type = 'Lock' AND NOT EXISTS ("
+            "  SELECT 1 FROM pg_stat_activity b WHERE b.pid = ANY(pg_blocking_pids(a.pid)) "
+            "  AND b.state <> 'idle in transaction'))"
+        )
+        return cursor.fetchone()[0]
+
+
+def other_sessions() -> int:
+    """Client sessions on the test database other than ours."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
         return cursor.fetchone()[0]
 
 
