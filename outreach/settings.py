@@ -13,6 +13,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from outreach import media_storage
 from outreach.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -208,10 +209,8 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 #: ``collectstatic`` (run by ``make run`` and every deploy) writes each file under a name with
 #: its content hash plus gzip copies; whitenoise serves those compressed with ten-year,
 #: immutable caching (docs/performance.md). The suite uses plain storage (no collectstatic).
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+#: Media: this host's disk or an S3-compatible bucket (MEDIA_STORAGE; outreach/media_storage.py).
+STORAGES = media_storage.storages(env)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
