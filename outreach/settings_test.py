@@ -19,9 +19,7 @@ os.environ.setdefault("SECURE_COOKIES", "false")
 from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Media as MEDIA_STORAGE says (the two-host test sets s3); static files unhashed.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # whitenoise warns at every request when STATIC_ROOT is missing (tests never collectstatic).
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

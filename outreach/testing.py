@@ -57,9 +57,11 @@ def worker_env(**extra) -> dict[str, str]:
 class Worker:
     """A real ``celery worker`` process on the test database and this session's queue."""
 
-    def __init__(self, concurrency: int = 2, name: str = "w1", queues: list[str] | None = None, **env):
+    def __init__(self, concurrency: int = 2, name: str = "w1", queues: list[str] | None = None,
+                 cwd: Path = ROOT, **env):
         self.concurrency = concurrency
         self.name = name
+        self.cwd = cwd  #: its working directory (another "host" has another)
         #: Default: the main queue and the interactive lane, as one worker.
         self.queues = queues or [settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_INTERACTIVE_QUEUE]
         self.env = env
@@ -77,7 +79,7 @@ class Worker:
                 "--without-mingle", "-Q", ",".join(self.queues),
             ],
             env=worker_env(**self.env),
-            cwd=ROOT,
+            cwd=self.cwd,
             stdout=self._logf,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -133,8 +135,9 @@ class Process:
     """A subprocess listening on 127.0.0.1:``port`` (its own session, so ``kill`` takes its
     children too); ``start`` returns once the port accepts connections."""
 
-    def __init__(self, argv: list[str], port: int, env: dict[str, str] | None = None, name: str = "proc"):
-        self.argv, self.port, self.env = argv, port, env
+    def __init__(self, argv: list[str], port: int, env: dict[str, str] | None = None, name: str = "proc",
+                 cwd: Path = ROOT):
+        self.argv, self.port, self.env, self.cwd = argv, port, env, cwd
         self.log = ROOT / "var" / f"test-{name}-{os.getpid()}-{port}.log"
         self.proc: subprocess.Popen | None = None
 
@@ -142,7 +145,7 @@ class Process:
         self.log.parent.mkdir(exist_ok=True)
         with open(self.log, "w") as logf:
             self.proc = subprocess.Popen(
-                self.argv, env=self.env, cwd=ROOT, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
+                self.argv, env=self.env, cwd=self.cwd, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
             )
         wait_for(lambda: _accepts(self.port) or self.proc.poll() is not None, timeout=30,
                  message=f"{self.argv[0]} did not listen on {self.port}")
@@ -163,12 +166,12 @@ def private_redis() -> Process:
     return Process(argv, port, name="redis").start()
 
 
-def app_server(**env) -> Process:
+def app_server(cwd: Path = ROOT, **env) -> Process:
     """The app under gunicorn (one sync worker) on a free port, with ``worker_env(**env)``."""
     port = free_port()
     argv = [sys.executable, "-m", "gunicorn", "outreach.wsgi:application", "-b", f"127.0.0.1:{port}",
             "-w", "1", "--timeout", "60"]
-    server = Process(argv, port, env=worker_env(**env), name="gunicorn").start()
+    server = Process(argv, port, env=worker_env(**env), name="gunicorn", cwd=cwd).start()
     server.url = f"http://127.0.0.1:{port}"
     return server
 

@@ -3,47 +3,21 @@ the bucket and nowhere on this host's disk, served back by the app's token URL. 
 is moto's S3 server on a private port (a real HTTP S3 endpoint, no AWS)."""
 from __future__ import annotations
 
-import socket
-
-import boto3
 import environ
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from moto.server import ThreadedMotoServer
 
 from messaging.services import add_line
 from outreach import media_storage
 from outreach.testing import key_client
 
-BUCKET = "outreach-media"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
 
 @pytest.fixture
-def s3_media(s3_endpoint, settings, monkeypatch, tmp_path):
-    """The settings as an operator writes them in the environment, read by the same code."""
-    for name, value in {
-        "MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": BUCKET, "AWS_S3_ENDPOINT_URL": s3_endpoint,
-        "AWS_S3_REGION_NAME": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-    }.items():
-        monkeypatch.setenv(name, value)
-    bucket = boto3.resource("s3", endpoint_url=s3_endpoint, region_name="us-east-1").Bucket(BUCKET)
-    bucket.create()
+def s3_media(s3_bucket, settings, tmp_path):
+    """This process's storage read from that environment by the same code as production."""
     settings.MEDIA_ROOT = tmp_path  # must stay empty
     settings.STORAGES = media_storage.storages(environ.Env())
-    yield bucket
-    bucket.objects.all().delete()
-    bucket.delete()
+    return s3_bucket
 
 
 def test_uploaded_media_lives_in_the_bucket_and_is_served_from_it(s3_media, account, client, tmp_path):
