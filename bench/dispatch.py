@@ -17,7 +17,10 @@ carrying the Sendblue body, one sandbox ledger row.
 - **pipeline**: 2 worker processes (concurrency 1) woken once; the clock runs from the
   wake-up until no message is QUEUED or ACCEPTED.
 
-Prints both rates and ends with ``RESULT ratio=<pipeline s / bare SQL s> target=4``.
+Then the peer: django-post-office draining as many messages with as many processes
+(``bench/peer_post_office.py``). Prints the three rates, then
+``RESULT ratio=<pipeline s / bare SQL s> target=4`` and
+``PEER ratio=<our rate / post-office rate> target=1``.
 
     .venv/bin/python bench/dispatch.py [--messages 100000] [--workers 2]
 """
@@ -321,7 +324,21 @@ def main() -> None:
     pipe_s = run_pipeline(args.messages, args.workers)
     check(args.messages)
     print(f"pipeline ({args.workers} workers): {pipe_s:.1f} s, {args.messages / pipe_s:,.0f} messages/s")
+    peer = run_peer(args.messages, args.workers)
+    print(f"django-post-office ({args.workers} processes): {args.messages / peer:,.0f} messages/s")
     print(f"RESULT ratio={pipe_s / sql_s:.2f} target=4")
+    print(f"PEER ratio={peer / pipe_s:.2f} target=1")
+
+
+def run_peer(n: int, workers: int) -> float:
+    """Seconds django-post-office takes for the same drain (bench/peer_post_office.py, in a
+    process of its own: its own settings and database)."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "peer_post_office.py"), "--messages", str(n), "--processes", str(workers)],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    ).stdout
+    line = next(part for part in out.splitlines() if part.startswith("PEER "))
+    return float(dict(item.split("=") for item in line.split()[1:])["seconds"])
 
 
 if __name__ == "__main__":
