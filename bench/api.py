@@ -12,7 +12,7 @@ package; ``apt-get install wrk``), 16 connections, each request to a number neve
 - ``POST /api/v1/messages``.
 
 No worker runs: the bench measures the web side (the wake-ups wait in the broker). Its own
-database ``outreach_bench_api`` and Redis db 12. Prints req/s and p50/p95/p99 per row and ends
+database ``outreach_bench_api`` and Redis db 10. Prints req/s and p50/p95/p99 per row and ends
 with ``RESULT ratio=<send-message req/s / minimal req/s, 2x4> target=0.5``.
 
     .venv/bin/python bench/api.py [--seconds 10] [--connections 16]
@@ -40,7 +40,7 @@ DB_NAME = "outreach_bench_api"
 PORT = 8765
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-    "REDIS_URL": "redis://127.0.0.1:6379/12",
+    "REDIS_URL": "redis://127.0.0.1:6379/10",
     "CELERY_QUEUE": "bench_api",
     "DJANGO_SETTINGS_MODULE": "outreach.settings",
     "LOG_LEVEL": "WARNING",
