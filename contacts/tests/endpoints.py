@@ -17,4 +17,14 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("DELETE", "api/v1/lists/<uuid:pk>"): "contacts",
     ("POST", "api/v1/lists/<uuid:pk>/contacts"): "contacts",
     ("DELETE", "api/v1/lists/<uuid:pk>/contacts"): "contacts",
+    # The Sendblue dialect's contacts.
+    ("GET", "api/v2/contacts"): "contacts",
+    ("POST", "api/v2/contacts"): "contacts",
+    ("DELETE", "api/v2/contacts"): "contacts",
+    ("POST", "api/v2/contacts/bulk"): "contacts",
+    ("GET", "api/v2/contacts/count"): "contacts",
+    ("POST", "api/v2/contacts/opt-out"): "contacts",
+    ("GET", "api/v2/contacts/<str:phone_number>"): "contacts",
+    ("PUT", "api/v2/contacts/<str:phone_number>"): "contacts",
+    ("DELETE", "api/v2/contacts/<str:phone_number>"): "contacts",
 }
