@@ -28,6 +28,8 @@ class ProviderEntry:
     tasks: str = ""
     #: Beat entries: entry name -> (task name, seconds between runs, or the setting naming them).
     periodic: dict[str, tuple[str, float | str]] = field(default_factory=dict)
+    #: Template of the links the provider adds to a line's row on the lines page ("" for none).
+    line_actions: str = ""
 
 
 PROVIDERS: dict[str, ProviderEntry] = {}
@@ -63,6 +65,7 @@ register(ProviderEntry(
     tasks="messaging.providers.bluebubbles.tasks",
     # BlueBubbles posts each webhook once: its poll recovers what a missed one lost.
     periodic={"messaging-poll-bluebubbles": ("messaging.providers.bluebubbles_tasks.poll_bluebubbles", 60.0)},
+    line_actions="bluebubbles/_line_actions.html",
 ))
 
 
