@@ -2,9 +2,7 @@
 from django.urls import include, path
 
 from . import views, views_callbacks, views_inbox, views_log
-from .providers.bluebubbles.attachment_view import bluebubbles_attachment
-from .providers.bluebubbles.views import line_settings as bluebubbles_line
-from .providers.bluebubbles.views import test_line as bluebubbles_test
+from .providers import registry
 
 app_name = "messaging"
 
@@ -33,9 +31,8 @@ urlpatterns = [
     path("log/", include(log)),
     path("dead-letters/", include(dead_letters)),
     path("lines/", views.lines, name="lines"),
-    path("lines/<int:pk>/bluebubbles/", bluebubbles_line, name="line-bluebubbles"),
-    path("lines/<int:pk>/bluebubbles/test", bluebubbles_test, name="line-bluebubbles-test"),
-    path("providers/bluebubbles/attachments/<str:token>", bluebubbles_attachment, name="bluebubbles-attachment"),
     # Every provider's callbacks (BlueBubbles servers are configured with this very shape).
     path("providers/<str:name>/<int:line_id>/<str:token>/", views_callbacks.provider_callback, name="provider-callback"),
+    # Each provider's own pages (registry entry ``urls``).
+    *[path("", include(module)) for module in registry.url_modules("urls")],
 ]
