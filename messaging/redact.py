@@ -5,41 +5,18 @@ shown (the API, the console, the logs).
 The BlueBubbles password travels as the ``password`` query parameter, and the errors of
 ``requests``/urllib3 quote the URL they asked (``Max retries exceeded with url:
 /api/v1/server/info?password=...``). ``redact`` removes secret-looking query values and
-URL credentials from any text, and every literal secret it is given (the line's own).
+URL credentials from any text, and every literal secret it is given (the line's own, as
+its provider names them: ``BaseProvider.secrets``). The text rules live in
+``providers/base.py`` so a provider redacts without importing the core.
 """
 from __future__ import annotations
 
 import logging
-import re
-from urllib.parse import quote, quote_plus
 
-from .providers.bluebubbles.secret import SealError, unseal
+from .providers import registry
+from .providers.base import MASK, redact
 
-MASK = "[redacted]"
-#: ``name=value`` of a query (or a form) whose name says it holds a secret; BlueBubbles
-#: accepts the password as ``password``, ``guid`` or ``token``.
-_SECRET_PARAM = re.compile(
-    r"(?i)(?<![A-Za-z0-9_])(password|passwd|guid|token|secret|api[_-]?key|access_token)=([^&#\s'\"<>)\]]+)"
-)
-#: ``scheme://user:password@host``.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@'\"]+@")
-#: Shorter strings are not replaced where they stand (they would mangle ordinary words);
-#: the query-parameter rule still catches them.
-_MIN_SECRET = 4
-
-
-def redact(text: str, secrets=()) -> str:
-    """``text`` with secret query values, URL credentials and every one of ``secrets``
-    replaced by ``[redacted]``."""
-    if not text:
-        return text
-    text = _SECRET_PARAM.sub(lambda m: f"{m.group(1)}={MASK}", text)
-    text = _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
-    for secret in secrets:
-        if secret and len(secret) >= _MIN_SECRET:
-            for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
-                text = text.replace(form, MASK)
-    return text
+__all__ = ["MASK", "RedactingFilter", "for_line", "install_log_filter", "line_secrets", "redact"]
 
 
 class RedactingFilter(logging.Filter):
@@ -66,17 +43,14 @@ def install_log_filter() -> None:
 
 
 def line_secrets(line) -> list[str]:
-    """The secrets a line's provider settings hold, readable (the BlueBubbles password is
-    stored sealed)."""
-    settings = (getattr(line, "provider_settings", None) or {}) if line is not None else {}
-    found = [settings.get("webhook_token") or ""]
-    sealed = settings.get("password") or ""
-    if sealed:
-        try:
-            found.append(unseal(sealed))
-        except SealError:
-            pass  # unreadable: it cannot be in an error text either
-    return [s for s in found if s]
+    """The secrets ``line``'s provider says its settings hold, readable (``BaseProvider.secrets``:
+    BlueBubbles unseals its stored password)."""
+    if line is None:
+        return []
+    try:
+        return registry.provider_for(line).secrets()
+    except LookupError:  # a provider this install no longer has
+        return []
 
 
 def for_line(line, text: str) -> str:

@@ -1,28 +1,38 @@
 """Console pages of messaging, mounted at /messages/."""
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_callbacks, views_inbox, views_log
-from .providers.bluebubbles.attachment_view import bluebubbles_attachment
-from .providers.bluebubbles.views import line_settings as bluebubbles_line
-from .providers.bluebubbles.views import test_line as bluebubbles_test
+from .providers import registry
 
 app_name = "messaging"
+
+thread = [
+    path("", views_inbox.inbox_page, name="thread"),
+    path("messages", views_inbox.thread_messages, name="thread-messages"),
+    path("reply", views_inbox.reply, name="reply"),
+    path("simulate", views_inbox.simulate, name="simulate"),
+]
+inbox = [
+    path("", views_inbox.inbox_page, name="inbox"),
+    path("list", views_inbox.conversation_list, name="conversation-list"),
+    path("new", views_inbox.compose, name="compose"),
+    path("<int:pk>/", include(thread)),
+]
+log = [
+    path("", views_log.message_log, name="log"),
+    path("<uuid:handle>/", views_log.message_detail, name="message"),
+]
+dead_letters = [
+    path("", views.dead_letters, name="dead-letters"),
+    path("action", views.dead_letter_action, name="dead-letter-action"),
+]
 urlpatterns = [
-    path("inbox/", views_inbox.inbox_page, name="inbox"),
-    path("inbox/list", views_inbox.conversation_list, name="conversation-list"),
-    path("inbox/new", views_inbox.compose, name="compose"),
-    path("inbox/<int:pk>/", views_inbox.inbox_page, name="thread"),
-    path("inbox/<int:pk>/messages", views_inbox.thread_messages, name="thread-messages"),
-    path("inbox/<int:pk>/reply", views_inbox.reply, name="reply"),
-    path("inbox/<int:pk>/simulate", views_inbox.simulate, name="simulate"),
-    path("log/", views_log.message_log, name="log"),
-    path("log/<uuid:handle>/", views_log.message_detail, name="message"),
-    path("dead-letters/", views.dead_letters, name="dead-letters"),
-    path("dead-letters/action", views.dead_letter_action, name="dead-letter-action"),
+    path("inbox/", include(inbox)),
+    path("log/", include(log)),
+    path("dead-letters/", include(dead_letters)),
     path("lines/", views.lines, name="lines"),
-    path("lines/<int:pk>/bluebubbles/", bluebubbles_line, name="line-bluebubbles"),
-    path("lines/<int:pk>/bluebubbles/test", bluebubbles_test, name="line-bluebubbles-test"),
-    path("providers/bluebubbles/attachments/<str:token>", bluebubbles_attachment, name="bluebubbles-attachment"),
     # Every provider's callbacks (BlueBubbles servers are configured with this very shape).
     path("providers/<str:name>/<int:line_id>/<str:token>/", views_callbacks.provider_callback, name="provider-callback"),
+    # Each provider's own pages (registry entry ``urls``).
+    *[path("", include(module)) for module in registry.url_modules("urls")],
 ]

@@ -53,14 +53,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
+    "drf_spectacular", "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
     "csp",
     "outreach",
     "contacts",
     "messaging",
+    "messaging.providers.bluebubbles",  # its console templates and connect_bluebubbles
     "campaigns",
     "webhooks",
 ]

@@ -24,7 +24,6 @@ from outreach.api.pagination import BadQuery, SendbluePagination
 from outreach.api.parsers import JSONParser
 from outreach.choices import Dialect, Family
 from outreach.exceptions import InvalidInput
-from outreach.idempotency import idempotent
 
 from .serializers import (
     ArnioSendResponse,
@@ -41,7 +40,7 @@ from .serializers import (
     UploadMediaResponse,
     UploadMediaUrlRequest,
 )
-from .views import IDEMPOTENCY_PARAMETER, ForegroundSend, get_message
+from .views import ForegroundSend, get_message, send_schema
 
 TAGS = ["messages (Sendblue)"]
 ERRORS = {
@@ -89,20 +88,14 @@ class SendblueView(SpeaksDialect, APIView):
         return {"request": self.request, "view": self, "dialect": self.wire_dialect}
 
 
+@send_schema(
+    "send_message", TAGS, SendMessageRequest, {200: SendblueSendResponse, **errors(400, 409, 422)},
+    "Queue one message to one number (nothing is sent inside the request).",
+)
 class SendMessage(ForegroundSend, SendblueView):
-    @extend_schema(
-        operation_id="send_message", tags=TAGS, request=SendMessageRequest,
-        parameters=[IDEMPOTENCY_PARAMETER],
-        responses={200: SendblueSendResponse, **errors(400, 409, 422)},
-    )
-    def post(self, request):
-        """Queue one message to one number (nothing is sent inside the request)."""
-        return idempotent(request, self.account, self._send)
+    send_request = SendMessageRequest
 
-    def _send(self) -> Response:
-        serializer = SendMessageRequest(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+    def send(self, data: dict) -> Response:
         message = services.send(
             self.account, to=data["number"], content=data["content"], media_url=data["media_url"],
             send_style=data["send_style"], from_number=data["from_number"] or None,
@@ -111,21 +104,15 @@ class SendMessage(ForegroundSend, SendblueView):
         return Response(SendblueSendResponse(message, context=self.get_serializer_context()).data)
 
 
+@send_schema(
+    "send_group_message", TAGS, SendGroupMessageRequest, {200: SendblueSendResponse, **errors(400, 409, 422)},
+    "Queue one message to a group: ``numbers`` starts (or reuses) a group, ``group_id``\n"
+    "names one; the response carries ``group_id`` for later sends.",
+)
 class SendGroupMessage(ForegroundSend, SendblueView):
-    @extend_schema(
-        operation_id="send_group_message", tags=TAGS, request=SendGroupMessageRequest,
-        parameters=[IDEMPOTENCY_PARAMETER],
-        responses={200: SendblueSendResponse, **errors(400, 409, 422)},
-    )
-    def post(self, request):
-        """Queue one message to a group: ``numbers`` starts (or reuses) a group, ``group_id``
-        names one; the response carries ``group_id`` for later sends."""
-        return idempotent(request, self.account, self._send)
+    send_request = SendGroupMessageRequest
 
-    def _send(self) -> Response:
-        serializer = SendGroupMessageRequest(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+    def send(self, data: dict) -> Response:
         message = services.send_group(
             self.account, numbers=data.get("numbers") or [], group_id=data["group_id"],
             content=data["content"], media_url=data["media_url"], send_style=data["send_style"],

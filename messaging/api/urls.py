@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from ..providers.sandbox import api as sandbox
+from ..providers import registry
 from . import sendblue, v1, views
 
 #: Arnio's own paths (seed 000), at the root like Arnio's: outreach/urls.py includes them.
@@ -31,5 +31,6 @@ urlpatterns = [
         name="api-v1-message-attachments",
     ),
     path("v1/messages/<str:message_id>/retry", v1.RetryMessage.as_view(), name="api-v1-message-retry"),
-    path("v1/sandbox/inbound", sandbox.SandboxInbound.as_view(), name="api-v1-sandbox-inbound"),
+    # Each provider's own API (registry entry ``api_urls``).
+    *[path("", include(module)) for module in registry.url_modules("api_urls")],
 ]

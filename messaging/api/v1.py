@@ -30,7 +30,7 @@ from .serializers import (
     V1SendResponse,
     V1StatusResponse,
 )
-from .views import IDEMPOTENCY_PARAMETER, ForegroundSend, get_message
+from .views import IDEMPOTENCY_PARAMETER, ForegroundSend, get_message, send_schema
 
 TAGS = ["messages"]
 #: Service field names -> this dialect's, so an error points at the field the client sent.
@@ -58,6 +58,10 @@ class V1View(APIView):
         return self.request.auth.account
 
 
+@send_schema(
+    "v1_send_message", TAGS, V1SendRequest, {201: V1SendResponse, **errors(400, 409, 422)},
+    "Queue a message to a number, an Apple ID or a group (nothing is sent in the request).",
+)
 class MessageListCreate(ForegroundSend, AccountScoped, generics.ListAPIView):
     scope_family = Family.MESSAGES
     serializer_class = V1Message
@@ -65,6 +69,7 @@ class MessageListCreate(ForegroundSend, AccountScoped, generics.ListAPIView):
     filter_backends = [QueryFilterBackend]
     filterset_class = V1MessageFilter
     queryset = Message.objects.none()  # for the schema; get_queryset scopes it
+    send_request = V1SendRequest
 
     def get_queryset(self):
         return (
@@ -78,18 +83,7 @@ class MessageListCreate(ForegroundSend, AccountScoped, generics.ListAPIView):
         """Messages sent and received, newest first."""
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(
-        operation_id="v1_send_message", tags=TAGS, request=V1SendRequest, parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: V1SendResponse, **errors(400, 409, 422)},
-    )
-    def post(self, request):
-        """Queue a message to a number, an Apple ID or a group (nothing is sent in the request)."""
-        return idempotent(request, self.account, self._send)
-
-    def _send(self) -> Response:
-        serializer = V1SendRequest(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+    def send(self, data: dict) -> Response:
         try:
             message = services.send_to(
                 self.account, to=data["to"], content=data["body"], media_urls=data["attachments"],

@@ -4,8 +4,9 @@ from __future__ import annotations
 import uuid
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers
+from rest_framework.response import Response
 
 from messaging.media import serve as serve_media
 from messaging.models import Line, MediaObject, Message
@@ -13,6 +14,7 @@ from messaging.queue.foreground import raise_flag
 from outreach.api.base import AccountScoped
 from outreach.choices import Family
 from outreach.idempotency import HEADER as IDEMPOTENCY_HEADER
+from outreach.idempotency import idempotent
 
 from .serializers import LineSerializer
 
@@ -25,14 +27,36 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 
 class ForegroundSend:
-    """Send views: once the key is authenticated and within its rate, a POST raises the
-    foreground flag (messaging/queue/foreground.py) before the body is even parsed, so bulk
-    workers finish their step and hold back while this send is still being validated."""
+    """Send views, whatever the dialect: a POST validates the body with ``send_request``
+    and hands its data to ``send`` (which returns the response), at most once per
+    Idempotency-Key (outreach/idempotency.py). Once the key is authenticated and within its
+    rate, the POST raises the foreground flag (messaging/queue/foreground.py) before the
+    body is even parsed, so bulk workers finish their step and hold back while this send
+    is still being validated."""
+
+    #: The serializer of the request body; ``send(validated_data)`` does the rest.
+    send_request: type[serializers.Serializer]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method == "POST":
             raise_flag()
+
+    def post(self, request, *args, **kwargs):
+        return idempotent(request, self.account, self._validated_send)
+
+    def _validated_send(self) -> Response:
+        serializer = self.send_request(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.send(serializer.validated_data)
+
+
+def send_schema(operation_id: str, tags: list[str], request, responses: dict, description: str):
+    """The OpenAPI operation of a ``ForegroundSend`` view's POST (every send takes an Idempotency-Key)."""
+    return extend_schema_view(post=extend_schema(
+        operation_id=operation_id, tags=tags, request=request, parameters=[IDEMPOTENCY_PARAMETER],
+        responses=responses, description=description,
+    ))
 
 
 def get_message(account, message_id: str, queryset=None) -> Message:

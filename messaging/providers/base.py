@@ -8,7 +8,9 @@ to trust, which of our messages a report is about, which reported failure to ret
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from urllib.parse import quote, quote_plus
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils.crypto import constant_time_compare
@@ -16,7 +18,34 @@ from django.utils.crypto import constant_time_compare
 from outreach.exceptions import OutreachError
 
 from ..choices import ErrorCode, ErrorKey, Service, Status
-from ..redact import redact
+
+# --- secrets out of error texts (messaging/redact.py applies them to every line) -----------
+
+MASK = "[redacted]"
+#: ``name=value`` of a query (or a form) whose name says it holds a secret; BlueBubbles
+#: accepts the password as ``password``, ``guid`` or ``token``.
+_SECRET_PARAM = re.compile(
+    r"(?i)(?<![A-Za-z0-9_])(password|passwd|guid|token|secret|api[_-]?key|access_token)=([^&#\s'\"<>)\]]+)"
+)
+#: ``scheme://user:password@host``.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@'\"]+@")
+#: Shorter strings are not replaced where they stand (they would mangle ordinary words);
+#: the query-parameter rule still catches them.
+_MIN_SECRET = 4
+
+
+def redact(text: str, secrets=()) -> str:
+    """``text`` with secret query values, URL credentials and every one of ``secrets``
+    replaced by ``[redacted]``."""
+    if not text:
+        return text
+    text = _SECRET_PARAM.sub(lambda m: f"{m.group(1)}={MASK}", text)
+    text = _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
+    for secret in secrets:
+        if secret and len(secret) >= _MIN_SECRET:
+            for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+                text = text.replace(form, MASK)
+    return text
 
 
 @dataclass
@@ -127,6 +156,18 @@ class BaseProvider:
             except Exception as exc:  # noqa: BLE001 - a network library's own error
                 results[message.pk] = TransientProviderError(redact(f"{type(exc).__name__}: {exc}"))
         return results
+
+    # --- secrets -------------------------------------------------------------------------
+
+    def secrets(self) -> list[str]:
+        """The secrets the line's settings hold, readable, so no error text stored or shown
+        quotes them (messaging/redact.py). Default: the callback token."""
+        token = self.settings.get(self.callback_token_key) or ""
+        return [token] if token else []
+
+    def redact(self, text: str) -> str:
+        """``text`` as it may be stored or shown for this line."""
+        return redact(text, self.secrets())
 
     # --- callbacks (the generic route /messages/providers/<name>/<line id>/<token>/) -------
 

@@ -28,6 +28,13 @@ class ProviderEntry:
     tasks: str = ""
     #: Beat entries: entry name -> (task name, seconds between runs, or the setting naming them).
     periodic: dict[str, tuple[str, float | str]] = field(default_factory=dict)
+    #: Dotted path of a module whose ``urlpatterns`` are mounted under /messages/ (console
+    #: pages, public files; names in the ``messaging`` namespace), and one mounted under
+    #: /api/ ("" for none). Callbacks need neither: they take the generic route.
+    urls: str = ""
+    api_urls: str = ""
+    #: Template of the links the provider adds to a line's row on the lines page ("" for none).
+    line_actions: str = ""
 
 
 PROVIDERS: dict[str, ProviderEntry] = {}
@@ -54,7 +61,7 @@ def unregister(name: str) -> None:
 
 register(ProviderEntry(
     "sandbox", "Sandbox (simulated carrier)", "messaging.providers.sandbox.provider.SandboxProvider",
-    tasks="messaging.providers.sandbox.tasks",
+    tasks="messaging.providers.sandbox.tasks", api_urls="messaging.providers.sandbox.urls",
     # Reports whose wake-up was lost, as often as the dispatcher's reconciler runs.
     periodic={"messaging-sandbox-reports": ("messaging.tasks.sandbox_reports", "DISPATCH_RECONCILE_SECONDS")},
 ))
@@ -63,6 +70,7 @@ register(ProviderEntry(
     tasks="messaging.providers.bluebubbles.tasks",
     # BlueBubbles posts each webhook once: its poll recovers what a missed one lost.
     periodic={"messaging-poll-bluebubbles": ("messaging.providers.bluebubbles_tasks.poll_bluebubbles", 60.0)},
+    urls="messaging.providers.bluebubbles.urls", line_actions="bluebubbles/_line_actions.html",
 ))
 
 
@@ -82,3 +90,8 @@ def periodic_tasks() -> dict[str, dict]:
         name: {"task": task, "schedule": getattr(settings, every) if isinstance(every, str) else every}
         for entry in PROVIDERS.values() for name, (task, every) in entry.periodic.items()
     }
+
+
+def url_modules(kind: str = "urls") -> list[str]:
+    """The providers' URL modules of ``kind`` ("urls": console, "api_urls": API), for ``include``."""
+    return [getattr(entry, kind) for entry in PROVIDERS.values() if getattr(entry, kind)]

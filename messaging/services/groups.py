@@ -8,17 +8,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from contacts.models import Contact
-from outreach.choices import Dialect
 from outreach.exceptions import InvalidInput
 from outreach.models import Account
 
-from .. import signals, validation
+from .. import validation
 from ..choices import ErrorCode, ErrorKey, EventSource, MessageType, Status
 from ..lines import BadLine, least_busy_line_id, no_line, resolve_from_line
 from ..models import Attachment, Conversation, Line, Message, MessageEvent, participants_key
-from ..queue.wake import wake_dispatcher
-from .sending import insert_message, send, validate_body
-from .transitions import emit_status
+from .sending import Body, queue_new, send
 
 GROUP_MIN_PARTICIPANTS = 2
 MAX_ATTACHMENTS = 10
@@ -99,34 +96,20 @@ def _create_group(account: Account, line: Line, participants: list[str], key: st
 
 @transaction.atomic
 def send_group(
-    account: Account,
-    *,
-    numbers=(),
-    group_id: str = "",
-    content: str = "",
-    media_url: str = "",
-    send_style: str = "",
-    from_number: str | None = None,
-    status_callback: str = "",
-    priority: int = 0,
-    source: str = EventSource.API,
-    dialect: str = Dialect.SENDBLUE,
+    account: Account, *, numbers=(), group_id: str = "", from_number: str | None = None, **body
 ) -> Message:
-    """Validate and queue one message to a group (new: ``numbers``; existing: ``group_id``).
+    """Validate and queue one message to a group (new: ``numbers``; existing: ``group_id``;
+    ``body``: the fields of ``sending.Body``).
 
     A group with an opted-out participant is DECLINED (error_key OPTED_OUT): the group
     thread would reach that person too.
     """
-    content = content or ""
-    validate_body(content, media_url, send_style, priority, status_callback)
+    body = Body(**body).validated()
     conversation = _group_conversation(account, numbers=numbers, group_id=group_id, from_number=from_number)
-    line = conversation.line
     now = timezone.now()
-    message = Message(
-        account=account, line=line, conversation=conversation, is_outbound=True,
-        from_number=line.number, content=content, media_url=media_url, send_style=send_style,
-        message_type=MessageType.GROUP, priority=priority, status_callback=status_callback, dialect=dialect,
-        status=Status.QUEUED, queued_at=now, next_attempt_at=now,
+    message = body.message(
+        account, conversation.line, now, conversation=conversation, message_type=MessageType.GROUP,
+        status=Status.QUEUED, queued_at=now,
     )
     detail = ""
     opted_out = sorted(
@@ -139,12 +122,7 @@ def send_group(
         detail = "a participant opted out"
         message.error_code, message.error_key = ErrorCode.VALIDATION, ErrorKey.OPTED_OUT
         message.error_message = f"{', '.join(opted_out)} opted out of messages from this account."
-    insert_message(message, MessageEvent(status=message.status, source=source, detail=detail), None, now)
-    emit_status(message)
-    signals.status_changed.send(sender=Message, message=message, status=message.status, created=True)
-    if message.status == Status.QUEUED:
-        wake_dispatcher(interactive=True)
-    return message
+    return queue_new(message, MessageEvent(status=message.status, source=body.source, detail=detail), None, now)
 
 
 def looks_like_group_id(to: str) -> bool:

@@ -12,6 +12,7 @@ then the webhook outbox (``webhooks.emit``).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
@@ -31,46 +32,52 @@ from ..queue.wake import wake_dispatcher
 from .transitions import emit_status
 
 
-def validate_body(content: str, media_url: str, send_style: str, priority: int, status_callback: str) -> None:
-    """What every send checks about its body, whoever it goes to."""
-    validation.validate_content(content, media_url)
-    validation.validate_media_url(media_url)
-    validation.validate_send_style(send_style)
-    validation.validate_priority(priority)
-    validation.validate_callback(status_callback)
+@dataclass(frozen=True)
+class Body:
+    """What a send says and how, whoever it goes to: the keywords ``send`` and
+    ``send_group`` share, checked once and written onto the new message."""
+
+    content: str = ""
+    media_url: str = ""
+    send_style: str = ""
+    status_callback: str = ""
+    priority: int = 0
+    source: str = EventSource.API
+    dialect: str = Dialect.SENDBLUE
+
+    def validated(self) -> Body:
+        content = self.content or ""
+        validation.validate_content(content, self.media_url)
+        validation.validate_media_url(self.media_url)
+        validation.validate_send_style(self.send_style)
+        validation.validate_priority(self.priority)
+        validation.validate_callback(self.status_callback)
+        return replace(self, content=content)
+
+    def message(self, account: Account, line: Line, now: datetime, **fields) -> Message:
+        """A new outbound message of this body on ``line``, due ``now`` (``fields``: the rest)."""
+        return Message(
+            account=account, line=line, is_outbound=True, from_number=line.number, content=self.content,
+            media_url=self.media_url, send_style=self.send_style, priority=self.priority,
+            status_callback=self.status_callback, dialect=self.dialect, next_attempt_at=now, **fields,
+        )
 
 
 @transaction.atomic
-def send(
-    account: Account,
-    *,
-    to: str,
-    content: str = "",
-    media_url: str = "",
-    send_style: str = "",
-    from_number: str | None = None,
-    status_callback: str = "",
-    priority: int = 0,
-    source: str = EventSource.API,
-    dialect: str = Dialect.SENDBLUE,
-) -> Message:
-    """Validate and queue one 1:1 message. Nothing is sent here: a worker does that.
+def send(account: Account, *, to: str, from_number: str | None = None, **body) -> Message:
+    """Validate and queue one 1:1 message (``body``: the fields of ``Body``). Nothing is
+    sent here: a worker does that.
 
     An opted-out recipient gives a DECLINED message (error_key OPTED_OUT), not an error.
     """
-    content = content or ""
-    validate_body(content, media_url, send_style, priority, status_callback)
+    body = Body(**body).validated()
     address = validation.normalize_address(to, field="number")
     raise_flag()  # bulk dispatch holds back from here until the lane has sent it
 
     recipient = line_choice.lookup_recipient(account, address)
     line = _send_line(account, recipient, from_number)
     now = timezone.now()
-    message = Message(
-        account=account, line=line, is_outbound=True, number=address, from_number=line.number,
-        to_number=address, content=content, media_url=media_url, send_style=send_style,
-        priority=priority, status_callback=status_callback, dialect=dialect, next_attempt_at=now,
-    )
+    message = body.message(account, line, now, number=address, to_number=address)
     if recipient.opted_out:
         message.status, detail = Status.DECLINED, "recipient opted out"
         message.error_code = ErrorCode.VALIDATION
@@ -78,9 +85,14 @@ def send(
         message.error_message = f"{address} has opted out of messages from this account."
     else:
         message.status, detail, message.queued_at = Status.QUEUED, "", now
-    # Born QUEUED (or DECLINED): the event and webhook of that status, as a transition.
-    event = MessageEvent(status=message.status, source=source, detail=detail)
-    insert_message(message, event, recipient.contact_id, now)
+    event = MessageEvent(status=message.status, source=body.source, detail=detail)
+    return queue_new(message, event, recipient.contact_id, now)
+
+
+def queue_new(message: Message, event: MessageEvent, contact_id, now: datetime) -> Message:
+    """Write a message born QUEUED (or DECLINED) with its first event, and tell the world as
+    a transition would: webhook outbox, ``status_changed``, and (QUEUED) a wake-up after commit."""
+    insert_message(message, event, contact_id, now)
     emit_status(message)
     # created=True: a message born here belongs to no campaign (they queue via enqueue_many).
     signals.status_changed.send(sender=Message, message=message, status=message.status, created=True)

@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 
 from ..choices import Status
+from ..providers import registry
 
 register = template.Library()
 
@@ -98,3 +99,10 @@ def short_time(value) -> str:
     if (now.date() - local.date()).days < 7:
         return local.strftime("%a")
     return f"{local.day} {local.strftime('%b')}"
+
+
+@register.filter
+def provider_line_actions(line) -> str:
+    """The template of the links ``line``'s provider adds to its row of the lines page ("")."""
+    entry = registry.PROVIDERS.get(line.provider)
+    return entry.line_actions if entry else ""

@@ -1,4 +1,4 @@
-"""Rows for the console tests: lines, contacts, conversations and messages in known states.
+"""Rows for the messaging tests (the console's above all): lines, contacts, conversations and messages in known states.
 
 Fixture data is written with the ORM (bulk, with chosen timestamps) because the tests need
 histories the services would take real time to produce; the behaviour under test always
@@ -15,6 +15,10 @@ from contacts.models import Contact
 from messaging.choices import EventSource, MessageType, Service, Status
 from messaging.models import Conversation, Line, Message, MessageEvent
 from outreach.services import create_staff_user
+from outreach.testing import assert_matches_schema
+
+#: The number of the line most tests send from (the ``line`` fixture).
+LINE = "+15125550100"
 
 _counter = iter(range(10_000_000))
 
@@ -26,7 +30,15 @@ def staff_client(account, username: str = "alice", role: str = "admin") -> Clien
     return client
 
 
-def line(account, number: str = "+15125550100", **fields) -> Line:
+def listed(client, path: str, **params) -> dict:
+    """The body of ``GET path?params`` over the API, checked: 200 and in the OpenAPI shape."""
+    response = client.get(path, params)
+    assert response.status_code == 200
+    assert_matches_schema(response, path, "GET")
+    return response.json()
+
+
+def line(account, number: str = LINE, **fields) -> Line:
     return Line.objects.create(account=account, number=number, **fields)
 
 

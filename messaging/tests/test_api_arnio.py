@@ -10,7 +10,6 @@ import pytest
 from contacts.services import contact_for_address, opt_out
 from messaging.models import Message
 from messaging.queue import dispatch
-from messaging.services import add_line
 from outreach.testing import assert_matches_schema, key_client
 from webhooks import drains
 from webhooks.models import Delivery
@@ -19,11 +18,6 @@ from webhooks.services import create_endpoint
 pytestmark = pytest.mark.django_db
 
 ARNIO_WORDS = {"QUEUED", "SENT", "DELIVERED", "READ", "FAILED"}
-
-
-@pytest.fixture
-def line(account):
-    return add_line(account, "+15125550100")
 
 
 @pytest.fixture

@@ -17,18 +17,9 @@ from outreach import idempotency
 from outreach.models import IdempotencyKey
 from outreach.testing import assert_matches_schema, key_client
 
-LINE = "+15125550100"
+from .console_data import LINE
+
 BODY = {"number": "+15552010200", "content": "Only once, please."}
-
-
-@pytest.fixture
-def line(account):
-    return add_line(account, LINE)
-
-
-@pytest.fixture
-def sb(account, line):
-    return key_client(account, ["messages"], form="sendblue")
 
 
 def send(client, key, body=None, path="/api/send-message"):

@@ -16,19 +16,9 @@ from outreach.testing import assert_matches_schema, key_client
 from webhooks import drains
 from webhooks.models import Delivery
 
+from .console_data import LINE, listed
+
 pytestmark = pytest.mark.django_db
-
-LINE = "+15125550100"
-
-
-@pytest.fixture
-def line(account):
-    return add_line(account, LINE)
-
-
-@pytest.fixture
-def sb(account, line):
-    return key_client(account, ["messages"], form="sendblue")
 
 
 def send(sb, **body):
@@ -150,27 +140,20 @@ def test_retrieve_wraps_the_body_in_status_ok(sb):
 
 
 @pytest.fixture
-def log(sb, account, line):
+def log(sb, receive):
     """Three outbound messages and one inbound, with distinct times and statuses."""
-    from messaging.providers.base import ProviderEvent
-    from messaging.services import receive_inbound
-
     handles = [send(sb, number=f"+1555201004{i}", content=f"m{i}").json()["message_handle"] for i in range(3)]
     Message.objects.filter(handle=handles[0]).update(status=Status.DELIVERED, service="iMessage")
     Message.objects.filter(handle=handles[1]).update(status=Status.SENT, service="SMS")
-    inbound = receive_inbound(line, ProviderEvent(kind="inbound", from_address="+15552010040", content="yo"))
-    return handles, inbound
+    return handles, receive("+15552010040", "yo")
 
 
 def test_list_filters_paging_and_order(sb, log):
     handles, inbound = log
-    response = sb.get("/api/v2/messages", {"limit": 2})
-    assert response.status_code == 200
-    body = response.json()
+    body = listed(sb, "/api/v2/messages", limit=2)
     assert body["status"] == "OK"
     assert body["pagination"] == {"hasMore": True, "limit": 2, "offset": 0, "total": 4}
     assert body["data"][0]["message_handle"] == str(inbound.handle)  # newest first
-    assert_matches_schema(response, "/api/v2/messages")
 
     def handles_for(**params):
         return [m["message_handle"] for m in sb.get("/api/v2/messages", params).json()["data"]]

@@ -10,19 +10,9 @@ from messaging.models import Attachment, Message
 from messaging.services import add_line
 from outreach.testing import assert_matches_schema, key_client
 
+from .console_data import LINE, listed
+
 pytestmark = pytest.mark.django_db
-
-LINE = "+15125550100"
-
-
-@pytest.fixture
-def line(account):
-    return add_line(account, LINE)
-
-
-@pytest.fixture
-def v1(account, line):
-    return key_client(account, ["messages"], form="bearer")
 
 
 def post(v1, **body):
@@ -106,24 +96,18 @@ def test_a_body_that_is_not_json_is_400(v1):
 
 
 @pytest.fixture
-def history(v1, line):
-    from messaging.providers.base import ProviderEvent
-    from messaging.services import receive_inbound
-
+def history(v1, receive):
+    """Three messages sent over the API, then one received."""
     sent = [post(v1, to=f"+1555201011{i}", body=f"m{i}").json()["id"] for i in range(3)]
-    inbound = receive_inbound(line, ProviderEvent(kind="inbound", from_address="+15552010110", content="yo"))
-    return sent, inbound
+    return sent, receive("+15552010110", "yo")
 
 
 def test_list_pages_and_filters(v1, history):
     sent, inbound = history
-    response = v1.get("/api/v1/messages", {"limit": 2})
-    assert response.status_code == 200
-    body = response.json()
+    body = listed(v1, "/api/v1/messages", limit=2)
     assert body["total"] == 4 and body["per_page"] == 2 and body["pages"] == 2 and body["page"] == 1
     assert body["items"][0]["id"] == str(inbound.handle)
     assert body["items"][0]["direction"] == "received" and body["items"][0]["status"] == "received"
-    assert_matches_schema(response, "/api/v1/messages", "GET")
     assert v1.get("/api/v1/messages").json()["per_page"] == 20
 
     def ids(**params):

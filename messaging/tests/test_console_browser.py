@@ -39,8 +39,10 @@ WATCH_STATUSES = """
 
 
 @pytest.fixture
-def line(account):
-    return d.line(account, name="Main")
+def ada(account, line):
+    """Ada Lovelace's conversation on the account's line (no messages yet)."""
+    contact = d.contact(account, "+15125550199", "Ada", "Lovelace")
+    return d.conversation(account, line, "+15125550199", contact_row=contact)
 
 
 def open_thread(page, name: str) -> None:
@@ -195,11 +197,9 @@ def test_the_dashboard_shows_the_numbers_behind_it(page, staff_login, account, l
     screenshot(page, "dashboard")
 
 
-def test_the_main_pages_on_a_phone(page, staff_login, account, line):
-    ada = d.contact(account, "+15125550199", "Ada", "Lovelace")
-    conv = d.conversation(account, line, "+15125550199", contact_row=ada)
-    d.message(conv, "Hello from the phone test", outbound=False)
-    d.message(conv, "Hi Ada!", status=Status.READ)
+def test_the_main_pages_on_a_phone(page, staff_login, ada):
+    d.message(ada, "Hello from the phone test", outbound=False)
+    d.message(ada, "Hi Ada!", status=Status.READ)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/messages/inbox/")
     assert page.is_visible("[data-testid=conversation]") and not page.is_visible("#sidenav")
@@ -216,10 +216,8 @@ def test_the_main_pages_on_a_phone(page, staff_login, account, line):
     screenshot(page, "lines-phone")
 
 
-def test_every_page_is_keyboard_usable_and_screenshotted(page, staff_login, account, line):
-    ada = d.contact(account, "+15125550199", "Ada", "Lovelace")
-    conv = d.conversation(account, line, "+15125550199", contact_row=ada)
-    d.message(conv, "Keyboard only, please", outbound=False)
+def test_every_page_is_keyboard_usable_and_screenshotted(page, staff_login, ada):
+    d.message(ada, "Keyboard only, please", outbound=False)
     page.goto("/messages/inbox/")
     # Tab from the top: the skip link first, then into the page; Enter opens the thread.
     page.keyboard.press("Tab")

@@ -16,16 +16,6 @@ from . import console_data as d
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def client(account):
-    return d.staff_client(account)
-
-
-@pytest.fixture
-def line(account):
-    return d.line(account, name="Main")
-
-
 @pytest.mark.parametrize("url", ["/", "/messages/log/", "/messages/dead-letters/", "/messages/lines/"])
 def test_pages_need_a_login_and_greet_a_new_account_with_next_steps(db, account, url):
     assert Client().get(url).status_code == 302
@@ -73,10 +63,10 @@ def history(account, line):
         sent_message(c, at=now - timedelta(days=10), delivered=True)
 
 
-def test_the_dashboard_counts_today_and_the_last_7_days(client, account, other_account, line):
+def test_the_dashboard_counts_today_and_the_last_7_days(admin, account, other_account, line):
     history(account, line)
     history(other_account, d.line(other_account, "+15125550900"))  # never counted for us
-    response = client.get("/")
+    response = admin.get("/")
     today, week = response.context["today"], response.context["week"]
     assert (today.sent, today.delivered, today.read, today.failed, today.replies, today.opted_out) == (4, 3, 1, 2, 2, 1)
     assert (today.delivery_rate, today.replied, today.messaged, today.reply_rate) == (75, 1, 3, 33)
@@ -90,7 +80,7 @@ def test_the_dashboard_counts_today_and_the_last_7_days(client, account, other_a
     assert b"chart.umd.min.js" in response.content and b'id="chart-data"' in response.content
 
 
-def test_the_dashboard_shows_the_queue(client, account, line):
+def test_the_dashboard_shows_the_queue(admin, account, line):
     conv = d.conversation(account, line, "+15125550101")
     d.message(conv, status=Status.QUEUED)
     d.message(conv, status=Status.QUEUED)
@@ -98,10 +88,10 @@ def test_the_dashboard_shows_the_queue(client, account, line):
     d.message(conv, status=Status.ACCEPTED, attempts=1)
     d.message(conv, status=Status.ERROR)
     d.message(conv, status=Status.ERROR, discarded_at=timezone.now())
-    assert client.get("/").context["queue"] == {"pending": 2, "processing": 1, "failed": 1, "dead_letter": 1}
+    assert admin.get("/").context["queue"] == {"pending": 2, "processing": 1, "failed": 1, "dead_letter": 1}
 
 
-def test_the_lines_page_shows_usage_against_limits(client, account, line):
+def test_the_lines_page_shows_usage_against_limits(admin, account, line):
     """Usage as the dispatcher counts it: sends made by the real dispatcher (sandbox)."""
     from messaging import services
     from messaging.queue import dispatch
@@ -111,7 +101,7 @@ def test_the_lines_page_shows_usage_against_limits(client, account, line):
     for to in ("+15125550111", "+15125550111", "+15125550122"):  # two new contacts, three sends
         services.send(account, to=to, content="hi", from_number=line.number)
     dispatch.run_chunk()
-    response = client.get("/messages/lines/")
+    response = admin.get("/messages/lines/")
     main = {ln.number: ln for ln in response.context["lines"]}[line.number]
     assert (main.sent_today, main.new_hour, main.new_day, main.conversation_count, main.in_flight) == (3, 2, 2, 2, 0)
     html = response.content.decode()
@@ -119,7 +109,7 @@ def test_the_lines_page_shows_usage_against_limits(client, account, line):
     assert "inactive" in html and "BlueBubbles server unreachable" in html
 
 
-def test_the_log_filters_like_the_api_and_hides_other_accounts(client, account, other_account, line):
+def test_the_log_filters_like_the_api_and_hides_other_accounts(admin, account, other_account, line):
     a = d.conversation(account, line, "+15125550101")
     b = d.conversation(account, line, "+15125550102")
     d.message(a, "to a", status=Status.DELIVERED)
@@ -129,41 +119,41 @@ def test_the_log_filters_like_the_api_and_hides_other_accounts(client, account, 
     d.message(theirs, "their secret")
 
     def contents(**params):
-        return sorted(m.content for m in client.get("/messages/log/", params).context["window"].rows)
+        return sorted(m.content for m in admin.get("/messages/log/", params).context["window"].rows)
 
     assert contents() == ["failed to b", "from a", "to a"]
     assert contents(number="(512) 555-0101") == ["from a", "to a"]
     assert contents(is_outbound="false") == ["from a"]
     assert contents(status="ERROR") == ["failed to b"]
     assert contents(status="SUCCESS") == ["to a"]
-    response = client.get("/messages/log/", {"status": "READ"})
+    response = admin.get("/messages/log/", {"status": "READ"})
     assert b"No message matches these filters" in response.content
 
 
-def test_a_message_shows_its_event_history_and_another_accounts_is_a_404(client, account, other_account, line):
+def test_a_message_shows_its_event_history_and_another_accounts_is_a_404(admin, account, other_account, line):
     conv = d.conversation(account, line, "+15125550101")
     m = d.message(conv, "hello", status=Status.READ)
     for status, source in ((Status.QUEUED, EventSource.CONSOLE), (Status.ACCEPTED, EventSource.DISPATCHER),
                            (Status.SENT, EventSource.DISPATCHER), (Status.READ, EventSource.PROVIDER)):
         MessageEvent.objects.create(message=m, status=status, source=source)
-    response = client.get(f"/messages/log/{m.handle}/")
+    response = admin.get(f"/messages/log/{m.handle}/")
     assert [e.status for e in response.context["events"]] == ["QUEUED", "ACCEPTED", "SENT", "READ"]
     assert b"by Console" in response.content and b"by Provider" in response.content
     theirs = d.message(d.conversation(other_account, d.line(other_account, "+15125550900"), "+15125550101"))
-    assert client.get(f"/messages/log/{theirs.handle}/").status_code == 404
+    assert admin.get(f"/messages/log/{theirs.handle}/").status_code == 404
 
 
 def dead(conv, content="x"):
     return d.message(conv, content, status=Status.ERROR, attempts=5, error_code=10001, error_message="carrier said no")
 
 
-def test_dead_letters_are_listed_and_retried_one_by_one(client, account, line):
+def test_dead_letters_are_listed_and_retried_one_by_one(admin, account, line):
     conv = d.conversation(account, line, "+15125550101")
     first, second = dead(conv, "first"), dead(conv, "second")
-    page = client.get("/messages/dead-letters/")
+    page = admin.get("/messages/dead-letters/")
     assert {m.pk for m in page.context["window"].rows} == {first.pk, second.pk}
     assert b"carrier said no" in page.content
-    response = client.post("/messages/dead-letters/action", {"row": f"retry:{first.pk}"}, follow=True)
+    response = admin.post("/messages/dead-letters/action", {"row": f"retry:{first.pk}"}, follow=True)
     assert b"Queued again: 1 message." in response.content
     first.refresh_from_db()
     second.refresh_from_db()
@@ -173,59 +163,59 @@ def test_dead_letters_are_listed_and_retried_one_by_one(client, account, line):
     assert [m.pk for m in response.context["window"].rows] == [second.pk]
 
 
-def test_dead_letters_are_discarded_in_bulk_and_leave_the_queue(client, account, line):
+def test_dead_letters_are_discarded_in_bulk_and_leave_the_queue(admin, account, line):
     conv = d.conversation(account, line, "+15125550101")
     rows = [dead(conv, f"m{i}") for i in range(3)]
-    response = client.post("/messages/dead-letters/action",
+    response = admin.post("/messages/dead-letters/action",
                            {"action": "discard", "ids": [rows[0].pk, rows[1].pk]}, follow=True)
     assert b"Discarded: 2 messages." in response.content
     assert [m.pk for m in response.context["window"].rows] == [rows[2].pk]
     assert Message.objects.filter(pk=rows[0].pk, status=Status.ERROR, discarded_at__isnull=False).exists()
-    response = client.post("/messages/dead-letters/action", {"action": "retry", "ids": [rows[2].pk]}, follow=True)
+    response = admin.post("/messages/dead-letters/action", {"action": "retry", "ids": [rows[2].pk]}, follow=True)
     assert b"No dead letters" in response.content
 
 
-def test_dead_letter_actions_ignore_other_accounts_and_need_a_selection(client, account, other_account, line):
+def test_dead_letter_actions_ignore_other_accounts_and_need_a_selection(admin, account, other_account, line):
     theirs = dead(d.conversation(other_account, d.line(other_account, "+15125550900"), "+15125550101"))
-    response = client.post("/messages/dead-letters/action", {"action": "retry", "ids": [theirs.pk]}, follow=True)
+    response = admin.post("/messages/dead-letters/action", {"action": "retry", "ids": [theirs.pk]}, follow=True)
     assert b"no longer dead letters" in response.content
     theirs.refresh_from_db()
     assert theirs.status == Status.ERROR
-    response = client.post("/messages/dead-letters/action", {"action": "retry"}, follow=True)
+    response = admin.post("/messages/dead-letters/action", {"action": "retry"}, follow=True)
     assert b"Select at least one message." in response.content
 
 
-def test_the_log_orders_newest_first_or_as_asked(client, account, line):
+def test_the_log_orders_newest_first_or_as_asked(admin, account, line):
     conv = d.conversation(account, line, "+15125550101")
     now = timezone.now()
     for i in range(3):
         d.message(conv, f"m{i}", at=now - timedelta(minutes=10 - i))
 
     def contents(**params):
-        return [m.content for m in client.get("/messages/log/", params).context["window"].rows]
+        return [m.content for m in admin.get("/messages/log/", params).context["window"].rows]
 
     assert contents() == ["m2", "m1", "m0"]
     assert contents(order_direction="asc") == ["m0", "m1", "m2"]
     assert contents(status="DELIVERED", order_direction="asc") == ["m0", "m1", "m2"]
 
 
-def test_the_dashboard_keeps_its_figures_for_a_minute(client, account, line):
+def test_the_dashboard_keeps_its_figures_for_a_minute(admin, account, line):
     from django.core.cache import cache
 
     conv = d.conversation(account, line, "+15125550101")
     sent_message(conv, at=timezone.now())
-    assert client.get("/").context["today"].sent == 1
+    assert admin.get("/").context["today"].sent == 1
     sent_message(conv, at=timezone.now())
-    assert client.get("/").context["today"].sent == 1  # the cached figures
+    assert admin.get("/").context["today"].sent == 1  # the cached figures
     cache.delete(f"console:dashboard:{account.pk}")
-    assert client.get("/").context["today"].sent == 2
+    assert admin.get("/").context["today"].sent == 2
 
 
-def test_a_dead_letter_is_retried_from_its_own_page(client, account, line):
+def test_a_dead_letter_is_retried_from_its_own_page(admin, account, line):
     m = dead(d.conversation(account, line, "+15125550101"))
-    page = client.get(f"/messages/log/{m.handle}/")
+    page = admin.get(f"/messages/log/{m.handle}/")
     assert f'value="retry:{m.pk}"'.encode() in page.content
-    client.post("/messages/dead-letters/action", {"row": f"retry:{m.pk}"})
+    admin.post("/messages/dead-letters/action", {"row": f"retry:{m.pk}"})
     m.refresh_from_db()
     assert m.status == Status.QUEUED
-    assert b'value="retry:' not in client.get(f"/messages/log/{m.handle}/").content
+    assert b'value="retry:' not in admin.get(f"/messages/log/{m.handle}/").content

@@ -17,15 +17,10 @@ from . import console_data as d
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def client(account):
-    return d.staff_client(account)
-
-
-def queries(client, url: str) -> int:
-    client.get(url)  # warm the session and per-process caches
+def queries(admin, url: str) -> int:
+    admin.get(url)  # warm the session and per-process caches
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
+        response = admin.get(url)
     assert response.status_code == 200
     return len(ctx.captured_queries)
 
@@ -36,18 +31,18 @@ def grow_thread(account, conv, n: int) -> None:
         d.message(conv, f"m{i}", outbound=bool(i % 2), at=now - timedelta(seconds=n - i))
 
 
-def test_the_conversation_list_costs_the_same_at_any_size(client, account):
+def test_the_conversation_list_costs_the_same_at_any_size(admin, account):
     line = d.line(account)
     d.bulk_conversations(account, line, 3)
-    small = queries(client, "/messages/inbox/")
+    small = queries(admin, "/messages/inbox/")
     d.bulk_conversations(account, line, 80, per_conversation=4)
-    big = queries(client, "/messages/inbox/")
+    big = queries(admin, "/messages/inbox/")
     assert small == big
     # and the filtered list as well
-    assert queries(client, "/messages/inbox/?q=999&unread=on") == small
+    assert queries(admin, "/messages/inbox/?q=999&unread=on") == small
 
 
-def test_a_thread_costs_the_same_at_any_size(client, account):
+def test_a_thread_costs_the_same_at_any_size(admin, account):
     line = d.line(account)
     ada = d.contact(account, "+15125550111", "Ada", "Lovelace", tags=["a"])
     ada.lists.add(ContactList.objects.create(account=account, name="L1"))
@@ -55,11 +50,11 @@ def test_a_thread_costs_the_same_at_any_size(client, account):
     d.bulk_conversations(account, line, 3)
     grow_thread(account, conv, 3)
     url = f"/messages/inbox/{conv.pk}/"
-    small, small_poll = queries(client, url), queries(client, url + "messages")
+    small, small_poll = queries(admin, url), queries(admin, url + "messages")
     grow_thread(account, conv, 120)
     d.bulk_conversations(account, line, 60)
-    assert queries(client, url) == small
-    assert queries(client, url + "messages") == small_poll
+    assert queries(admin, url) == small
+    assert queries(admin, url + "messages") == small_poll
 
 
 def plan(qs) -> str:
@@ -93,7 +88,7 @@ def test_the_list_and_a_thread_answer_through_indexes(account, other_account):
 
 
 @pytest.mark.parametrize("url", ["/", "/messages/log/", "/messages/dead-letters/", "/messages/lines/"])
-def test_the_other_pages_cost_the_same_at_any_size(client, account, url):
+def test_the_other_pages_cost_the_same_at_any_size(admin, account, url):
     from messaging.choices import Status
     from messaging.models import Message
 
@@ -104,9 +99,9 @@ def test_the_other_pages_cost_the_same_at_any_size(client, account, url):
             Message.objects.filter(conversation__in=convs[: conversations // 2]).update(status=Status.ERROR)
 
     grow(1, 4)
-    small = queries(client, url)
+    small = queries(admin, url)
     grow(3, 60)
-    assert queries(client, url) == small
+    assert queries(admin, url) == small
 
 
 def test_the_filtered_log_walks_the_account_index(account, other_account):

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 LEASE_GONE = timedelta(hours=1)
 
 
-@pytest.fixture
-def line(account):
-    return services.add_line(account, "+15125550100")
-
-
 def queue(account, to, **kwargs):
     return services.send(account, to=to, content="hi", **kwargs)
 

@@ -26,11 +26,6 @@ def pipeline_worker(django_db_setup, django_db_blocker):
         yield worker
 
 
-@pytest.fixture
-def line(account):
-    return services.add_line(account, "+15125550100")
-
-
 def final_states(messages) -> dict[str, str]:
     return dict(Message.objects.filter(pk__in=[m.pk for m in messages]).values_list("to_number", "status"))
 

@@ -8,17 +8,11 @@ from sendblue_api import SendblueAPI
 
 from contacts.services import contact_for_address, opt_out
 from messaging.models import Message
-from messaging.services import add_line
 from outreach.services import create_api_key
 
+from .console_data import LINE
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-LINE = "+15125550100"
-
-
-@pytest.fixture
-def line(account):
-    return add_line(account, LINE)
 
 
 @pytest.fixture

@@ -24,8 +24,7 @@ from typing import Any
 
 import requests
 
-from ...redact import redact
-from ..base import PermanentProviderError, ProviderConfigurationError, TransientProviderError
+from ..base import PermanentProviderError, ProviderConfigurationError, TransientProviderError, redact
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ import logging
 
 from ... import handle_cache
 from ...choices import ErrorCode, MessageType, Service, Status
-from ...redact import for_line
 from ..base import (
     BaseProvider,
     PermanentProviderError,
@@ -39,7 +38,7 @@ from .events import (  # noqa: F401 - re-exported: callers import them from here
     chat_service,
     event_from_message,
 )
-from .secret import SealError, unseal
+from .secret import SealError, secrets_of, unseal
 from .send import (  # noqa: F401 - SendMethod/EFFECT_IDS are imported from here too
     EFFECT_IDS,
     SendingMixin,
@@ -59,6 +58,9 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
     _shared: BlueBubblesClient | None = None
 
     # --- settings -------------------------------------------------------------------------
+
+    def secrets(self) -> list[str]:
+        return secrets_of(self.settings)
 
     @property
     def method(self) -> str:
@@ -116,7 +118,7 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
                     results[message.pk] = exc
                 except Exception as exc:  # noqa: BLE001 - one message's surprise must not stop the chunk
                     logger.exception("unexpected error sending %s through BlueBubbles", message.handle)
-                    results[message.pk] = TransientProviderError(for_line(self.line, f"{type(exc).__name__}: {exc}"))
+                    results[message.pk] = TransientProviderError(self.redact(f"{type(exc).__name__}: {exc}"))
         finally:
             self._shared.close()
             self._shared = None

@@ -61,3 +61,16 @@ def unseal(token: str) -> str:
     if not hmac.compare_digest(tag, hmac.new(mac, nonce + cipher, hashlib.sha256).digest()):
         raise SealError("sealed with another SECRET_KEY, or altered")
     return bytes(a ^ b for a, b in zip(cipher, _keystream(enc, nonce, len(cipher)), strict=True)).decode()
+
+
+def secrets_of(settings: dict) -> list[str]:
+    """The secrets a BlueBubbles line's settings hold, readable: the webhook token and the
+    server password (stored sealed; unreadable, it cannot be in an error text either)."""
+    found = [settings.get("webhook_token") or ""]
+    sealed = settings.get("password") or ""
+    if sealed:
+        try:
+            found.append(unseal(sealed))
+        except SealError:
+            pass
+    return [s for s in found if s]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from ...models import Line
-from ...redact import for_line
+from ..base import redact
+from .secret import secrets_of
 
 
 @transaction.atomic
@@ -31,6 +32,6 @@ def remember_group(line: Line, group_id: str, chat_guid: str) -> None:
 
 
 def record_health(line: Line, error: str = "") -> None:
-    error = for_line(line, error)  # the server's answer may quote our URL and password
+    error = redact(error, secrets_of(line.provider_settings or {}))  # the server's answer may quote our URL and password
     Line.objects.filter(pk=line.pk).update(healthy=not error, health_error=error)
     line.healthy, line.health_error = not error, error

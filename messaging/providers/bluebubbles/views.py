@@ -80,7 +80,7 @@ def line_settings(request, pk: int):
         "webhook_url": bb.webhook_url(line) if settings.get("webhook_token") else "",
         "nav_lines_url": _lines_url(),
     }
-    return render(request, "messaging/bluebubbles_line.html", context, status=422 if form.errors else 200)
+    return render(request, "bluebubbles/line.html", context, status=422 if form.errors else 200)
 
 
 @admin_required

@@ -19,6 +19,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 
 import requests
 from werkzeug import Request, Response
@@ -27,6 +28,19 @@ AUTH = "Authentication Error"
 VALIDATION = "Validation Error"
 IMESSAGE = "iMessage Error"
 DATABASE = "Database Error"
+
+
+#: (method, path pattern under /api/v1/, handler) of every endpoint the fake serves.
+ROUTES: list[tuple[str, re.Pattern, Callable]] = []
+
+
+def route(method: str, pattern: str):
+    """Serve the decorated method at ``method`` + ``pattern`` (a regex of the path under
+    /api/v1/; its named groups become keyword arguments)."""
+    def register(view: Callable) -> Callable:
+        ROUTES.append((method, re.compile(pattern), view))
+        return view
+    return register
 
 
 def now_ms() -> int:
@@ -88,25 +102,10 @@ class FakeBlueBubbles:
         path = request.path[len("/api/v1/"):]
         body = request.get_json(silent=True) or {}
         self.calls.append((request.method, path, body or dict(request.form)))
-        routes = [
-            ("GET", r"server/info", self.server_info),
-            ("POST", r"message/text", self.send_text),
-            ("POST", r"message/attachment", self.send_attachment),
-            ("POST", r"message/query", self.query),
-            ("GET", r"message/(?P<guid>[^/]+)", self.find_message),
-            ("POST", r"chat/new", self.new_chat),
-            ("POST", r"chat/query", self.query_chats),
-            ("POST", r"chat/(?P<guid>[^/]+)/typing", self.start_typing),
-            ("GET", r"handle/availability/imessage", self.availability),
-            ("GET", r"webhook", self.list_webhooks),
-            ("POST", r"webhook", self.add_webhook),
-            ("DELETE", r"webhook/(?P<id>\d+)", self.delete_webhook),
-            ("GET", r"attachment/(?P<guid>[^/]+)/download", self.download),
-        ]
-        for method, pattern, view in routes:
-            match = re.fullmatch(pattern, path)
+        for method, pattern, view in ROUTES:
+            match = pattern.fullmatch(path)
             if match and request.method == method:
-                return view(request, body, **match.groupdict())
+                return view(self, request, body, **match.groupdict())
         return self._error(404, "The requested resource was not found", DATABASE, "Route not found")
 
     def _ok(self, data=None, message: str = "Success", **extra) -> Response:
@@ -121,6 +120,7 @@ class FakeBlueBubbles:
             body["data"] = data
         return Response(json.dumps(body), status=status, content_type="application/json")
 
+    @route("GET", r"server/info")
     def server_info(self, request, body):
         return self._ok({
             "computer_id": "FAKE-MAC", "os_version": "14.5", "server_version": "1.9.9",
@@ -150,12 +150,14 @@ class FakeBlueBubbles:
             return self._error(500, "Message Send Error", IMESSAGE, "iMessage Private API is not enabled!")
         return None
 
+    @route("POST", r"message/text")
     def send_text(self, request, body):
         refused = self._validate_send(body, text=True)
         if refused:
             return refused
         return self._deliver_send(body, text=body.get("message") or "")
 
+    @route("POST", r"message/attachment")
     def send_attachment(self, request, body):
         fields = dict(request.form)
         refused = self._validate_send(fields, text=False)
@@ -189,6 +191,7 @@ class FakeBlueBubbles:
         self._post_async("new-message", message)
         return self._ok({**message, "tempGuid": fields.get("tempGuid")}, "Message sent!")
 
+    @route("POST", r"message/query")
     def query(self, request, body):
         rows = [m for m in self.messages.values() if m["dateCreated"] >= int(body.get("after") or 0)]
         if body.get("chatGuid"):
@@ -198,11 +201,13 @@ class FakeBlueBubbles:
         return self._ok(rows[:limit], "Successfully fetched messages!",
                         metadata={"offset": 0, "limit": limit, "total": len(rows), "count": len(rows[:limit])})
 
+    @route("GET", r"message/(?P<guid>[^/]+)")
     def find_message(self, request, body, guid):
         if guid not in self.messages:
             return self._error(404, "The requested resource was not found", DATABASE, "Message does not exist!")
         return self._ok(self.messages[guid])
 
+    @route("POST", r"chat/new")
     def new_chat(self, request, body):
         addresses = body.get("addresses")
         if not isinstance(addresses, list) or not addresses:
@@ -221,6 +226,7 @@ class FakeBlueBubbles:
             return Response("upstream timed out", status=504, content_type="text/plain")
         return self._ok({**self.chats[guid], "messages": sent}, "Successfully created chat!")
 
+    @route("POST", r"chat/query")
     def query_chats(self, request, body):
         with_participants = "participants" in (body.get("with") or [])
         chats = [{k: v for k, v in c.items() if with_participants or k != "participants"} for c in self.chats.values()]
@@ -228,17 +234,20 @@ class FakeBlueBubbles:
         return self._ok(chats[:limit], metadata={"count": len(chats[:limit]), "total": len(chats),
                                                   "offset": 0, "limit": limit})
 
+    @route("POST", r"chat/(?P<guid>[^/]+)/typing")
     def start_typing(self, request, body, guid):
         if not self.private_api:
             return self._error(500, "iMessage Private API is not enabled!", IMESSAGE, "Private API is not enabled")
         self.typing.append(guid)
         return self._ok(message="Successfully started typing!")
 
+    @route("GET", r"handle/availability/imessage")
     def availability(self, request, body):
         if not self.private_api:
             return self._error(500, "iMessage Private API is not enabled!", IMESSAGE, "Private API is not enabled")
         return self._ok({"available": request.args.get("address") not in self.not_imessage})
 
+    @route("GET", r"attachment/(?P<guid>[^/]+)/download")
     def download(self, request, body, guid):
         if guid not in self.files:
             return self._error(404, "The requested resource was not found", DATABASE, "Attachment does not exist!")
@@ -246,9 +255,11 @@ class FakeBlueBubbles:
         return Response(content, status=200, content_type=mime,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
+    @route("GET", r"webhook")
     def list_webhooks(self, request, body):
         return self._ok(self.webhooks, "Successfully fetched webhooks!")
 
+    @route("POST", r"webhook")
     def add_webhook(self, request, body):
         url, events = body.get("url") or "", body.get("events")
         if not url.startswith("http") or not isinstance(events, list):
@@ -257,6 +268,7 @@ class FakeBlueBubbles:
         self.webhooks.append(hook)
         return self._ok(hook, "Successfully created webhook!")
 
+    @route("DELETE", r"webhook/(?P<id>\d+)")
     def delete_webhook(self, request, body, id):
         self.webhooks = [h for h in self.webhooks if h["id"] != int(id)]
         return self._ok(message="Successfully deleted webhook!")

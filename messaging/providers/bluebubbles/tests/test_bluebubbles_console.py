@@ -81,3 +81,14 @@ def test_the_command_fails_with_the_reason_on_a_wrong_password(account, fake):
         call_command("connect_bluebubbles", "--line", LINE, "--url", fake.url, "--password", "nope")
     with pytest.raises(CommandError, match="No line"):
         call_command("connect_bluebubbles", "--line", "+15125550999", "--url", fake.url, "--password", "x")
+
+
+@pytest.mark.django_db
+def test_the_lines_page_links_only_bluebubbles_lines_to_their_connect_page(staff, account):
+    ours = services.add_line(account, LINE, "bluebubbles")
+    services.add_line(account, "+15125550188")  # a sandbox line: no BlueBubbles link
+    response = staff.get("/messages/lines/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count('data-testid="connect-bluebubbles"') == 1
+    assert f'href="{reverse("messaging:line-bluebubbles", args=[ours.pk])}"' in page
