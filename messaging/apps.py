@@ -13,5 +13,6 @@ class MessagingConfig(AppConfig):
         # What messaging shows on other apps' pages (outreach/panels.py).
         panels.register("home", "messaging.panels.home")
         panels.register("contact", "messaging.panels.contact")
+        panels.register("api-contact-lines", "messaging.panels.contact_lines")
         # The BlueBubbles password is a query parameter: keep it out of urllib3's request log.
         install_log_filter()

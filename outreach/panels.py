@@ -8,7 +8,8 @@ points the right way: campaigns fills the inbox's contact panel, messaging fills
 contact page and the home dashboard. A slot nobody filled gives an empty context.
 
 Slots: ``home`` (account), ``contact`` (account, contact: the contact page),
-``inbox-contact`` (account, contact: the inbox's side panel).
+``inbox-contact`` (account, contact: the inbox's side panel), ``api-contact-lines``
+(account, a page of contacts: contact id -> line number, for the Sendblue contacts API).
 """
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ import sendblue_api
 from sendblue_api import SendblueAPI
 
 from contacts.models import Contact
+from messaging.services import add_line, send
 from outreach.services import create_api_key
 from outreach.testing import key_client
 from outreach.tests.factories import AccountFactory
@@ -118,6 +119,15 @@ def test_bulk_create_and_bulk_delete(sdk):
 
     deleted = sdk.contacts.bulk.delete(contact_ids=["+15552010420", "+15552010421", "+15552010499"])
     assert deleted.amount == 2 and sdk.contacts.count().count == 0
+
+
+def test_sendblue_number_is_the_line_the_contacts_conversation_is_on(sdk, account):
+    line = add_line(account, "+15125550100")
+    sdk.contacts.create(number="+15552010450")
+    assert sdk.contacts.retrieve("+15552010450").contact.sendblue_number is None, "no conversation yet"
+    send(account, to="+15552010450", content="Hello")
+    assert sdk.contacts.retrieve("+15552010450").contact.sendblue_number == line.number
+    assert [c.sendblue_number for c in sdk.contacts.list()] == [line.number]
 
 
 def test_opt_out_a_number_before_it_is_a_contact_and_back_in(sdk, account):

@@ -46,7 +46,7 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(account
         doomed.kill()
     # Its sessions end with it: what they had not committed is rolled back, and the rows
     # they held are free for the reconciler (which skips locked rows).
-    wait_for(lambda: other_sessions() == 0, 30, message="the killed worker's sessions linger")
+    wait_for(lambda: other_sessions() == 0, 60, message="the killed worker's sessions linger")
     stuck = Message.objects.filter(status=Status.ACCEPTED).count()
     assert stuck > 0
     assert Message.objects.filter(status=Status.QUEUED).exists()
