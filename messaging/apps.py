@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 from outreach import panels
 
+from .providers.base import attach_host
 from .redact import install_log_filter
 
 
@@ -16,3 +17,5 @@ class MessagingConfig(AppConfig):
         panels.register("api-contact-lines", "messaging.panels.contact_lines")
         # The BlueBubbles password is a query parameter: keep it out of urllib3's request log.
         install_log_filter()
+        # What providers may ask of the core (providers/base.py, Host).
+        attach_host("messaging.provider_host.CoreHost")

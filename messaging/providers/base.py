@@ -14,6 +14,7 @@ from urllib.parse import quote, quote_plus
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
 
 from outreach.exceptions import OutreachError
 
@@ -210,3 +211,51 @@ class BaseProvider:
 
     def check(self) -> None:
         """Raise ProviderConfigurationError if the line cannot work (used for health)."""
+
+
+# --- what the core lends a provider -------------------------------------------------------
+
+class Host:
+    """The messaging core's services a provider may use, without importing the core: the
+    core reads and writes its own rows (lines, handles) when a provider asks. Messaging's
+    ``AppConfig.ready`` attaches the one implementation (``messaging/provider_host.py``);
+    a provider calls ``host()``."""
+
+    def known_service(self, line, address: str) -> str:
+        """The service (iMessage/SMS) ``line``'s provider taught its account about
+        ``address`` while still fresh; "" when none."""
+        raise NotImplementedError
+
+    def remember_service(self, line, address: str, service: str) -> None:
+        raise NotImplementedError
+
+    def change_line_settings(self, line, changes: dict) -> dict:
+        """Merge ``changes`` into the line's ``provider_settings`` under its row lock (None
+        removes a key); -> the settings now stored."""
+        raise NotImplementedError
+
+    def set_line_health(self, line, error: str) -> None:
+        """Healthy when ``error`` is "", else unhealthy with that (already redacted) reason."""
+        raise NotImplementedError
+
+    def find_line(self, pk, provider: str):
+        """The line ``pk`` if it is one of ``provider``'s, else None."""
+        raise NotImplementedError
+
+
+_host: Host | str | None = None
+
+
+def attach_host(implementation: Host | str) -> None:
+    """Attach the core's ``Host`` (or its dotted path, imported at first use)."""
+    global _host
+    _host = implementation
+
+
+def host() -> Host:
+    global _host
+    if _host is None:
+        raise RuntimeError("No provider host attached: messaging's AppConfig.ready attaches it.")
+    if isinstance(_host, str):
+        _host = import_string(_host)()
+    return _host

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 
-from ... import handle_cache
 from ...choices import ErrorCode, MessageType, Service, Status
 from ..base import (
     BaseProvider,
@@ -26,6 +25,7 @@ from ..base import (
     Retry,
     SendResult,
     TransientProviderError,
+    host,
 )
 from .attachments import attachment_url
 from .client import BlueBubblesAPIError, BlueBubblesClient, ServerUnreachable
@@ -138,23 +138,22 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
                 client.close()
 
     def _service_for(self, client: BlueBubblesClient, address: str) -> str:
-        handle = handle_cache.known(self.line, address)
-        if handle and handle.service in (Service.IMESSAGE, Service.SMS):
-            return handle.service
+        known = host().known_service(self.line, address)
+        if known in (Service.IMESSAGE, Service.SMS):
+            return known
         if self.method != SendMethod.PRIVATE_API:
             return Service.IMESSAGE  # AppleScript cannot ask; error 22 downgrades to SMS
         try:
             return self._lookup(client, address)
         except BlueBubblesAPIError:  # the helper cannot tell now: send, error 22 still downgrades
-            return handle.service if handle and handle.service else Service.IMESSAGE
+            return known or Service.IMESSAGE
 
     # --- the rest of the interface --------------------------------------------------------
 
     def lookup(self, address: str) -> str:
         if self.method != SendMethod.PRIVATE_API:
             # Only the Private API can ask Apple; report what sending has taught us.
-            handle = handle_cache.known(self.line, address)
-            return handle.service if handle and handle.service else Service.IMESSAGE
+            return host().known_service(self.line, address) or Service.IMESSAGE
         client = self.client()
         try:
             return self._lookup(client, address)
@@ -165,7 +164,7 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
 
     def _lookup(self, client: BlueBubblesClient, address: str) -> str:
         service = Service.IMESSAGE if client.imessage_available(address) else Service.SMS
-        handle_cache.remember(self.line, address, service)
+        host().remember_service(self.line, address, service)
         return service
 
     def typing(self, address: str) -> None:

@@ -6,9 +6,8 @@ import logging
 
 from django.db import models
 
-from ... import handle_cache
 from ...choices import SendStyle, Service
-from ..base import PermanentProviderError, SendResult, TransientProviderError
+from ..base import PermanentProviderError, SendResult, TransientProviderError, host
 from .client import BlueBubblesAPIError, BlueBubblesClient
 from .events import NOT_ON_IMESSAGE, SEND_ERRORS, chat_service
 from .media import fetch_media, media_urls
@@ -53,7 +52,7 @@ class SendingMixin:
         except BlueBubblesAPIError as exc:
             if _error_code(exc) == NOT_ON_IMESSAGE and service != Service.SMS:
                 # Not on iMessage: remember it, and go out as SMS through the paired iPhone.
-                handle_cache.remember(self.line, address, Service.SMS)
+                host().remember_service(self.line, address, Service.SMS)
                 result = self._send_direct(client, message, address, Service.SMS)
                 result.was_downgraded = True
                 return result
