@@ -78,7 +78,8 @@ class Worker:
                 f"--hostname={self.name}-{os.getpid()}@%h", "--without-gossip",
                 "--without-mingle", "-Q", ",".join(self.queues),
             ],
-            env=worker_env(**self.env),
+            # Its sessions are named after it in pg_stat_activity (libpq reads PGAPPNAME).
+            env=worker_env(**{"PGAPPNAME": f"test-worker-{self.name}", **self.env}),
             cwd=self.cwd,
             stdout=self._logf,
             stderr=subprocess.STDOUT,

@@ -46,7 +46,7 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(account
         doomed.kill()
     # Its sessions end with it: what they had not committed is rolled back, and the rows
     # they held are free for the reconciler (which skips locked rows).
-    wait_for(lambda: other_sessions() == 0, 60, message="the killed worker's sessions linger")
+    wait_for(lambda: not sessions_of(doomed), 60, message=f"the killed worker's sessions linger: {sessions_of(doomed)}")
     stuck = Message.objects.filter(status=Status.ACCEPTED).count()
     assert stuck > 0
     assert Message.objects.filter(status=Status.QUEUED).exists()
@@ -95,14 +95,15 @@ def running_statements() -> int:
         return cursor.fetchone()[0]
 
 
-def other_sessions() -> int:
-    """Client sessions on the test database other than ours."""
+def sessions_of(worker: Worker) -> list[tuple]:
+    """The worker's sessions on the test database (named after it: see ``Worker.start``)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            "SELECT pid, state, wait_event FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = %s",
+            [f"test-worker-{worker.name}"],
         )
-        return cursor.fetchone()[0]
+        return cursor.fetchall()
 
 
 def test_a_worker_killed_mid_claim_costs_its_line_seconds_not_minutes(account, line):
