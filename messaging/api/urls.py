@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from ..providers import registry
-from . import sendblue, v1, views
+from . import lines_v2, sendblue, v1, views
 
 #: Arnio's own paths (seed 000), at the root like Arnio's: outreach/urls.py includes them.
 arnio_urlpatterns = [
@@ -11,6 +11,9 @@ arnio_urlpatterns = [
 
 urlpatterns = [
     path("v1/lines", views.LineList.as_view(), name="api-lines"),
+    path("v2/lines/state", lines_v2.LineStateV2.as_view(), name="api-v2-lines-state"),
+    path("v2/lines/usage", lines_v2.LineUsageV2.as_view(), name="api-v2-lines-usage"),
+    path("v2/lines/contact-status", lines_v2.LineContactStatusV2.as_view(), name="api-v2-lines-contact-status"),
     # Sendblue dialect (seeds 000-002)
     path("send-message", sendblue.SendMessage.as_view(), name="api-send-message"),
     path("send-group-message", sendblue.SendGroupMessage.as_view(), name="api-send-group-message"),

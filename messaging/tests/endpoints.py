@@ -1,6 +1,9 @@
 """This app's rows of the scope matrix: (method, route) -> resource family."""
 ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", "api/v1/lines"): "messages",
+    ("GET", "api/v2/lines/state"): "messages",
+    ("GET", "api/v2/lines/usage"): "messages",
+    ("GET", "api/v2/lines/contact-status"): "messages",
     ("POST", "api/send-message"): "messages",
     ("POST", "api/send-group-message"): "messages",
     ("GET", "api/status"): "messages",
