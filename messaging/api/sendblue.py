@@ -126,15 +126,16 @@ class MessageStatus(SendblueView):
     @extend_schema(
         operation_id="message_status", tags=TAGS,
         parameters=[OpenApiParameter("handle", str, required=True, description="The message_handle.")],
-        responses={200: SendblueMessage, **errors(400, 404)},
+        responses={200: SendblueSendResponse, **errors(400, 404)},
     )
     def get(self, request):
-        """The message's current body (as the status callbacks send it)."""
+        """The message's current body (as the status callbacks send it, with the SDK's
+        ``account_email`` and ``date_created``, as a send answers)."""
         handle = request.query_params.get("handle", "").strip()
         if not handle:
             raise BadQuery("handle is required: the message_handle a send returned.")
         message = get_message(self.account, handle, message_queryset())
-        return Response(SendblueMessage(message, context=self.get_serializer_context()).data)
+        return Response(SendblueSendResponse(message, context=self.get_serializer_context()).data)
 
 
 class MessageList(SpeaksDialect, AccountScoped, generics.ListAPIView):

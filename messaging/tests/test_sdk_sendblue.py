@@ -31,6 +31,7 @@ def test_send_status_retrieve(sdk):
 
     status = sdk.messages.get_status(handle=sent.message_handle)
     assert status.message_handle == sent.message_handle and status.status == "QUEUED"
+    assert status.account_email == "alice@example.com" and status.date_created == sent.date_created
 
     retrieved = sdk.messages.retrieve(sent.message_handle)
     assert retrieved.status == "OK"
