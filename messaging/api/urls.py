@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from ..providers import registry
-from . import lines_v2, sendblue, v1, views
+from . import groups_v2, lines_v2, sendblue, v1, views
 
 #: Arnio's own paths (seed 000), at the root like Arnio's: outreach/urls.py includes them.
 arnio_urlpatterns = [
@@ -20,6 +20,9 @@ urlpatterns = [
     path("status", sendblue.MessageStatus.as_view(), name="api-status"),
     path("v2/messages", sendblue.MessageList.as_view(), name="api-v2-messages"),
     path("v2/messages/<str:message_id>", sendblue.MessageDetail.as_view(), name="api-v2-message"),
+    path("v2/groups/<str:group_id>", groups_v2.GroupDetailV2.as_view(), name="api-v2-group"),
+    path("v2/groups/<str:group_id>/name", groups_v2.GroupNameV2.as_view(), name="api-v2-group-name"),
+    path("modify-group", groups_v2.ModifyGroup.as_view(), name="api-modify-group"),
     path("evaluate-service", sendblue.EvaluateService.as_view(), name="api-evaluate-service"),
     path("send-typing-indicator", sendblue.SendTypingIndicator.as_view(), name="api-send-typing-indicator"),
     path("upload-media-object", sendblue.UploadMediaObject.as_view(), name="api-upload-media-object"),

@@ -119,6 +119,12 @@ class PermanentProviderError(ProviderError):
     retryable = False
 
 
+class UnsupportedByProvider(PermanentProviderError):
+    """The line's network has no such action: nothing was tried (answered 409)."""
+
+    status_code = 409
+
+
 class ProviderConfigurationError(PermanentProviderError):
     """The line's settings are wrong (bad password, unknown server): the line is unhealthy."""
 
@@ -211,6 +217,16 @@ class BaseProvider:
 
     def check(self) -> None:
         """Raise ProviderConfigurationError if the line cannot work (used for health)."""
+
+    # --- groups (the conversation row is the core's to write; these change the network's) -
+
+    def rename_group(self, conversation, name: str) -> None:
+        """Give the group chat ``name`` ("" clears it) on the network."""
+        raise UnsupportedByProvider(f"{self.name} lines cannot rename group chats.")
+
+    def change_group(self, conversation, *, add: bool, address: str) -> None:
+        """Add ``address`` to the group chat (``add``) or remove it, on the network."""
+        raise UnsupportedByProvider(f"{self.name} lines cannot change a group's participants.")
 
 
 # --- what the core lends a provider -------------------------------------------------------

@@ -14,13 +14,13 @@ The names below are the ones other apps and the views call.
 from ..lines import BadLine, add_line, resolve_from_line
 from ..queue.wake import wake_dispatcher
 from .deadletters import discard_dead_letter, mark_read, retry_dead_letter
-from .groups import send_group, send_to
+from .groups import find_group, modify_group, rename_group, send_group, send_to
 from .reports import apply_report, receive_inbound, simulate_inbound
 from .sending import direct_conversation, is_opted_out, send
 from .transitions import record_transition
 
 __all__ = [
-    "BadLine", "add_line", "apply_report", "direct_conversation", "discard_dead_letter", "is_opted_out",
-    "mark_read", "receive_inbound", "record_transition", "resolve_from_line", "retry_dead_letter", "send",
+    "BadLine", "add_line", "apply_report", "direct_conversation", "discard_dead_letter", "find_group",
+    "is_opted_out", "mark_read", "modify_group", "rename_group", "receive_inbound", "record_transition", "resolve_from_line", "retry_dead_letter", "send",
     "send_group", "send_to", "simulate_inbound", "wake_dispatcher",
 ]

@@ -8,13 +8,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from contacts.models import Contact
-from outreach.exceptions import InvalidInput
+from outreach.exceptions import Conflict, InvalidInput, NotFound
 from outreach.models import Account
 
 from .. import validation
 from ..choices import ErrorCode, ErrorKey, EventSource, MessageType, Status
 from ..lines import BadLine, least_busy_line_id, no_line, resolve_from_line
 from ..models import Attachment, Conversation, Line, Message, MessageEvent, participants_key
+from ..providers.registry import provider_for
 from .sending import Body, queue_new, send
 
 GROUP_MIN_PARTICIPANTS = 2
@@ -165,3 +166,76 @@ def send_to(
     if media_urls:
         Attachment.objects.bulk_create([Attachment(message=message, url=url) for url in media_urls])
     return message
+
+
+MAX_GROUP_NAME = 200
+
+
+def find_group(account: Account, group_id: str, *, lock: bool = False) -> Conversation:
+    """The account's group by its id (another account's, or none: 404)."""
+    groups = Conversation.objects.select_related("line").filter(
+        account=account, message_type=MessageType.GROUP, group_id=str(group_id)
+    )
+    conversation = (groups.select_for_update(of=("self",)) if lock else groups).first()
+    if conversation is None:
+        raise NotFound(f"No group {group_id!r} in your account.")
+    return conversation
+
+
+def _acting_line(account: Account, conversation: Conversation, from_number: str | None) -> None:
+    """A group is changed by the line it lives on: ``from_number``, when given, must be it."""
+    if from_number and resolve_from_line(account, from_number).pk != conversation.line_id:
+        raise BadLine(
+            f"This group lives on {conversation.line.number}; change it from that line or omit from_number.",
+            field="from_number",
+        )
+    if not conversation.line.active:
+        raise BadLine(f"The group's line {conversation.line.number} is not active.", field="from_number")
+
+
+@transaction.atomic
+def rename_group(account: Account, group_id: str, name: str | None, *, from_number: str | None = None) -> Conversation:
+    """Rename the group chat on its network, then here (``None`` or "" clears the name).
+    The row stays locked while the network answers, so two renames land in order."""
+    name = "" if name is None else name
+    if not isinstance(name, str):
+        raise InvalidInput("group_name must be a string, or null to clear the name.", field="group_name")
+    if name and not name.strip():
+        raise InvalidInput("group_name must not be only spaces; send null or \"\" to clear it.", field="group_name")
+    if len(name) > MAX_GROUP_NAME:
+        raise InvalidInput(f"group_name is at most {MAX_GROUP_NAME} characters.", field="group_name")
+    conversation = find_group(account, group_id, lock=True)
+    _acting_line(account, conversation, from_number)
+    provider_for(conversation.line).rename_group(conversation, name)
+    conversation.group_display_name = name
+    conversation.save(update_fields=["group_display_name"])
+    return conversation
+
+
+@transaction.atomic
+def modify_group(
+    account: Account, group_id: str, *, add: bool, number: str, from_number: str | None = None
+) -> Conversation:
+    """Add a participant to the group chat (``add``) or remove one, on its network, then here."""
+    address = validation.normalize_address(number, field="number")
+    conversation = find_group(account, group_id, lock=True)
+    _acting_line(account, conversation, from_number)
+    participants = set(conversation.participants)
+    if add and address in participants:
+        raise InvalidInput(f"{address} is already in this group.", field="number")
+    if not add and address not in participants:
+        raise InvalidInput(f"{address} is not in this group.", field="number")
+    if add and Contact.objects.filter(account=account, e164_number=address, opted_out_at__isnull=False).exists():
+        raise InvalidInput(f"{address} opted out of messages from this account.", field="number")
+    changed = sorted(participants | {address} if add else participants - {address})
+    if len(changed) < GROUP_MIN_PARTICIPANTS:
+        raise InvalidInput(f"A group keeps at least {GROUP_MIN_PARTICIPANTS} participants.", field="number")
+    key = participants_key(changed)
+    if Conversation.objects.filter(
+        account=account, line=conversation.line, message_type=MessageType.GROUP, participants_key=key
+    ).exists():
+        raise Conflict("These people already have another group on this line; send to that group instead.")
+    provider_for(conversation.line).change_group(conversation, add=add, address=address)
+    conversation.participants, conversation.participants_key = changed, key
+    conversation.save(update_fields=["participants", "participants_key"])
+    return conversation

@@ -144,6 +144,12 @@ class SandboxProvider(BaseProvider):
                 ))
         return SendResult(service=Service.IMESSAGE)
 
+    def rename_group(self, conversation, name: str) -> None:
+        """The sandbox's network keeps no group state: a rename always succeeds."""
+
+    def change_group(self, conversation, *, add: bool, address: str) -> None:
+        """The sandbox's network keeps no group state: a change always succeeds."""
+
     def lookup(self, address: str) -> str:
         return Service.SMS if outcome_digits(address) == SMS_ONLY else Service.IMESSAGE
 
