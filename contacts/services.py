@@ -153,7 +153,13 @@ def create_contact(account: Account, data: dict[str, Any], *, list_ids: Iterable
         raise
     if lists:
         contact.lists.add(*lists)
+    _created(account, contact)
     return contact
+
+
+def _created(account: Account, contact: Contact) -> None:
+    """``contact_created``, for a contact made one at a time (imports emit none per row)."""
+    webhooks.emit(account, EventType.CONTACT_CREATED, contact_payload(contact))
 
 
 @transaction.atomic
@@ -210,6 +216,7 @@ def contact_for_address(account: Account, address: str, *, create: bool = False)
                     account=account, phone_number=address, e164_number=address,
                     search_text=search_text("", "", "", "", address),
                 )
+                _created(account, contact)
         except IntegrityError:
             contact = Contact.objects.get(account=account, e164_number=address)
     return contact

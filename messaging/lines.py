@@ -25,11 +25,13 @@ from django.db.models import Count, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+import webhooks
 from contacts.models import Contact
 from outreach.db import any_of
 from outreach.exceptions import InvalidInput, OutreachError
 from outreach.models import Account
 from outreach.phones import to_e164
+from webhooks.choices import EventType
 
 from .choices import MessageType, Provider
 from .models import Conversation, Line
@@ -63,10 +65,16 @@ def add_line(
         )
     if Line.objects.filter(number=number).exists():
         raise InvalidInput(f"The line {number} already exists.", field="number")
-    return Line.objects.create(
-        account=account, number=number, provider=provider, name=name,
-        provider_settings=provider_settings or {},
-    )
+    with transaction.atomic():
+        line = Line.objects.create(
+            account=account, number=number, provider=provider, name=name,
+            provider_settings=provider_settings or {},
+        )
+        webhooks.emit(account, EventType.LINE_ASSIGNED, {
+            "sendblue_number": line.number, "name": line.name, "provider": line.provider,
+            "assigned_at": line.created_at.isoformat().replace("+00:00", "Z"),
+        })
+    return line
 
 
 # --- the account's lines -------------------------------------------------------------------------

@@ -8,6 +8,8 @@ class EventType(models.TextChoices):
     CAMPAIGN_ENGAGEMENT_COMPLETED = "campaign_engagement_completed", "Campaign engagement completed"
     APPOINTMENT_SCHEDULED = "appointment_scheduled", "Appointment scheduled"
     CALL_COMPLETED = "call_completed", "Call completed"
+    CONTACT_CREATED = "contact_created", "Contact created"
+    LINE_ASSIGNED = "line_assigned", "Line assigned"
     WEBHOOK_TEST = "webhook.test", "Test ping"
 
 
@@ -30,10 +32,17 @@ class SendblueType(models.TextChoices):
     RECEIVE = "receive", "receive"
     OUTBOUND = "outbound", "outbound"
     CALL_LOG = "call_log", "call_log"
+    CONTACT_CREATED = "contact_created", "contact_created"
+    LINE_ASSIGNED = "line_assigned", "line_assigned"
 
 
 SENDBLUE_EVENTS: dict[str, str] = {
     SendblueType.RECEIVE: EventType.MESSAGE_RECEIVED,
     SendblueType.OUTBOUND: EventType.MESSAGE_STATUS_UPDATED,
     SendblueType.CALL_LOG: EventType.CALL_COMPLETED,
+    SendblueType.CONTACT_CREATED: EventType.CONTACT_CREATED,
+    SendblueType.LINE_ASSIGNED: EventType.LINE_ASSIGNED,
 }
+#: Sendblue's other types: no event of this server means them yet, so they are refused
+#: (an endpoint listed under a type must really receive it).
+SENDBLUE_NOT_DELIVERED = ("typing_indicator", "line_blocked", "call_completed", "inbound_call", "contact_profile")

@@ -26,7 +26,7 @@ from outreach.db import relax_commit
 
 from . import signing
 from .choices import DeliveryStatus, PayloadFormat
-from .models import Attempt, Delivery, Endpoint, Event
+from .models import AccountSecret, Attempt, Delivery, Endpoint, Event
 from .services import account_secret, disable_endpoint
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ COOL_DOWN_SECONDS = 5
 #: The cool-down doubles with each failed probe of a target, up to this.
 MAX_COOL_DOWN_SECONDS = 600
 USER_AGENT = "Outreach-Webhooks/1.0"
+#: The header Sendblue receivers compare with the secret they configured.
+SENDBLUE_SECRET_HEADER = "sb-signing-secret"
 #: Bytes of a receiver's answer read (the log keeps an excerpt); more drops the connection.
 MAX_RESPONSE_BYTES = 256 * 1024
 
@@ -121,22 +123,44 @@ class Batch:
     released: list[Delivery] = field(default_factory=list)
 
 
-def _secrets(delivery: Delivery, cache_: dict) -> list[str]:
+@dataclass(frozen=True)
+class Signer:
+    #: Standard Webhooks secrets, the current one first.
+    secrets: list[str]
+    #: Sent verbatim as ``sb-signing-secret`` (Sendblue's scheme), or "".
+    sendblue_secret: str = ""
+
+
+def _signer(delivery: Delivery, cache_: dict) -> Signer:
+    """How a delivery is signed: its endpoint's secrets, else the account's. Raw (Sendblue)
+    bodies also carry ``sb-signing-secret``: the endpoint's Sendblue secret, else the
+    account's ``globalSecret``."""
+    def account() -> AccountSecret:
+        if "account" not in cache_:
+            cache_["account"] = account_secret(delivery.account)
+        return cache_["account"]
+
     if delivery.endpoint_id:
-        return delivery.endpoint.signing_secrets()
-    if "account" not in cache_:
-        cache_["account"] = account_secret(delivery.account).signing_secrets()
-    return cache_["account"]
+        endpoint = delivery.endpoint
+        sendblue = endpoint.sendblue_secret
+        if not sendblue and delivery.payload_format == PayloadFormat.RAW:
+            sendblue = account().sendblue_secret
+        return Signer(endpoint.signing_secrets(), sendblue)
+    return Signer(account().signing_secrets(), account().sendblue_secret)
 
 
-def post(delivery: Delivery, body: bytes, secrets_: list[str]) -> Outcome:
+def post(delivery: Delivery, body: bytes, signer: Signer) -> Outcome:
     timestamp = int(time.time())
-    headers = signing.headers(secrets_, delivery.event.webhook_id, timestamp, body)
+    headers = signing.headers(signer.secrets, delivery.event.webhook_id, timestamp, body)
     headers["content-type"] = "application/json"
     headers["x-outreach-event"] = delivery.event.type
     started_at = timezone.now()
     t0 = time.perf_counter()
-    outcome = Outcome(delivery, started_at, 0, headers)
+    # The attempt log keeps the headers sent, with the Sendblue secret's value left out.
+    outcome = Outcome(delivery, started_at, 0, dict(headers))
+    if signer.sendblue_secret:
+        headers[SENDBLUE_SECRET_HEADER] = signer.sendblue_secret
+        outcome.headers[SENDBLUE_SECRET_HEADER] = "[redacted]"
     try:
         response = net.request(
             "POST", delivery.url, data=body, headers=headers, timeout=settings.WEBHOOKS_TIMEOUT,
@@ -183,7 +207,7 @@ def deliver_batch(
         if deadline is not None and i and time.monotonic() > deadline:
             result.released = batch[i:]
             break
-        outcome = post(delivery, bodies[key], _secrets(delivery, secrets_cache))
+        outcome = post(delivery, bodies[key], _signer(delivery, secrets_cache))
         result.outcomes.append(outcome)
         if outcome.permanent:
             # Same URL for the whole batch: each is refused for the same reason, unsent.

@@ -20,6 +20,10 @@ class SigningSecret(models.Model):
     previous_secret = models.CharField(max_length=128, blank=True, default="")
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     secret_rotated_at = models.DateTimeField(null=True, blank=True)
+    #: A secret configured the Sendblue way (``/api/account/webhooks``): sent verbatim in the
+    #: ``sb-signing-secret`` header that Sendblue receivers compare. It travels with every
+    #: request, so it is kept as given; it is never listed back nor written to attempt logs.
+    sendblue_secret = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         abstract = True

@@ -12,7 +12,7 @@ from django.db import transaction
 from outreach.exceptions import InvalidInput, NotFound
 from outreach.net import check_url
 
-from . import services
+from . import services, signing
 from .choices import SENDBLUE_EVENTS, EventType, PayloadFormat
 from .models import Endpoint
 
@@ -40,7 +40,7 @@ def add(account, type_: str, hooks: list[dict], global_secret: str | None = None
     event = SENDBLUE_EVENTS[type_]
     with transaction.atomic():
         if global_secret:
-            services.set_account_secret(account, global_secret)
+            services.set_sendblue_global_secret(account, global_secret)
         for hook in hooks:
             _subscribe(account, hook, event)
 
@@ -48,12 +48,24 @@ def add(account, type_: str, hooks: list[dict], global_secret: str | None = None
 def _subscribe(account, hook: dict, event: str) -> None:
     endpoint = Endpoint.objects.filter(account=account, url=hook["url"]).first()
     if endpoint is None:
-        services.create_endpoint(
-            account, hook["url"], description="Added through /api/account/webhooks",
-            event_types=[event], payload_format=PayloadFormat.RAW, secret=hook["secret"],
-        )
-    elif not endpoint.receives(event):
+        _create(account, hook, [event])
+        return
+    if not endpoint.receives(event):
         services.update_endpoint(account, endpoint.pk, event_types=[*endpoint.event_types, event])
+    if hook["secret"] and hook["secret"] != endpoint.sendblue_secret:
+        services.set_endpoint_sendblue_secret(account, endpoint.pk, hook["secret"])
+
+
+def _create(account, hook: dict, events: list[str]) -> Endpoint:
+    """An endpoint posting raw Sendblue bodies. Its secret goes out verbatim as
+    ``sb-signing-secret``; a ``whsec_`` one also keys its Standard Webhooks signature
+    (any other: a generated key does)."""
+    secret = hook["secret"] or ""
+    return services.create_endpoint(
+        account, hook["url"], description="Added through /api/account/webhooks", event_types=events,
+        payload_format=PayloadFormat.RAW, secret=secret if signing.is_standard_secret(secret) else None,
+        sendblue_secret=secret,
+    )
 
 
 def replace(account, webhooks: dict) -> None:
@@ -67,18 +79,18 @@ def replace(account, webhooks: dict) -> None:
     _check_all(list(hooks.values()))
     with transaction.atomic():
         if webhooks.get("globalSecret"):
-            services.set_account_secret(account, webhooks["globalSecret"])
+            services.set_sendblue_global_secret(account, webhooks["globalSecret"])
         for endpoint in Endpoint.objects.filter(account=account):
             events = wanted.pop(endpoint.url, None)
             if events is None:
                 endpoint.delete()
             else:
                 services.update_endpoint(account, endpoint.pk, event_types=sorted(events))
+                secret = hooks[endpoint.url]["secret"]
+                if secret and secret != endpoint.sendblue_secret:
+                    services.set_endpoint_sendblue_secret(account, endpoint.pk, secret)
         for url, events in wanted.items():
-            services.create_endpoint(
-                account, url, description="Added through /api/account/webhooks",
-                event_types=sorted(events), payload_format=PayloadFormat.RAW, secret=hooks[url]["secret"],
-            )
+            _create(account, hooks[url], sorted(events))
 
 
 def remove(account, urls: list[str], type_: str | None = None) -> int:

@@ -173,8 +173,9 @@ def clean_event_types(event_types) -> list[str]:
 
 def create_endpoint(
     account, url: str, *, description: str = "", event_types=None,
-    payload_format: str = PayloadFormat.ENVELOPE, secret: str | None = None,
+    payload_format: str = PayloadFormat.ENVELOPE, secret: str | None = None, sendblue_secret: str = "",
 ) -> Endpoint:
+    """``sendblue_secret``: a secret configured the Sendblue way, sent as ``sb-signing-secret``."""
     check_url(url)
     if payload_format not in PayloadFormat.values:
         raise InvalidInput(f"payload_format must be one of {', '.join(PayloadFormat.values)}.", field="payload_format")
@@ -185,7 +186,17 @@ def create_endpoint(
         event_types=clean_event_types(event_types),
         payload_format=payload_format,
         secret=signing.validate_secret(secret) if secret else signing.new_secret(),
+        sendblue_secret=signing.validate_sendblue_secret(sendblue_secret) if sendblue_secret else "",
     )
+
+
+def set_endpoint_sendblue_secret(account, pk, secret: str) -> Endpoint:
+    """Give an endpoint the Sendblue-style secret it is sent in ``sb-signing-secret``."""
+    signing.validate_sendblue_secret(secret)
+    endpoint = get_endpoint(account, pk)
+    Endpoint.objects.filter(pk=endpoint.pk).update(sendblue_secret=secret, updated_at=timezone.now())
+    endpoint.sendblue_secret = secret
+    return endpoint
 
 
 def update_endpoint(account, pk, **changes) -> Endpoint:
@@ -279,6 +290,18 @@ def set_account_secret(account, secret: str) -> AccountSecret:
         obj.previous_secret, obj.secret = "", secret
         obj.previous_secret_expires_at, obj.secret_rotated_at = None, timezone.now()
         obj.save()
+    return obj
+
+
+def set_sendblue_global_secret(account, secret: str) -> AccountSecret:
+    """Sendblue's ``globalSecret``: sent as ``sb-signing-secret`` by every endpoint added the
+    Sendblue way that has no secret of its own, and by status callbacks. A ``whsec_`` one
+    also becomes the account's Standard Webhooks key (as ``set_account_secret``)."""
+    signing.validate_sendblue_secret(secret, "globalSecret")
+    obj = set_account_secret(account, secret) if signing.is_standard_secret(secret) else account_secret(account)
+    if obj.sendblue_secret != secret:
+        AccountSecret.objects.filter(pk=obj.pk).update(sendblue_secret=secret)
+        obj.sendblue_secret = secret
     return obj
 
 

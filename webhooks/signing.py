@@ -47,6 +47,29 @@ def validate_secret(secret: str, field: str = "secret") -> str:
     return secret
 
 
+SENDBLUE_SECRET_MAX = 255
+
+
+def validate_sendblue_secret(secret: str, field: str = "secret") -> str:
+    """A Sendblue-style secret: any 1 to 255 visible ASCII characters (it travels in a header)."""
+    if not 1 <= len(secret) <= SENDBLUE_SECRET_MAX or not all(33 <= ord(c) <= 126 for c in secret):
+        raise InvalidInput(
+            f"{field} must be 1 to {SENDBLUE_SECRET_MAX} visible ASCII characters (no spaces); "
+            "it is sent as the sb-signing-secret header.",
+            field=field,
+        )
+    return secret
+
+
+def is_standard_secret(secret: str) -> bool:
+    """Whether ``secret`` is also a valid Standard Webhooks key (``whsec_`` + base64)."""
+    try:
+        validate_secret(secret)
+    except InvalidInput:
+        return False
+    return True
+
+
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     to_sign = f"{msg_id}.{timestamp}.".encode() + body
     digest = hmac.new(secret_key(secret), to_sign, hashlib.sha256).digest()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..choices import DeliveryStatus, EventType, PayloadFormat, SendblueType
+from ..choices import SENDBLUE_NOT_DELIVERED, DeliveryStatus, EventType, PayloadFormat, SendblueType
 from ..models import Attempt, Delivery, Endpoint
 
 
@@ -131,9 +131,20 @@ class SendblueWebhookField(serializers.Field):
         return value
 
 
+SENDBLUE_TYPE_ERROR = (
+    '"{input}" webhooks are not delivered by this server; the types are: ' + ", ".join(SendblueType.values) + "."
+)
+
+
+def sendblue_type(**kwargs) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=SendblueType.choices, error_messages={"invalid_choice": SENDBLUE_TYPE_ERROR}, **kwargs
+    )
+
+
 class SendblueAddSerializer(serializers.Serializer):
     webhooks = serializers.ListField(child=SendblueWebhookField(), allow_empty=False)
-    type = serializers.ChoiceField(choices=SendblueType.choices, required=False, default=SendblueType.RECEIVE)
+    type = sendblue_type(required=False, default=SendblueType.RECEIVE)
     globalSecret = serializers.CharField(required=False)
 
 
@@ -141,7 +152,16 @@ class SendblueConfigSerializer(serializers.Serializer):
     receive = serializers.ListField(child=SendblueWebhookField(), required=False)
     outbound = serializers.ListField(child=SendblueWebhookField(), required=False)
     call_log = serializers.ListField(child=SendblueWebhookField(), required=False)
+    contact_created = serializers.ListField(child=SendblueWebhookField(), required=False)
+    line_assigned = serializers.ListField(child=SendblueWebhookField(), required=False)
     globalSecret = serializers.CharField(required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            refused = {t: SENDBLUE_TYPE_ERROR.format(input=t) for t in SENDBLUE_NOT_DELIVERED if data.get(t)}
+            if refused:
+                raise serializers.ValidationError(refused)
+        return super().to_internal_value(data)
 
 
 class SendblueReplaceSerializer(serializers.Serializer):
@@ -151,13 +171,15 @@ class SendblueReplaceSerializer(serializers.Serializer):
 class SendblueDeleteSerializer(serializers.Serializer):
     webhook_urls = serializers.ListField(child=serializers.CharField(), required=False)
     webhooks = serializers.ListField(child=serializers.CharField(), required=False)
-    type = serializers.ChoiceField(choices=SendblueType.choices, required=False)
+    type = sendblue_type(required=False)
 
 
 class SendblueListSerializer(serializers.Serializer):
     receive = serializers.ListField(child=serializers.CharField())
     outbound = serializers.ListField(child=serializers.CharField())
     call_log = serializers.ListField(child=serializers.CharField())
+    contact_created = serializers.ListField(child=serializers.CharField())
+    line_assigned = serializers.ListField(child=serializers.CharField())
 
 
 class SendblueResponseSerializer(serializers.Serializer):
