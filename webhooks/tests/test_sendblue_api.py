@@ -1,8 +1,6 @@
 """Sendblue-compatible /api/account/webhooks over HTTP (Sendblue error shape, 400s)."""
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.test import override_settings
 
@@ -129,24 +127,3 @@ def test_a_sendblue_secret_travels_as_sb_signing_secret_and_never_into_the_attem
     [plain] = received(httpserver, "/v1")
     assert "sb-signing-secret" not in plain.headers
 
-
-def test_contact_created_and_line_assigned_reach_their_sendblue_types(sb, account, httpserver):
-    from contacts.services import create_contact
-    from messaging.services import add_line
-
-    httpserver.expect_request("/contacts").respond_with_data("ok")
-    httpserver.expect_request("/lines").respond_with_data("ok")
-    sb.post("/api/account/webhooks", {"webhooks": [httpserver.url_for("/contacts")], "type": "contact_created"},
-            format="json")
-    r = sb.post("/api/account/webhooks", {"webhooks": [httpserver.url_for("/lines")], "type": "line_assigned"},
-                format="json")
-    assert r.json()["webhooks"]["contact_created"] == [httpserver.url_for("/contacts")]
-    assert r.json()["webhooks"]["line_assigned"] == [httpserver.url_for("/lines")]
-    create_contact(account, {"phone_number": "+15552019000", "first_name": "Ada"})
-    add_line(account, "+15125550190", name="Main")
-    for endpoint in Endpoint.objects.all():
-        drains.drain(endpoint.target)
-    [contact] = received(httpserver, "/contacts")
-    assert json.loads(contact.get_data())["e164_number"] == "+15552019000" and json.loads(contact.get_data())["first_name"] == "Ada"
-    [line] = received(httpserver, "/lines")
-    assert json.loads(line.get_data())["sendblue_number"] == "+15125550190" and json.loads(line.get_data())["name"] == "Main"
