@@ -74,6 +74,8 @@ class ErrorKey(models.TextChoices):
     MEDIA_TOO_LARGE = "MEDIA_TOO_LARGE"
     #: media_url is an address or redirect the outbound guard refuses (outreach/net.py).
     MEDIA_REFUSED = "MEDIA_REFUSED"
+    #: A scheduled message cancelled before its time.
+    CANCELLED = "CANCELLED"
 
 
 class EventSource(models.TextChoices):

@@ -140,6 +140,8 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     #: When the dispatcher may next take it (retry backoff, quiet hours, limits, pace).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    #: A scheduled send's time (``send_at``): it waits QUEUED until then, shown as SCHEDULED.
+    scheduled_for = models.DateTimeField(null=True, blank=True)
     #: Set when a worker claims the message (ACCEPTED): identifies the claim.
     claimed_at = models.DateTimeField(null=True, blank=True)
     #: The claim holds until then; its live worker keeps pushing it on (messaging/queue/lease.py).

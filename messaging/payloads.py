@@ -13,6 +13,7 @@ from outreach.choices import Dialect
 
 from .choices import OPT_OUT_KEYWORDS, ErrorKey, MessageType, Status, keyword
 from .models import Message
+from .status import wire_status
 
 
 def iso(dt) -> str | None:
@@ -35,7 +36,7 @@ def message_body(message: Message, dialect: str = Dialect.SENDBLUE) -> dict:
         "accountEmail": message.account.email,
         "content": message.content,
         "is_outbound": message.is_outbound,
-        "status": ARNIO_STATUS[message.status] if dialect == Dialect.ARNIO else message.status,
+        "status": ARNIO_STATUS[message.status] if dialect == Dialect.ARNIO else wire_status(message),
         "error_code": message.error_code,
         "error_message": message.error_message or None,
         "error_reason": message.error_key or None,
@@ -57,6 +58,7 @@ def message_body(message: Message, dialect: str = Dialect.SENDBLUE) -> dict:
         "sendblue_number": message.line.number if message.line_id else None,
         "service": message.service or None,
         "group_display_name": (conversation.group_display_name or None) if conversation and is_group else None,
+        "send_at": iso(message.scheduled_for),
     }
 
 

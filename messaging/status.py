@@ -6,6 +6,8 @@ ACCEPTED -> QUEUED (transient failure, retried) and ERROR -> QUEUED (dead letter
 """
 from __future__ import annotations
 
+from django.utils import timezone
+
 from .choices import Status
 
 S = Status
@@ -54,3 +56,21 @@ def can_move(current: str, new: str) -> bool:
     if current in (S.DECLINED, S.ERROR, S.READ) and new in RANK:
         return False  # late report about a message already at rest
     raise IllegalTransition(current, new)
+
+
+#: The wire's word for a message waiting for its own time (``send_at``): canonically it is
+#: QUEUED with a later ``next_attempt_at``, as a held message is; the API says SCHEDULED
+#: (v1: ``scheduled``) until that time comes, so a client can tell it is waiting on purpose.
+SCHEDULED = "SCHEDULED"
+
+
+def is_scheduled(message, now=None) -> bool:
+    """Waiting for its own time (shown as SCHEDULED, cancellable)."""
+    if message.status != S.QUEUED or message.scheduled_for is None:
+        return False
+    return message.scheduled_for > (now or timezone.now())
+
+
+def wire_status(message, now=None) -> str:
+    """The canonical status, or SCHEDULED while a scheduled send waits for its time."""
+    return SCHEDULED if is_scheduled(message, now) else message.status

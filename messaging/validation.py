@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from phonenumbers import shortnumberinfo
@@ -65,6 +67,26 @@ def refuse_emergency(text: str, *, field: str) -> None:
         raise Blacklisted(
             f"{text} is an emergency or blacklisted number and cannot be messaged.", field=field
         )
+
+
+#: How far ahead a send may be scheduled (the least: ``SCHEDULED_SEND_MIN_SECONDS``, 60).
+SEND_AT_MAX = timedelta(days=35)
+#: A client that asks for exactly "in one minute" is a little late by the time it arrives.
+SEND_AT_SLACK = timedelta(seconds=5)
+
+
+def validate_send_at(when, now: datetime, *, field: str = "send_at") -> datetime:
+    """A scheduled send's time: an aware datetime 1 minute to 35 days from ``now``."""
+    if not isinstance(when, datetime) or when.tzinfo is None:
+        raise InvalidInput(f"{field} must be an ISO 8601 time with a zone, e.g. 2026-12-24T15:00:00Z.", field=field)
+    least = timedelta(seconds=settings.SCHEDULED_SEND_MIN_SECONDS)
+    if not now + least - SEND_AT_SLACK <= when <= now + SEND_AT_MAX:
+        raise InvalidInput(
+            f"{field} must be {settings.SCHEDULED_SEND_MIN_SECONDS:g} seconds to 35 days from now "
+            f"(it is {when.isoformat()}, now is {now.replace(microsecond=0).isoformat()}).",
+            field=field,
+        )
+    return when
 
 
 def validate_content(content: str, media_url: str) -> None:

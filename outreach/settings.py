@@ -344,6 +344,8 @@ MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
 #: Retry backoff: base * 2**(attempt-1) seconds, at most MESSAGE_RETRY_MAX_SECONDS.
 MESSAGE_RETRY_BASE_SECONDS = env.float("MESSAGE_RETRY_BASE_SECONDS", default=15.0)
 MESSAGE_RETRY_MAX_SECONDS = env.float("MESSAGE_RETRY_MAX_SECONDS", default=3600.0)
+#: The soonest a send may be scheduled (``send_at``/``sendAt``), in seconds from now.
+SCHEDULED_SEND_MIN_SECONDS = env.float("SCHEDULED_SEND_MIN_SECONDS", default=60.0)
 #: Messages one dispatcher task claims at a time.
 DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=500)
 #: Chunk size of the interactive lane, which only claims priority >= 0 (single sends).

@@ -100,6 +100,7 @@ class SendMessage(ForegroundSend, SendblueView):
             self.account, to=data["number"], content=data["content"], media_url=data["media_url"],
             send_style=data["send_style"], from_number=data["from_number"] or None,
             status_callback=data["status_callback"], source=EventSource.API, dialect=self.wire_dialect,
+            send_at=data["send_at"],
         )
         return Response(SendblueSendResponse(message, context=self.get_serializer_context()).data)
 
@@ -117,7 +118,7 @@ class SendGroupMessage(ForegroundSend, SendblueView):
             self.account, numbers=data.get("numbers") or [], group_id=data["group_id"],
             content=data["content"], media_url=data["media_url"], send_style=data["send_style"],
             from_number=data["from_number"] or None, status_callback=data["status_callback"],
-            source=EventSource.API, dialect=self.wire_dialect,
+            source=EventSource.API, dialect=self.wire_dialect, send_at=data["send_at"],
         )
         return Response(SendblueSendResponse(message, context=self.get_serializer_context()).data)
 

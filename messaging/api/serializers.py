@@ -12,10 +12,11 @@ from rest_framework import serializers
 from messaging.choices import MessageType, SendStyle, Service, Status
 from messaging.models import Line, Message
 from messaging.payloads import ARNIO_WORDS, iso, message_body
+from messaging.status import SCHEDULED, wire_status
 from outreach.choices import Dialect
 
 #: The v1 dialect's words (seed 004): lowercase canonical words, ERROR is "failed".
-V1_STATUS = {status: status.lower() for status in Status.values} | {Status.ERROR: "failed"}
+V1_STATUS = {status: status.lower() for status in [*Status.values, SCHEDULED]} | {Status.ERROR: "failed"}
 V1_STATUS_WORDS = sorted(set(V1_STATUS.values()))
 
 STYLE_ERROR = f"Unknown send_style {{input!r}}; use one of {', '.join(SendStyle.values)}."
@@ -46,6 +47,13 @@ class BlankCharField(serializers.CharField):
 
 # --- Sendblue dialect: requests ----------------------------------------------------------
 
+SEND_AT = serializers.DateTimeField(
+    required=False, allow_null=True, default=None,
+    help_text="Schedule the send (ISO 8601 with a zone), 1 minute to 35 days ahead; cancel it "
+    "with DELETE /api/v1/messages/{message_handle} until then.",
+)
+
+
 class SendMessageRequest(serializers.Serializer):
     number = serializers.CharField(help_text="Recipient: E.164 (+19998887777), as typed, or an Apple ID email.")
     from_number = BlankCharField(help_text="One of your lines (E.164). Default: the contact's line, else the least busy.")
@@ -56,6 +64,7 @@ class SendMessageRequest(serializers.Serializer):
         error_messages={"invalid_choice": STYLE_ERROR},
     )
     status_callback = BlankCharField(help_text="URL that receives the message body on every status change.")
+    send_at = SEND_AT
 
     def validate_send_style(self, value):
         return value or ""
@@ -75,6 +84,7 @@ class SendGroupMessageRequest(serializers.Serializer):
         error_messages={"invalid_choice": STYLE_ERROR},
     )
     status_callback = BlankCharField()
+    send_at = SEND_AT
 
     def validate_send_style(self, value):
         return value or ""
@@ -108,7 +118,7 @@ def nullable_str(**kw):
     "description": "In the caller's key's dialect: a `sendblue` key gets the canonical words, "
     "an `arnio` key Arnio's five (ERROR and DECLINED are FAILED; the steps before sending, QUEUED).",
     "anyOf": [
-        {"title": "sendblue", "type": "string", "enum": Status.values},
+        {"title": "sendblue", "type": "string", "enum": [*Status.values, SCHEDULED]},
         {"title": "arnio", "type": "string", "enum": ARNIO_WORDS},
     ],
 })
@@ -144,6 +154,9 @@ class SendblueMessage(serializers.Serializer):
     sendblue_number = nullable_str()
     service = serializers.ChoiceField(choices=Service.choices, allow_null=True)
     group_display_name = nullable_str()
+    send_at = serializers.DateTimeField(
+        allow_null=True, help_text="A scheduled send's time; status is SCHEDULED until then."
+    )
 
     def to_representation(self, message: Message) -> dict:
         return message_body(message, self.context.get("dialect", Dialect.SENDBLUE))
@@ -214,12 +227,23 @@ class V1SendRequest(serializers.Serializer):
         required=False, default=0, min_value=0, max_value=100, help_text="0-100, higher first."
     )
     fromNumber = BlankCharField(help_text="One of your lines (E.164).")
+    sendAt = serializers.DateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text="Schedule the send (ISO 8601 with a zone), 1 minute to 35 days ahead; status "
+        "is scheduled until then, and DELETE cancels it.",
+    )
 
 
 @extend_schema_field(serializers.ChoiceField(choices=V1_STATUS_WORDS))
 class V1StatusField(serializers.Field):
-    def to_representation(self, value: str) -> str:
-        return V1_STATUS.get(value, value.lower())
+    """The message's v1 word (``scheduled`` while a scheduled send waits)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, message: Message) -> str:
+        status = wire_status(message)
+        return V1_STATUS.get(status, status.lower())
 
 
 class V1Message(serializers.ModelSerializer):
@@ -236,12 +260,13 @@ class V1Message(serializers.ModelSerializer):
     updatedAt = serializers.DateTimeField(source="updated_at")
     sentAt = serializers.DateTimeField(source="sent_at", allow_null=True)
     deliveredAt = serializers.DateTimeField(source="delivered_at", allow_null=True)
+    sendAt = serializers.DateTimeField(source="scheduled_for", allow_null=True)
 
     class Meta:
         model = Message
         fields = [
             "id", "status", "direction", "to", "fromNumber", "body", "attachments", "priority",
-            "attempts", "lastError", "groupId", "createdAt", "updatedAt", "sentAt", "deliveredAt",
+            "attempts", "lastError", "groupId", "createdAt", "updatedAt", "sentAt", "deliveredAt", "sendAt",
         ]
 
     def get_direction(self, message: Message) -> str:
@@ -276,9 +301,18 @@ class V1SendResponse(serializers.Serializer):
     body = serializers.CharField(source="content", allow_blank=True)
     priority = serializers.IntegerField()
     createdAt = serializers.DateTimeField(source="created_at")
+    sendAt = serializers.DateTimeField(
+        source="scheduled_for", required=False, help_text="Only for a scheduled send: its time."
+    )
 
     def get_to(self, message: Message) -> str:
         return V1Message().get_to(message)
+
+    def to_representation(self, message: Message) -> dict:
+        data = super().to_representation(message)
+        if message.scheduled_for is None:
+            del data["sendAt"]  # seed 004's shape, exactly, for a send now
+        return data
 
 
 class V1StatusResponse(serializers.Serializer):
@@ -295,7 +329,7 @@ class V1StatusResponse(serializers.Serializer):
     def to_representation(self, m: Message) -> dict:
         return {
             "id": str(m.handle),
-            "status": V1_STATUS[m.status],
+            "status": V1_STATUS[wire_status(m)],
             "attempts": m.attempts,
             "lastError": m.last_error or m.error_message or None,
             "errorCode": m.error_code,

@@ -31,6 +31,7 @@ urlpatterns = [
     # v1 dialect (seed 004). Fixed paths before <message_id> ones, so no word is taken for an id.
     path("v1/messages", v1.MessageListCreate.as_view(), name="api-v1-messages"),
     path("v1/messages/queue/stats", v1.QueueStats.as_view(), name="api-v1-queue-stats"),
+    path("v1/messages/<str:message_id>", v1.MessageDetailV1.as_view(), name="api-v1-message"),
     path("v1/messages/<str:message_id>/status", v1.MessageStatusV1.as_view(), name="api-v1-message-status"),
     path(
         "v1/messages/<str:message_id>/attachments", v1.MessageAttachments.as_view(),

@@ -36,8 +36,9 @@ TAGS = ["messages"]
 #: Service field names -> this dialect's, so an error points at the field the client sent.
 FIELD_NAMES = {
     "content": "body", "number": "to", "group_id": "to", "media_url": "attachments", "from_number": "fromNumber",
+    "send_at": "sendAt",
 }
-V1_WORDS = re.compile(r"\b(?:content|media_url|from_number)\b")
+V1_WORDS = re.compile(r"\b(?:content|media_url|from_number|send_at)\b")
 ERRORS = {
     400: OpenApiResponse(V1Error, description="Bad query parameter, or from a line not yours."),
     404: OpenApiResponse(V1Error, description="No such message in your account."),
@@ -88,6 +89,7 @@ class MessageListCreate(ForegroundSend, AccountScoped, generics.ListAPIView):
             message = services.send_to(
                 self.account, to=data["to"], content=data["body"], media_urls=data["attachments"],
                 from_number=data["fromNumber"] or None, priority=data["priority"], source=EventSource.API,
+                send_at=data["sendAt"],
             )
         except OutreachError as exc:
             if exc.field:
@@ -96,6 +98,21 @@ class MessageListCreate(ForegroundSend, AccountScoped, generics.ListAPIView):
                 exc.message = V1_WORDS.sub(lambda m: FIELD_NAMES[m.group(0)], exc.message)
             raise
         return Response(V1SendResponse(message).data, status=status.HTTP_201_CREATED)
+
+
+class MessageDetailV1(V1View):
+    @extend_schema(operation_id="v1_retrieve_message", tags=TAGS, responses={200: V1Message, **errors(404)})
+    def get(self, request, message_id: str):
+        """One message."""
+        queryset = Message.objects.select_related("conversation").prefetch_related("attachments")
+        return Response(V1Message(get_message(self.account, message_id, queryset)).data)
+
+    @extend_schema(operation_id="v1_cancel_message", tags=TAGS, responses={200: V1Message, **errors(404, 409)})
+    def delete(self, request, message_id: str):
+        """Cancel a scheduled message before its time (then ``declined``, lastError says
+        cancelled); any other message is a 409."""
+        message = services.cancel_scheduled(self.account, get_message(self.account, message_id))
+        return Response(V1Message(message).data)
 
 
 class MessageStatusV1(V1View):

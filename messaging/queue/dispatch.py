@@ -41,6 +41,7 @@ from ..providers.base import PermanentProviderError, ProviderError, ProviderEven
 from ..providers.registry import provider_for
 from ..services.enqueue import attach_conversations
 from ..services.reports import receive_inbound
+from ..services.scheduled import opted_out_steps
 from ..services.transitions import Step, apply_steps
 from . import lease, limits
 from .limits import backoff
@@ -90,6 +91,7 @@ def claim(batch_size: int | None = None, *, interactive: bool = False) -> Chunk:
             return Chunk()
         chunk = Chunk(full=len(candidates) >= batch_size)
         attach_conversations(candidates, now)  # campaign and bulk messages are queued without one
+        candidates = _decline_opted_out(candidates)
         admitted, held = _admit(candidates, now)
         _hold(held)
         chunk.wake_at = _earliest(*held.values())
@@ -103,6 +105,17 @@ def claim(batch_size: int | None = None, *, interactive: bool = False) -> Chunk:
         )
         chunk.claimed = [m for m, _ in admitted]
     return chunk
+
+
+def _decline_opted_out(candidates: list[Message]) -> list[Message]:
+    """Scheduled messages meet opt-outs at send time: those whose recipient opted out since
+    are DECLINED here, the rest go on (no query unless the chunk holds scheduled ones)."""
+    declined = opted_out_steps(candidates)
+    if not declined:
+        return candidates
+    apply_steps(declined, source=EventSource.DISPATCHER)
+    gone = {m.pk for m, _ in declined}
+    return [m for m in candidates if m.pk not in gone]
 
 
 def _admit(candidates: list[Message], now: datetime) -> tuple[list[tuple[Message, bool]], dict[int, datetime]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from outreach.wakeups import publish
+from outreach.wakeups import publish, wake_later
 
 from . import foreground
 
@@ -28,3 +28,9 @@ def wake_dispatcher(*, interactive: bool = False) -> None:
     transaction.on_commit(lambda: publish(DISPATCH))
     if interactive:
         transaction.on_commit(lambda: publish(DISPATCH_INTERACTIVE))
+
+
+def wake_dispatcher_at(when) -> None:
+    """Ask a worker to drain the queue at ``when`` (a scheduled send), after the caller
+    commits; a time beyond the wake-up horizon is left to the reconciler's beat."""
+    transaction.on_commit(lambda: wake_later(DISPATCH, when))

@@ -7,20 +7,23 @@ events. One module per family, each named for what it does:
 - ``transitions``: every status change (``apply_steps``; ``record_transition`` is one step);
 - ``reports``: what the network reports (``apply_report``, ``receive_inbound``);
 - ``deadletters``: retry and discard dead letters, mark a thread read;
-- ``handles``: which service an address can receive, typing indicators.
+- ``handles``: which service an address can receive, typing indicators;
+- ``scheduled``: cancel a scheduled send, and the opt-out check at its send time.
 
 The names below are the ones other apps and the views call.
 """
 from ..lines import BadLine, add_line, resolve_from_line
 from ..queue.wake import wake_dispatcher
+from ..status import is_scheduled
 from .deadletters import discard_dead_letter, mark_read, retry_dead_letter
 from .groups import find_group, modify_group, rename_group, send_group, send_to
 from .reports import apply_report, receive_inbound, simulate_inbound
+from .scheduled import cancel_scheduled
 from .sending import direct_conversation, is_opted_out, send
 from .transitions import record_transition
 
 __all__ = [
-    "BadLine", "add_line", "apply_report", "direct_conversation", "discard_dead_letter", "find_group",
+    "BadLine", "add_line", "apply_report", "cancel_scheduled", "is_scheduled", "direct_conversation", "discard_dead_letter", "find_group",
     "is_opted_out", "mark_read", "modify_group", "rename_group", "receive_inbound", "record_transition", "resolve_from_line", "retry_dead_letter", "send",
     "send_group", "send_to", "simulate_inbound", "wake_dispatcher",
 ]

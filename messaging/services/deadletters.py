@@ -13,7 +13,7 @@ from ..queue.wake import wake_dispatcher
 from .transitions import record_transition
 
 
-def _scoped_message(account: Account, message: Message) -> Message:
+def locked_message(account: Account, message: Message) -> Message:
     """The caller's message, locked; another account's message does not exist (404)."""
     found = (
         Message.objects.select_for_update(of=("self",))
@@ -29,7 +29,7 @@ def _scoped_message(account: Account, message: Message) -> Message:
 @transaction.atomic
 def retry_dead_letter(account: Account, message: Message, *, source: str = EventSource.API) -> Message:
     """Send a dead letter (ERROR) again: back to QUEUED, attempts from zero, errors cleared."""
-    message = _scoped_message(account, message)
+    message = locked_message(account, message)
     if message.status != Status.ERROR or message.discarded_at is not None:
         raise Conflict(f"Only a dead letter (ERROR, not discarded) can be retried; this one is {message.status}.")
     record_transition(
@@ -44,7 +44,7 @@ def retry_dead_letter(account: Account, message: Message, *, source: str = Event
 @transaction.atomic
 def discard_dead_letter(account: Account, message: Message) -> Message:
     """Drop a dead letter from the dead-letter queue; it stays ERROR in the history."""
-    message = _scoped_message(account, message)
+    message = locked_message(account, message)
     if message.status != Status.ERROR:
         raise Conflict(f"Only a dead letter (ERROR) can be discarded; this one is {message.status}.")
     if message.discarded_at is None:

@@ -144,9 +144,11 @@ def send_to(
     from_number: str | None = None,
     priority: int = 0,
     source: str = EventSource.API,
+    send_at=None,
 ) -> Message:
     """One message to ``to`` (an address, or a group id), with up to 10 attachments: the
-    first travels as ``media_url``, every one is kept as an Attachment."""
+    first travels as ``media_url``, every one is kept as an Attachment; ``send_at``
+    schedules it."""
     media_urls = list(media_urls or [])
     if len(media_urls) > MAX_ATTACHMENTS:
         raise InvalidInput(f"At most {MAX_ATTACHMENTS} attachments per message.", field="attachments")
@@ -156,12 +158,12 @@ def send_to(
     if looks_like_group_id(to):
         message = send_group(
             account, group_id=str(to), content=content, media_url=first,
-            from_number=from_number, priority=priority, source=source,
+            from_number=from_number, priority=priority, source=source, send_at=send_at,
         )
     else:
         message = send(
             account, to=to, content=content, media_url=first,
-            from_number=from_number, priority=priority, source=source,
+            from_number=from_number, priority=priority, source=source, send_at=send_at,
         )
     if media_urls:
         Attachment.objects.bulk_create([Attachment(message=message, url=url) for url in media_urls])

@@ -28,7 +28,7 @@ from .. import signals, validation
 from ..choices import ErrorCode, ErrorKey, EventSource, MessageType, Status
 from ..models import Conversation, Line, Message, MessageEvent
 from ..queue.foreground import raise_flag
-from ..queue.wake import wake_dispatcher
+from ..queue.wake import wake_dispatcher, wake_dispatcher_at
 from .transitions import emit_status
 
 
@@ -44,6 +44,8 @@ class Body:
     priority: int = 0
     source: str = EventSource.API
     dialect: str = Dialect.SENDBLUE
+    #: A scheduled send: due then, not now (1 minute to 35 days ahead).
+    send_at: datetime | None = None
 
     def validated(self) -> Body:
         content = self.content or ""
@@ -52,14 +54,18 @@ class Body:
         validation.validate_send_style(self.send_style)
         validation.validate_priority(self.priority)
         validation.validate_callback(self.status_callback)
+        if self.send_at is not None:
+            validation.validate_send_at(self.send_at, timezone.now())
         return replace(self, content=content)
 
     def message(self, account: Account, line: Line, now: datetime, **fields) -> Message:
-        """A new outbound message of this body on ``line``, due ``now`` (``fields``: the rest)."""
+        """A new outbound message of this body on ``line``, due ``now`` or at ``send_at``
+        (``fields``: the rest)."""
         return Message(
             account=account, line=line, is_outbound=True, from_number=line.number, content=self.content,
             media_url=self.media_url, send_style=self.send_style, priority=self.priority,
-            status_callback=self.status_callback, dialect=self.dialect, next_attempt_at=now, **fields,
+            status_callback=self.status_callback, dialect=self.dialect,
+            next_attempt_at=self.send_at or now, scheduled_for=self.send_at, **fields,
         )
 
 
@@ -72,7 +78,8 @@ def send(account: Account, *, to: str, from_number: str | None = None, **body) -
     """
     body = Body(**body).validated()
     address = validation.normalize_address(to, field="number")
-    raise_flag()  # bulk dispatch holds back from here until the lane has sent it
+    if body.send_at is None:
+        raise_flag()  # bulk dispatch holds back from here until the lane has sent it
 
     recipient = line_choice.lookup_recipient(account, address)
     line = _send_line(account, recipient, from_number)
@@ -96,7 +103,9 @@ def queue_new(message: Message, event: MessageEvent, contact_id, now: datetime) 
     emit_status(message)
     # created=True: a message born here belongs to no campaign (they queue via enqueue_many).
     signals.status_changed.send(sender=Message, message=message, status=message.status, created=True)
-    if message.status == Status.QUEUED:
+    if message.status == Status.QUEUED and message.scheduled_for is not None:
+        wake_dispatcher_at(message.scheduled_for)
+    elif message.status == Status.QUEUED:
         wake_dispatcher(interactive=True)
     return message
 

@@ -18,6 +18,8 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", "api/v1/messages"): "messages",
     ("POST", "api/v1/messages"): "messages",
     ("GET", "api/v1/messages/queue/stats"): "messages",
+    ("GET", "api/v1/messages/<str:message_id>"): "messages",
+    ("DELETE", "api/v1/messages/<str:message_id>"): "messages",
     ("GET", "api/v1/messages/<str:message_id>/status"): "messages",
     ("GET", "api/v1/messages/<str:message_id>/attachments"): "messages",
     ("POST", "api/v1/messages/<str:message_id>/retry"): "messages",
