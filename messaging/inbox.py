@@ -102,7 +102,7 @@ def attach_previews(rows: list[Conversation]) -> None:
 
 
 def thread_queryset(conversation: Conversation) -> QuerySet[Message]:
-    return Message.objects.filter(conversation=conversation).order_by("-created_at", "-id")
+    return Message.objects.filter(conversation=conversation).select_related("reply_to").order_by("-created_at", "-id")
 
 
 def thread(conversation: Conversation, *, before: int | None = None,

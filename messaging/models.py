@@ -143,6 +143,8 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     #: A scheduled send's time (``send_at``): it waits QUEUED until then, shown as SCHEDULED.
     scheduled_for = models.DateTimeField(null=True, blank=True)
+    #: The message this one answers inline (an iMessage reply), in the same conversation.
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     #: Set when a worker claims the message (ACCEPTED): identifies the claim.
     claimed_at = models.DateTimeField(null=True, blank=True)
     #: The claim holds until then; its live worker keeps pushing it on (messaging/queue/lease.py).

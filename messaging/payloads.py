@@ -59,6 +59,8 @@ def message_body(message: Message, dialect: str = Dialect.SENDBLUE) -> dict:
         "service": message.service or None,
         "group_display_name": (conversation.group_display_name or None) if conversation and is_group else None,
         "send_at": iso(message.scheduled_for),
+        # The message this one answers inline (no query unless it answers one).
+        "reply_to": {"message_handle": str(message.reply_to.handle)} if message.reply_to_id else None,
     }
 
 

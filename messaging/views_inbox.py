@@ -178,6 +178,7 @@ def _message_fields(request: HttpRequest, form: ReplyForm, *, from_number: str |
         "from_number": from_number,
         "source": EventSource.CONSOLE,
         "send_at": form.cleaned_data.get("send_at"),
+        "reply_to": form.cleaned_data.get("reply_to") or "",
     }
 
 

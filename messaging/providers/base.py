@@ -82,6 +82,9 @@ class ProviderEvent:
     service: str = ""
     group_id: str = ""
     participants: list[str] = field(default_factory=list)
+    #: Inbound: the message it answers inline, by our handle or the network's id.
+    reply_to_handle: str = ""
+    reply_to_provider_id: str = ""
     error_code: int | None = None
     error_message: str = ""
     raw: dict = field(default_factory=dict)
