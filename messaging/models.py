@@ -19,6 +19,7 @@ from .choices import (
     SendStyle,
     Service,
     Status,
+    Tapback,
 )
 from .providers import registry
 from .status import is_scheduled
@@ -253,6 +254,25 @@ class LineUsage(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["line", "minute"], name="one_usage_row_per_line_minute")]
+
+
+class Reaction(models.Model):
+    """A tapback on a message, ours or a customer's: one per person and part of a message
+    (a new one replaces it, as on the phone)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reactions")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    kind = models.CharField(max_length=16, choices=Tapback.choices)
+    #: Who reacted: one of our lines (``is_outbound``) or the customer's address.
+    from_address = models.CharField(max_length=254)
+    is_outbound = models.BooleanField(default=False)
+    part_index = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["message", "from_address", "part_index"], name="one_reaction_per_person_and_part",
+        )]
 
 
 # The sandbox carrier's tables belong to its provider package (same app, same tables).

@@ -43,6 +43,7 @@ SDK_TYPES = {
 FAMILIES = {
     EventType.MESSAGE_RECEIVED: "messages",
     EventType.MESSAGE_STATUS_UPDATED: "messages",
+    EventType.MESSAGE_REACTION: "messages",
     EventType.LINE_ASSIGNED: "messages",
     EventType.CONTACT_CREATED: "contacts",
     EventType.CONTACT_OPTED_OUT: "contacts",

@@ -40,7 +40,7 @@ from ..models import Line, Message
 from ..providers.base import PermanentProviderError, ProviderError, ProviderEvent, SendResult
 from ..providers.registry import provider_for
 from ..services.enqueue import attach_conversations
-from ..services.reports import receive_inbound
+from ..services.reports import apply_event, receive_inbound
 from ..services.scheduled import opted_out_steps
 from ..services.transitions import Step, apply_steps
 from . import lease, limits
@@ -219,7 +219,7 @@ def record(chunk: Chunk, outcomes: dict[int, SendResult | ProviderError]) -> Non
                 chunk.wake_at = _earliest(chunk.wake_at, steps[0].fields["next_attempt_at"])
             plans.append((message, steps))
             if isinstance(outcome, SendResult):
-                chunk.inbound += [(message.line, r) for r in outcome.reports if r.kind == "inbound"]
+                chunk.inbound += [(message.line, r) for r in outcome.reports if r.kind in ("inbound", "reaction")]
         apply_steps(plans, source=EventSource.DISPATCHER)
 
 
@@ -256,10 +256,14 @@ def _report_fields(message: Message, report: ProviderEvent) -> dict:
 
 
 def deliver_inbound(chunk: Chunk) -> None:
-    """Replies the network reported with a send (the sandbox's 05/06), each on its own."""
+    """Replies and reactions the network reported with a send (the sandbox's 05, 06, 08,
+    09), each on its own."""
     for line, event in chunk.inbound:
         try:
-            receive_inbound(line, event)
+            if event.kind == "reaction":
+                apply_event(line, event, provider_for(line))
+            else:
+                receive_inbound(line, event)
         except Exception:  # noqa: BLE001 - one bad reply must not stop the others
             logger.exception("could not record a reply on %s", line.number)
 

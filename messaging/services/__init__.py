@@ -17,6 +17,7 @@ from ..queue.wake import wake_dispatcher
 from ..status import is_scheduled
 from .deadletters import discard_dead_letter, mark_read, retry_dead_letter
 from .groups import find_group, modify_group, rename_group, send_group, send_to
+from .reactions import send_reaction
 from .reports import apply_report, receive_inbound, simulate_inbound
 from .scheduled import cancel_scheduled
 from .sending import direct_conversation, is_opted_out, send
@@ -25,5 +26,5 @@ from .transitions import record_transition
 __all__ = [
     "BadLine", "add_line", "apply_report", "cancel_scheduled", "is_scheduled", "direct_conversation", "discard_dead_letter", "find_group",
     "is_opted_out", "mark_read", "modify_group", "rename_group", "receive_inbound", "record_transition", "resolve_from_line", "retry_dead_letter", "send",
-    "send_group", "send_to", "simulate_inbound", "wake_dispatcher",
+    "send_group", "send_reaction", "send_to", "simulate_inbound", "wake_dispatcher",
 ]

@@ -30,6 +30,7 @@ from ..providers.registry import provider_for
 from ..queue.limits import backoff
 from ..queue.wake import wake_dispatcher
 from ..status import IllegalTransition
+from .reactions import receive_reaction
 from .sending import direct_conversation, insert_message
 from .transitions import emit_status, record_transition
 
@@ -143,6 +144,9 @@ def apply_event(line: Line, event: ProviderEvent, provider: BaseProvider) -> boo
             return False
         receive_inbound(line, event)
         return True
+    if event.kind == "reaction":
+        target = provider.match_message(Message.objects.filter(line=line), event)
+        return target is not None and receive_reaction(line, target, event)
     message = provider.match_message(Message.objects.filter(line=line, is_outbound=True), event)
     if message is None:
         return False  # typed on the network's own device, or another tool's: not ours
