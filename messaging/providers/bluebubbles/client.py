@@ -60,6 +60,16 @@ class BlueBubblesAPIError(PermanentProviderError):
         self.retryable = retryable
 
 
+class NoSuchChat(BlueBubblesAPIError):
+    """``message/query`` named a chat the Mac does not have. The server answers that with
+    Koa's bare 404 (plain text "Not Found", no envelope): a fact about the chat, not an
+    outage, so it must not read as "server unreachable"."""
+
+
+#: Koa's body for a request its handler answered with nothing.
+BARE_NOT_FOUND = "Not Found"
+
+
 class BlueBubblesClient:
     """A thin, typed wrapper over the BlueBubbles REST API v1."""
 
@@ -92,13 +102,15 @@ class BlueBubblesClient:
 
     def call(self, method: str, path: str, *, params: dict | None = None, **kwargs) -> Any:
         """``data`` of a successful answer; raises one of our provider errors otherwise."""
+        return self._data(self._request(method, path, params=params, **kwargs))
+
+    def _request(self, method: str, path: str, *, params: dict | None = None, **kwargs) -> requests.Response:
         url = f"{self.base_url}/api/v1/{path.lstrip('/')}"
         query = {"password": self.password, **(params or {})}
         try:
-            response = self.session.request(method, url, params=query, timeout=self.timeout, **kwargs)
+            return self.session.request(method, url, params=query, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
             raise self._unreachable(exc) from None
-        return self._data(response)
 
     def _data(self, response: requests.Response) -> Any:
         try:
@@ -152,7 +164,11 @@ class BlueBubblesClient:
         return self.call("POST", "chat/query", json=payload) or []
 
     def query_messages(self, payload: dict) -> list[dict]:
-        return self.call("POST", "message/query", json=payload) or []
+        """Messages matching ``payload``; NoSuchChat when it names a chat the Mac lacks."""
+        response = self._request("POST", "message/query", json=payload)
+        if payload.get("chatGuid") and _bare_not_found(response):
+            raise NoSuchChat(f"BlueBubbles has no chat {payload['chatGuid']}.", status=404)
+        return self._data(response) or []
 
     def message(self, guid: str) -> dict:
         return self.call("GET", f"message/{requests.utils.quote(guid, safe='')}", params={"with": "chats"}) or {}
@@ -188,15 +204,38 @@ class BlueBubblesClient:
         self.call("DELETE", f"webhook/{webhook_id}")
 
 
-#: The reason inside urllib3's "Max retries exceeded with url: ... (Caused by X('...: reason'))";
-#: urllib3 2 quotes it with double quotes, 1.x with single ones.
-_CAUSE = re.compile(r"Failed to establish a new connection: ([^'\"]+)")
+def _bare_not_found(response: requests.Response) -> bool:
+    """Koa's own 404 (the BlueBubbles server's "no such chat" on a query), not a proxy's
+    page (ngrok and Cloudflare answer a Mac that is off with HTML)."""
+    return (
+        response.status_code == 404
+        and response.headers.get("Content-Type", "").startswith("text/plain")
+        and response.text.strip() == BARE_NOT_FOUND
+    )
+
+
+#: The innermost cause in urllib3's "Max retries exceeded with url: ... (Caused by
+#: X("HTTPConnection(host=..., port=...): reason"))"; urllib3 2 quotes it with double
+#: quotes, 1.x with single ones.
+_CAUSE = re.compile(r"\(Caused by \w+\((['\"])(?P<inner>.*)\1\)\)\s*$", re.S)
+_CONNECT = "Failed to establish a new connection: "
+_QUOTED = re.compile(r"'([^']{8,})'")
 
 
 def _short(exc: Exception) -> str:
-    """The useful tail of a requests/urllib3 error (they nest three deep)."""
+    """The useful tail of a requests/urllib3 error (they nest three deep), without the
+    quotes and brackets of the reprs it is made of."""
     text = str(exc)
     match = _CAUSE.search(text)
     if match:
-        return match.group(1).rstrip(") ") or text
-    return text[:300]
+        text = match.group("inner")
+        if "): " in text:  # "HTTPConnection(host='h', port=1): reason"
+            text = text.split("): ", 1)[1]
+        text = text.removeprefix(_CONNECT)
+    elif "(Caused by " in text or text.startswith("("):
+        # Deeper nesting (TLS errors), or a tuple ("('Connection aborted.', RemoteDisconnected
+        # ('Remote end closed connection without response'))"): the last quoted reason.
+        quoted = _QUOTED.findall(text.split("(Caused by ", 1)[-1])
+        text = quoted[-1] if quoted else text
+    text = text.strip().strip("'\"").strip()
+    return text[:300] or exc.__class__.__name__

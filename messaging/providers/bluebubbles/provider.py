@@ -6,9 +6,18 @@ callback registered on the server), ``last_poll_ms`` and ``groups`` (our group i
 server's chat guid). ``state.py`` and ``services.py`` write them; this module only reads.
 
 Idempotency: our message handle is BlueBubbles' ``tempGuid``. The server refuses a tempGuid
-that is still being sent ("already queued"), which is exactly the case of a retry after our
-HTTP call timed out: we take that refusal as "sent" and let the webhook or the poll bring the
-guid. A retry after a failure also first asks the server whether the text already went out.
+only while that send is still in flight ("already queued"), which is the case of a retry
+after our HTTP call timed out while Messages.app was still sending: we take that refusal as
+"sent" and let the webhook or the poll bring the guid. Once a send has finished the same
+tempGuid sends again, so a retry first reads the chat's recent messages (under every GUID
+form of the chat, see send.py) and posts only what is not there; when the server cannot say,
+it posts nothing and the dispatcher retries later.
+
+SMS fallback: Messages.app's error 22 (not on iMessage), on the send or later as a
+``message-send-error`` webhook, remembers the number as SMS and sends again to
+``SMS;-;<number>``. The first SMS to a number has no chat yet (the server's query answers a
+bare 404 "Not Found" for it, see client.py): it is started with ``chat/new`` (service SMS),
+which sends the text, exactly once; the result says ``service`` SMS, ``was_downgraded``.
 """
 from __future__ import annotations
 

@@ -2,17 +2,23 @@
 its webhooks back to a live Outreach server (the URL registered through /api/v1/webhook)."""
 from __future__ import annotations
 
+import json
+import socket
+from urllib.parse import urlsplit
+
 import pytest
 
 from messaging import services
-from messaging.choices import Status
+from messaging.choices import ErrorCode, Service, Status
 from messaging.models import Line, Message
 from messaging.providers.bluebubbles import services as bb
 from messaging.providers.bluebubbles.tasks import poll_bluebubbles, poll_bluebubbles_line
 from messaging.queue import dispatch
+from webhooks import drains
+from webhooks.models import Delivery
 
 from .bluebubbles_fixtures import *  # noqa: F403 - fixtures and helpers
-from .bluebubbles_fixtures import ALICE, LINE, queue_text
+from .bluebubbles_fixtures import ALICE, BOB, LINE, group_message, queue_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -158,3 +164,73 @@ def test_a_wrong_password_is_a_line_error_and_fixing_it_sends_what_failed(accoun
     message.refresh_from_db()
     assert message.status == Status.SENT
     assert [m["text"] for m in fake.messages.values()] == ["Hello from Outreach"]
+
+
+def callbacks(httpserver, path: str) -> list[dict]:
+    """The status callback bodies that reached ``path``, in order (after draining)."""
+    for target in sorted(set(Delivery.objects.values_list("target", flat=True))):
+        drains.drain(target)
+    return [json.loads(request.get_data()) for request, _ in httpserver.log if request.path == path]
+
+
+def test_not_on_imessage_reported_later_goes_out_as_sms_once_and_reports_downgraded(
+    account, live_line, fake, httpserver
+):
+    """The real server's answer to a query of the SMS chat before the first SMS is a bare
+    404; that is "no such chat", not "server unreachable"."""
+    httpserver.expect_request("/status-callback").respond_with_data("ok")
+    message = queue_text(account, live_line, status_callback=httpserver.url_for("/status-callback"))
+    dispatch.run_chunk()
+    message.refresh_from_db()
+    assert (message.status, message.service) == (Status.SENT, Service.IMESSAGE)
+    fake.flush()
+
+    fake.fail(message.provider_message_id, code=22)  # Messages.app: not on iMessage, after the fact
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED
+    dispatch.run_chunk()
+    fake.flush()
+    poll_bluebubbles_line(live_line.pk)  # nothing to revive, nothing to send again
+    dispatch.run_chunk()
+
+    message.refresh_from_db()
+    assert (message.status, message.service, message.was_downgraded) == (Status.SENT, Service.SMS, True)
+    sms = [b for m, path, b in fake.calls if path == "chat/new" or (path == "message/text" and b["chatGuid"].startswith("SMS;"))]
+    assert sms == [{"addresses": [ALICE], "message": "Hello from Outreach", "method": "apple-script",
+                    "service": "SMS", "tempGuid": str(message.handle)}]
+    assert fake.messages[message.provider_message_id]["handle"]["service"] == "SMS"
+    assert Line.objects.get(pk=live_line.pk).healthy
+    last = callbacks(httpserver, "/status-callback")[-1]
+    assert (last["status"], last["service"], last["was_downgraded"]) == ("SENT", "SMS", True)
+    assert last["plan"] != "sandbox"
+
+
+def test_a_group_on_an_applescript_line_fails_at_once_saying_to_use_the_private_api(account, live_line, fake):
+    message = group_message(account, live_line, [ALICE, BOB])
+    dispatch.run_chunk()
+    dispatch.run_chunk()
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.error_code) == (Status.ERROR, 1, ErrorCode.SEND_FAILED)
+    assert "Private API" in message.error_message and "Big Sur" in message.error_message
+    assert len([c for c in fake.calls if c[1] == "chat/new"]) == 1
+    assert Line.objects.get(pk=live_line.pk).healthy  # the line works; the request cannot
+
+
+def test_a_reply_posted_while_our_web_is_down_is_recovered_by_the_poll_once(account, live_line, fake):
+    with socket.socket() as s:  # a port nobody listens on: our web, down
+        s.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{s.getsockname()[1]}"
+    [hook] = fake.webhooks
+    ours = hook["url"]
+    hook["url"] = down + urlsplit(ours).path
+    reply = fake.receive(ALICE, "Are you there?")
+    assert fake.undelivered == [(hook["url"], "new-message")]
+    assert not Message.objects.filter(is_outbound=False).exists()
+
+    hook["url"] = ours  # our web is back; BlueBubbles does not post that message again
+    poll_bluebubbles_line(live_line.pk)
+    poll_bluebubbles_line(live_line.pk)
+
+    [received] = Message.objects.filter(is_outbound=False)
+    assert (received.content, received.from_number, received.provider_message_id) == (
+        "Are you there?", ALICE, reply["guid"])
