@@ -9,6 +9,8 @@ class EventType(models.TextChoices):
     APPOINTMENT_SCHEDULED = "appointment_scheduled", "Appointment scheduled"
     CALL_COMPLETED = "call_completed", "Call completed"
     WEBHOOK_TEST = "webhook.test", "Test ping"
+    LINE_UNHEALTHY = "line.unhealthy", "Line unhealthy"
+    LINE_HEALTHY = "line.healthy", "Line healthy again"
 
 
 class DeliveryStatus(models.TextChoices):

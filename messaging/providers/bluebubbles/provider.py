@@ -58,6 +58,8 @@ from .state import record_health
 
 logger = logging.getLogger(__name__)
 
+#: The line error while Messages.app has no iMessage account.
+SIGNED_OUT = "Messages.app on the Mac is not signed in to iMessage (signed out or not detected); sign in, then test again."
 
 
 class BlueBubblesProvider(SendingMixin, BaseProvider):
@@ -213,9 +215,22 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
                 "BlueBubbles (Settings > Private API), then test again."
             )
         if "detected_imessage" in info and not info.get("detected_imessage"):
-            raise ProviderConfigurationError(
-                "Messages.app on the Mac is not signed in to iMessage; sign in, then test again."
-            )
+            raise ProviderConfigurationError(SIGNED_OUT)
+        probe = self.settings.get("probe_address") or info.get("detected_imessage") or ""
+        if self.method == SendMethod.PRIVATE_API and probe:
+            # The account can look signed in while Apple no longer answers for it.
+            client = self.client()
+            try:
+                available = client.imessage_available(probe)
+            except (TransientProviderError, BlueBubblesAPIError) as exc:
+                raise ProviderConfigurationError(f"The iMessage availability check failed: {exc.message}") from exc
+            finally:
+                client.close()
+            if not available:
+                raise ProviderConfigurationError(
+                    f"iMessage does not answer for {probe} (a known iMessage address): Messages.app "
+                    "on the Mac is signed out of iMessage or not registered; sign in again."
+                )
         return info
 
     def parse_callback(self, request) -> list[ProviderEvent]:

@@ -97,6 +97,9 @@ class FakeBlueBubbles:
         self.drop_webhooks = False
         #: Webhook posts that found nobody listening (our web down): (url, type), not retried.
         self.undelivered: list[tuple[str, str]] = []
+        #: While true, Messages.app is signed out of iMessage: the server detects no account
+        #: and Apple answers no address as available.
+        self.signed_out = False
         #: While true, message/query fails with the server's 500 (its database is busy).
         self.broken_queries = False
         self._ids = itertools.count(1)
@@ -148,7 +151,7 @@ class FakeBlueBubbles:
             "computer_id": "FAKE-MAC", "os_version": "14.5", "server_version": "1.9.9",
             "private_api": self.private_api, "helper_connected": self.helper_connected,
             "proxy_service": "Cloudflare", "detected_icloud": "line@icloud.com",
-            "detected_imessage": "line@icloud.com",
+            "detected_imessage": "" if self.signed_out else "line@icloud.com",
         })
 
     def _validate_send(self, fields: dict, *, text: bool) -> Response | None:
@@ -285,7 +288,8 @@ class FakeBlueBubbles:
     def availability(self, request, body):
         if not self.private_api:
             return self._error(500, "iMessage Private API is not enabled!", IMESSAGE, "Private API is not enabled")
-        return self._ok({"available": request.args.get("address") not in self.not_imessage})
+        address = request.args.get("address")
+        return self._ok({"available": not self.signed_out and address not in self.not_imessage})
 
     @route("GET", r"attachment/(?P<guid>[^/]+)/download")
     def download(self, request, body, guid):

@@ -1,0 +1,76 @@
+"""A BlueBubbles line's health, asked every poll cycle: the relay unreachable, the password
+refused, or the Mac's iMessage signed out make it unhealthy with the reason and since when;
+``GET /api/v1/lines`` shows it; ``line.unhealthy`` / ``line.healthy`` are emitted once per
+change."""
+from __future__ import annotations
+
+import pytest
+
+from messaging.models import Line
+from messaging.providers.bluebubbles import services as bb
+from messaging.providers.bluebubbles.tasks import poll_bluebubbles_line
+from outreach.testing import assert_matches_schema
+from webhooks.models import Event
+
+from .bluebubbles_fixtures import *  # noqa: F403 - fixtures and helpers
+
+pytestmark = pytest.mark.django_db
+
+
+def events(kind: str) -> list[dict]:
+    return list(Event.objects.filter(type=kind).order_by("created_at", "pk").values_list("payload", flat=True))
+
+
+def test_a_mac_signed_out_of_imessage_makes_the_line_unhealthy_within_one_cycle(api, account, bb_line, fake):
+    fake.signed_out = True
+    poll_bluebubbles_line(bb_line.pk)
+
+    line = Line.objects.get(pk=bb_line.pk)
+    assert not line.healthy and "not signed in to iMessage" in line.health_error
+    since = line.unhealthy_since
+    assert since is not None
+    [event] = events("line.unhealthy")
+    assert event["number"] == line.number and event["health_error"] == line.health_error
+    assert event["unhealthy_since"] is not None
+
+    poll_bluebubbles_line(bb_line.pk)  # still signed out: same state, same since, no new event
+    assert Line.objects.get(pk=bb_line.pk).unhealthy_since == since
+    assert len(events("line.unhealthy")) == 1
+
+    response = api.get("/api/v1/lines")
+    assert_matches_schema(response, "/api/v1/lines")
+    [shown] = [x for x in response.json()["items"] if x["number"] == line.number]
+    assert (shown["healthy"], shown["health_error"]) == (False, line.health_error)
+    assert shown["unhealthy_since"] is not None
+
+    fake.signed_out = False
+    poll_bluebubbles_line(bb_line.pk)
+    line.refresh_from_db()
+    assert (line.healthy, line.health_error, line.unhealthy_since) == (True, "", None)
+    [back] = events("line.healthy")
+    assert back["healthy"] is True and back["was_unhealthy_since"] == event["unhealthy_since"]
+
+
+def test_with_the_private_api_imessage_must_answer_for_the_macs_own_address(account, bb_line, fake):
+    fake.private_api = fake.helper_connected = True
+    bb.configure_line(account, bb_line, url=fake.url, method="private-api")
+    fake.not_imessage.add("line@icloud.com")  # the account looks signed in; Apple disagrees
+    poll_bluebubbles_line(bb_line.pk)
+    line = Line.objects.get(pk=bb_line.pk)
+    assert not line.healthy and "iMessage does not answer for line@icloud.com" in line.health_error
+
+
+@pytest.mark.parametrize("breakage,says", [
+    ("down", "unreachable"),
+    ("password", "refused the password"),
+])
+def test_an_unreachable_relay_or_a_refused_password_is_an_unhealthy_line(account, bb_line, fake, breakage, says):
+    if breakage == "down":
+        fake.gateway_down = True
+    else:
+        bb.configure_line(account, bb_line, url=fake.url, method="apple-script", password="not-it")
+    poll_bluebubbles_line(bb_line.pk)
+    line = Line.objects.get(pk=bb_line.pk)
+    assert not line.healthy and says in line.health_error and line.unhealthy_since
+    assert [e["health_error"] for e in events("line.unhealthy")] == [line.health_error]
+    assert "hunter2" not in line.health_error

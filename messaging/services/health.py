@@ -1,0 +1,52 @@
+"""A line's health: the one writer of ``Line.healthy``/``health_error``/``unhealthy_since``.
+
+A provider reports what its relay answered (``base.host().set_line_health``): "" when the
+line works, else why not (unreachable, wrong password, iMessage signed out...). Only a change
+of state is an event: healthy -> unhealthy records ``unhealthy_since`` and emits
+``line.unhealthy``; unhealthy -> healthy clears it and emits ``line.healthy``. A new reason
+while still unhealthy updates ``health_error`` and keeps ``unhealthy_since``. The state
+change is a conditional UPDATE, so of two workers reporting at once only one emits.
+"""
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+import webhooks
+from webhooks.choices import EventType
+
+from ..models import Line
+from ..payloads import iso
+
+
+def line_payload(line: Line) -> dict:
+    return {
+        "id": line.pk, "number": line.number, "name": line.name, "provider": line.provider,
+        "healthy": line.healthy, "health_error": line.health_error or None,
+        "unhealthy_since": iso(line.unhealthy_since),
+    }
+
+
+@transaction.atomic
+def record(line: Line, error: str) -> bool:
+    """Set the line's health from ``error`` (already redacted; "" = healthy); True when the
+    line changed state (and the event was emitted)."""
+    rows = Line.objects.filter(pk=line.pk)
+    if error:
+        now = timezone.now()
+        changed = rows.filter(healthy=True).update(healthy=False, health_error=error, unhealthy_since=now)
+        if not changed:
+            rows.update(health_error=error)
+        event = EventType.LINE_UNHEALTHY
+    else:
+        was = rows.filter(healthy=False).values_list("unhealthy_since", flat=True).first()
+        changed = rows.filter(healthy=False).update(healthy=True, health_error="", unhealthy_since=None)
+        event = EventType.LINE_HEALTHY
+    fresh = Line.objects.select_related("account").get(pk=line.pk)
+    line.healthy, line.health_error, line.unhealthy_since = fresh.healthy, fresh.health_error, fresh.unhealthy_since
+    if changed:
+        payload = line_payload(fresh)
+        if not error:
+            payload["was_unhealthy_since"] = iso(was)
+        webhooks.emit(fresh.account, event, payload)
+    return bool(changed)
