@@ -6,6 +6,9 @@ of state is an event: healthy -> unhealthy records ``unhealthy_since`` and emits
 ``line.unhealthy``; unhealthy -> healthy clears it and emits ``line.healthy``. A new reason
 while still unhealthy updates ``health_error`` and keeps ``unhealthy_since``. The state
 change is a conditional UPDATE, so of two workers reporting at once only one emits.
+
+While a line is unhealthy the dispatcher's claim holds its messages (they wait, spending no
+attempt, so none is dead-lettered for it); when it is healthy again they are due at once.
 """
 from __future__ import annotations
 
@@ -15,8 +18,10 @@ from django.utils import timezone
 import webhooks
 from webhooks.choices import EventType
 
-from ..models import Line
+from ..choices import Status
+from ..models import Line, Message
 from ..payloads import iso
+from ..queue.wake import wake_dispatcher
 
 
 def line_payload(line: Line) -> dict:
@@ -48,5 +53,14 @@ def record(line: Line, error: str) -> bool:
         payload = line_payload(fresh)
         if not error:
             payload["was_unhealthy_since"] = iso(was)
+            _release(fresh)
         webhooks.emit(fresh.account, event, payload)
     return bool(changed)
+
+
+def _release(line: Line) -> None:
+    """The messages the claim held while the line was unhealthy are due now (each goes out
+    once: they were never attempted while held)."""
+    now = timezone.now()
+    Message.objects.filter(line=line, status=Status.QUEUED, next_attempt_at__gt=now).update(next_attempt_at=now)
+    wake_dispatcher()

@@ -40,8 +40,11 @@ class ServerUnreachable(TransientProviderError):
     reason can be found (and sent again) once the server answers (see services.py).
     """
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str, *, line_down: bool = True):
         super().__init__(f"{UNREACHABLE} {detail}")
+        #: False when the Mac did get the request but answered late (a read timeout, the
+        #: proxy's 504 while Messages.app is busy): a slow send, not a broken line.
+        self.line_down = line_down
 
 
 #: How every "server unreachable" error text begins.
@@ -92,7 +95,8 @@ class BlueBubblesClient:
 
     def _unreachable(self, exc: requests.RequestException) -> ServerUnreachable:
         if isinstance(exc, requests.Timeout):
-            return ServerUnreachable(self._clean(f"{self.base_url} did not answer in time ({exc.__class__.__name__})."))
+            return ServerUnreachable(self._clean(f"{self.base_url} did not answer in time ({exc.__class__.__name__})."),
+                                     line_down=isinstance(exc, requests.ConnectTimeout))
         return ServerUnreachable(self._clean(f"{self.base_url}: {_short(exc)}"))
 
     def close(self) -> None:
@@ -123,7 +127,7 @@ class BlueBubblesClient:
                 raise ServerUnreachable(self._clean(
                     f"{self.base_url} answered HTTP {response.status_code} without a BlueBubbles body; "
                     "is the server running?"
-                ))
+                ), line_down=response.status_code != 504)
             raise PermanentProviderError(self._clean(
                 f"{self.base_url} answered HTTP {response.status_code} without a BlueBubbles body; "
                 "check that the URL points at the BlueBubbles server."

@@ -95,8 +95,12 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
         console shows "wrong password" or "server unreachable" while messages wait."""
         try:
             result = self._send(message)
-        except (ProviderConfigurationError, ServerUnreachable) as exc:
+        except ProviderConfigurationError as exc:
             self._record_health(exc.message)
+            raise
+        except ServerUnreachable as exc:
+            if exc.line_down:  # a late answer (504, read timeout) is a slow send, not a broken line
+                self._record_health(exc.message)
             raise
         if not self.line.healthy:
             self._record_health("")
@@ -123,7 +127,10 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
                     continue
                 try:
                     results[message.pk] = self.send(message)
-                except (ServerUnreachable, ProviderConfigurationError) as exc:
+                except ServerUnreachable as exc:
+                    results[message.pk] = exc
+                    stop = exc if exc.line_down else None
+                except ProviderConfigurationError as exc:
                     results[message.pk] = stop = exc
                 except ProviderError as exc:
                     results[message.pk] = exc

@@ -84,33 +84,38 @@ def test_missed_webhooks_are_recovered_by_the_poll(account, live_line, fake):
 
 def test_messages_wait_while_the_server_is_down_and_go_out_once_it_is_back(account, live_line, fake, httpserver):
     message = queue_text(account, live_line)
+    later = queue_text(account, live_line, content="Second note")
     httpserver.stop()
     try:
-        dispatch.run_chunk()
-        dispatch.run_chunk()
+        dispatch.run_chunk()  # the first send finds the server down: the line is unhealthy
+        dispatch.run_chunk()  # its queue holds: nothing is attempted while it is
         message.refresh_from_db()
-        assert (message.status, message.attempts) == (Status.QUEUED, 2)
-        assert "unreachable" in message.last_error
+        later.refresh_from_db()
+        # One chunk asked the dead server once for both; the second attempted nothing.
+        assert (message.status, later.status, message.attempts, later.attempts) == (Status.QUEUED, Status.QUEUED, 1, 1)
         line = Line.objects.get(pk=live_line.pk)
-        assert not line.healthy and "unreachable" in line.health_error
+        assert not line.healthy and "unreachable" in line.health_error and line.unhealthy_since
     finally:
         httpserver.start()
 
+    dispatch.run_chunk()  # still unhealthy until its health cycle says otherwise
+    assert fake.messages == {}
+    poll_bluebubbles_line(live_line.pk)  # the health cycle: healthy, the held messages are due
+    assert Line.objects.get(pk=live_line.pk).healthy
     dispatch.run_chunk()
     message.refresh_from_db()
-    assert message.status == Status.SENT
-    assert [m["text"] for m in fake.messages.values()] == ["Hello from Outreach"]
-    assert Line.objects.get(pk=live_line.pk).healthy
+    later.refresh_from_db()
+    assert message.status == later.status == Status.SENT
+    assert sorted(m["text"] for m in fake.messages.values()) == ["Hello from Outreach", "Second note"]
 
 
 def test_messages_that_ran_out_of_retries_while_it_was_down_go_out_when_the_poll_sees_it_back(
     account, live_line, fake, httpserver, settings
 ):
-    settings.MESSAGE_MAX_ATTEMPTS = 2
+    settings.MESSAGE_MAX_ATTEMPTS = 1
     message = queue_text(account, live_line)
     httpserver.stop()
     try:
-        dispatch.run_chunk()
         dispatch.run_chunk()
         poll_bluebubbles_line(live_line.pk)  # still down: nothing to revive yet
         message.refresh_from_db()
@@ -133,6 +138,7 @@ def test_a_retry_of_a_send_still_in_flight_is_sent_once_and_confirmed(account, l
     dispatch.run_chunk()  # the proxy gives up (504) while Messages.app is still sending
     message.refresh_from_db()
     assert message.status == Status.QUEUED
+    assert Line.objects.get(pk=live_line.pk).healthy  # a slow send, not a broken line: no hold
 
     dispatch.run_chunk()  # BlueBubbles refuses the tempGuid as already queued: it is sent
     message.refresh_from_db()
