@@ -19,6 +19,7 @@ import webhooks
 from webhooks.choices import EventType
 
 from ..choices import Status
+from ..lines import forget_lines
 from ..models import Line, Message
 from ..payloads import iso
 from ..queue.wake import wake_dispatcher
@@ -50,6 +51,7 @@ def record(line: Line, error: str) -> bool:
     fresh = Line.objects.select_related("account").get(pk=line.pk)
     line.healthy, line.health_error, line.unhealthy_since = fresh.healthy, fresh.health_error, fresh.unhealthy_since
     if changed:
+        forget_lines(fresh.account_id)  # the picker sends new contacts to healthy lines only
         payload = line_payload(fresh)
         if not error:
             payload["was_unhealthy_since"] = iso(was)

@@ -74,3 +74,39 @@ def test_an_unreachable_relay_or_a_refused_password_is_an_unhealthy_line(account
     assert not line.healthy and says in line.health_error and line.unhealthy_since
     assert [e["health_error"] for e in events("line.unhealthy")] == [line.health_error]
     assert "hunter2" not in line.health_error
+
+
+def test_while_a_line_is_unhealthy_new_contacts_go_to_a_healthy_line_and_its_own_wait(account, bb_line, fake):
+    from messaging import services
+    from messaging.choices import Status
+    from messaging.queue import dispatch
+
+    from .bluebubbles_fixtures import ALICE, BOB, queue_text
+
+    other = services.add_line(account, "+15125550133", "sandbox")
+    for number in ("+15125550144", "+15125550145"):  # the healthy line is the busier one
+        services.send(account, to=number, content="hi", from_number=other.number)
+    stuck = queue_text(account, bb_line, to=ALICE, content="before the outage")  # ALICE sticks to bb_line
+    fake.signed_out = True
+    poll_bluebubbles_line(bb_line.pk)
+    assert not Line.objects.get(pk=bb_line.pk).healthy
+
+    new_contact = services.send(account, to=BOB, content="hello Bob")
+    again = services.send(account, to=ALICE, content="still there?")
+    assert new_contact.line_id == other.pk  # the new contact goes to the healthy line
+    assert again.line_id == bb_line.pk  # a contact stuck to the unhealthy line waits for it
+
+    dispatch.run_chunk()
+    stuck.refresh_from_db()
+    again.refresh_from_db()
+    assert (stuck.status, stuck.attempts, again.status, again.attempts) == (Status.QUEUED, 0, Status.QUEUED, 0)
+    assert fake.sent_texts() == []
+
+    fake.signed_out = False
+    poll_bluebubbles_line(bb_line.pk)  # healthy again: the held messages go out, once
+    dispatch.run_chunk()
+    dispatch.run_chunk()
+    assert sorted(t["message"] for t in fake.sent_texts()) == ["before the outage", "still there?"]
+    stuck.refresh_from_db()
+    again.refresh_from_db()
+    assert stuck.status == again.status == Status.SENT
