@@ -110,3 +110,25 @@ def test_while_a_line_is_unhealthy_new_contacts_go_to_a_healthy_line_and_its_own
     stuck.refresh_from_db()
     again.refresh_from_db()
     assert stuck.status == again.status == Status.SENT
+
+
+def test_the_lines_page_and_the_thread_header_say_why_and_since_when(account, bb_line, fake):
+    from messaging.tests.console_data import staff_client
+
+    from .bluebubbles_fixtures import ALICE, queue_text
+
+    message = queue_text(account, bb_line, to=ALICE)
+    fake.signed_out = True
+    poll_bluebubbles_line(bb_line.pk)
+    line = Line.objects.get(pk=bb_line.pk)
+    admin = staff_client(account)
+
+    lines_page = admin.get("/messages/lines/").content.decode()
+    assert "Unhealthy since" in lines_page and "not signed in to iMessage" in lines_page
+    thread = admin.get(f"/messages/inbox/{message.conversation_id}/").content.decode()
+    assert 'data-testid="line-unhealthy"' in thread and "not signed in to iMessage" in thread
+    assert f"Line {line.number} is unhealthy since" in thread
+
+    fake.signed_out = False
+    poll_bluebubbles_line(bb_line.pk)
+    assert 'data-testid="line-unhealthy"' not in admin.get(f"/messages/inbox/{message.conversation_id}/").content.decode()
