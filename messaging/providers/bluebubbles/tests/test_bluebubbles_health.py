@@ -132,3 +132,54 @@ def test_the_lines_page_and_the_thread_header_say_why_and_since_when(account, bb
     fake.signed_out = False
     poll_bluebubbles_line(bb_line.pk)
     assert 'data-testid="line-unhealthy"' not in admin.get(f"/messages/inbox/{message.conversation_id}/").content.decode()
+
+
+def test_after_the_accounts_delay_waiting_contacts_move_to_a_healthy_line_with_an_event(account, bb_line, fake):
+    from datetime import timedelta
+
+    from messaging import services
+    from messaging.choices import Status
+    from messaging.models import Conversation
+    from messaging.queue import dispatch
+    from messaging.services.failover import move_stuck_contacts
+
+    from .bluebubbles_fixtures import ALICE, queue_text
+
+    account.failover_after_minutes = 30
+    account.save(update_fields=["failover_after_minutes"])
+    other = services.add_line(account, "+15125550133", "sandbox")
+    waiting = queue_text(account, bb_line, to=ALICE, content="are you coming?")
+    fake.signed_out = True
+    poll_bluebubbles_line(bb_line.pk)  # unhealthy now; the delay has not passed: it waits
+    line = Line.objects.get(pk=bb_line.pk)
+    assert Conversation.objects.get(pk=waiting.conversation_id).line_id == bb_line.pk
+
+    assert move_stuck_contacts(line, now=line.unhealthy_since + timedelta(minutes=29)) == 0
+    assert move_stuck_contacts(line, now=line.unhealthy_since + timedelta(minutes=31)) == 1
+
+    waiting.refresh_from_db()
+    assert (waiting.line_id, waiting.from_number, waiting.status) == (other.pk, other.number, Status.QUEUED)
+    assert Conversation.objects.get(pk=waiting.conversation_id).line_id == other.pk  # ALICE sticks to it now
+    moved = waiting.events.last()
+    assert f"Moved from line {bb_line.number} to {other.number}" in moved.detail and "30 minutes" in moved.detail
+    dispatch.run_chunk()
+    waiting.refresh_from_db()
+    assert waiting.status != Status.QUEUED and fake.sent_texts() == []  # it went out on the healthy line
+    assert services.send(account, to=ALICE, content="next").line_id == other.pk
+
+
+def test_without_a_delay_set_contacts_wait_for_their_line(account, bb_line, fake):
+    from datetime import timedelta
+
+    from messaging import services
+    from messaging.services.failover import move_stuck_contacts
+
+    from .bluebubbles_fixtures import queue_text
+
+    services.add_line(account, "+15125550133", "sandbox")
+    queue_text(account, bb_line)
+    fake.signed_out = True
+    poll_bluebubbles_line(bb_line.pk)
+    line = Line.objects.get(pk=bb_line.pk)
+    assert account.failover_after_minutes is None
+    assert move_stuck_contacts(line, now=line.unhealthy_since + timedelta(days=7)) == 0
