@@ -36,7 +36,7 @@ from .models import Conversation, Line
 from .providers import registry
 
 LINES_CACHE_SECONDS = 300
-LINE_FIELDS = ("id", "account_id", "number", "name", "active", "healthy")
+LINE_FIELDS = ("id", "account_id", "number", "name", "provider", "active", "healthy")
 #: How old the counted line loads may get before a send counts them again.
 LOADS_SECONDS = 30
 
