@@ -7,7 +7,9 @@ events. One module per family, each named for what it does:
 - ``transitions``: every status change (``apply_steps``; ``record_transition`` is one step);
 - ``reports``: what the network reports (``apply_report``, ``receive_inbound``);
 - ``deadletters``: retry and discard dead letters, mark a thread read;
-- ``handles``: which service an address can receive, typing indicators.
+- ``handles``: which service an address can receive, typing indicators;
+- ``health``: a line's health and its events; ``failover``: moving contacts off a line that
+  stayed unhealthy past the account's delay.
 
 The names below are the ones other apps and the views call.
 """
