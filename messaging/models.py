@@ -41,6 +41,8 @@ class Line(models.Model):
     new_contacts_per_day = models.PositiveIntegerField(default=50)
     healthy = models.BooleanField(default=True)
     health_error = models.TextField(blank=True)
+    #: When the line last went from healthy to unhealthy (None while healthy).
+    unhealthy_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

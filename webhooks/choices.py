@@ -12,6 +12,8 @@ class EventType(models.TextChoices):
     CONTACT_CREATED = "contact_created", "Contact created"
     LINE_ASSIGNED = "line_assigned", "Line assigned"
     WEBHOOK_TEST = "webhook.test", "Test ping"
+    LINE_UNHEALTHY = "line.unhealthy", "Line unhealthy"
+    LINE_HEALTHY = "line.healthy", "Line healthy again"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -35,6 +37,7 @@ class SendblueType(models.TextChoices):
     CALL_LOG = "call_log", "call_log"
     CONTACT_CREATED = "contact_created", "contact_created"
     LINE_ASSIGNED = "line_assigned", "line_assigned"
+    LINE_BLOCKED = "line_blocked", "line_blocked"
 
 
 SENDBLUE_EVENTS: dict[str, str] = {
@@ -43,7 +46,8 @@ SENDBLUE_EVENTS: dict[str, str] = {
     SendblueType.CALL_LOG: EventType.CALL_COMPLETED,
     SendblueType.CONTACT_CREATED: EventType.CONTACT_CREATED,
     SendblueType.LINE_ASSIGNED: EventType.LINE_ASSIGNED,
+    SendblueType.LINE_BLOCKED: EventType.LINE_UNHEALTHY,
 }
 #: Sendblue's other types: no event of this server means them yet, so they are refused
 #: (an endpoint listed under a type must really receive it).
-SENDBLUE_NOT_DELIVERED = ("typing_indicator", "line_blocked", "call_completed", "inbound_call", "contact_profile")
+SENDBLUE_NOT_DELIVERED = ("typing_indicator", "call_completed", "inbound_call", "contact_profile")

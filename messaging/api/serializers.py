@@ -26,7 +26,7 @@ class LineSerializer(serializers.ModelSerializer):
     class Meta:
         model = Line
         fields = [
-            "id", "number", "name", "provider", "active", "healthy", "health_error",
+            "id", "number", "name", "provider", "active", "healthy", "health_error", "unhealthy_since",
             "burst_per_second", "new_contacts_per_hour", "new_contacts_per_day", "created_at",
         ]
 

@@ -49,6 +49,9 @@ from .order import INTERACTIVE_MIN, due_filter
 
 logger = logging.getLogger(__name__)
 
+#: How long a message of an inactive or unhealthy line waits before the claim looks again.
+LINE_WAIT_SECONDS = 60
+
 
 @dataclass
 class Chunk:
@@ -130,11 +133,16 @@ def _admit(candidates: list[Message], now: datetime) -> tuple[list[tuple[Message
         ).order_by("pk")
     }
     _share(candidates, lines)
-    lineless = {m.pk for m in candidates if m.line_id not in lines or not lines[m.line_id].active}
+    lineless = {
+        m.pk for m in candidates
+        if m.line_id not in lines or not lines[m.line_id].active or not lines[m.line_id].healthy
+    }
     admitted, held = limits.admit([m for m in candidates if m.pk not in lineless], lines, now)
     for pk in lineless:
-        # An inactive line's messages wait for it to come back (or to be withdrawn).
-        held[pk] = now + timedelta(seconds=60)
+        # An inactive line's messages wait for it to come back (or to be withdrawn); an
+        # unhealthy line's wait for its provider to find it healthy again (messaging/services/
+        # health.py puts them back at once), spending no attempt meanwhile.
+        held[pk] = now + timedelta(seconds=LINE_WAIT_SECONDS)
     return admitted, held
 
 
