@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Q
 from django.utils import timezone
 
 import webhooks
@@ -72,6 +72,17 @@ def tag_filter(tag: str, account: Account | None = None) -> Q:
 
 # --- create and edit --------------------------------------------------------------------
 
+def custom_variable_names(account: Account) -> set[str]:
+    """Every custom variable name some contact of the account has (one query)."""
+    contacts = Contact.objects.filter(account=account).exclude(custom_variables={})
+    if connection.vendor != "postgresql":  # the embedded SQLite: read them all
+        return {key for variables in contacts.values_list("custom_variables", flat=True) for key in variables or {}}
+    return set(
+        contacts.annotate(key=Func(F("custom_variables"), function="jsonb_object_keys"))
+        .values_list("key", flat=True).distinct()
+    )
+
+
 def _clean(account: Account, data: dict, campaign: Campaign | None = None) -> dict:
     """Check what a client sent; raise InvalidInput naming the field to fix."""
     out = {k: data[k] for k in FIELDS if k in data}
@@ -82,7 +93,7 @@ def _clean(account: Account, data: dict, campaign: Campaign | None = None) -> di
     body = out.get("body", campaign.body if campaign else "")
     media = out.get("media_url", campaign.media_url if campaign else "")
     if "body" in out:
-        templating.check(out["body"] or "")
+        templating.check(out["body"] or "", known=custom_variable_names(account))
     if "body" in out or "media_url" in out or campaign is None:
         if not body and not media:
             raise InvalidInput("Write the message: body (a template), media_url, or both.", field="body")

@@ -21,15 +21,39 @@ SAMPLE = {
 }
 
 
-def check(template: str, *, field: str = "body") -> None:
-    """Refuse a template with a brace that opens or closes no placeholder."""
-    rest = PLACEHOLDER.sub("", template)
-    if "{" in rest or "}" in rest:
-        raise InvalidInput(
-            "The template has a stray '{' or '}': write placeholders as {first_name} or "
-            "{first_name|fallback}, and literal braces as {{ and }}.",
-            field=field,
+#: ``{{ first_name }}``, the syntax of other tools: here it would send literal braces.
+DOUBLE = re.compile(r"\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|[^{}]*)?\}\}")
+
+
+def check(template: str, *, field: str = "body", known: set[str] | None = None) -> None:
+    """Refuse a template with every problem at once, each with its position (characters
+    from 1): a ``{{ name }}`` placeholder, a brace that opens or closes no placeholder, and
+    (given ``known``, the account's custom variable names) a name no contact has, unless it
+    has a fallback."""
+    problems = [
+        f"at {m.start() + 1}: {m.group(0)!r} would send braces; write {{{m.group(1)}}}"
+        for m in DOUBLE.finditer(template)
+    ]
+    doubled = {i for m in DOUBLE.finditer(template) for i in range(m.start(), m.end())}
+    covered = set(doubled)
+    for match in PLACEHOLDER.finditer(template):
+        covered.update(range(match.start(), match.end()))
+        name = match.group(1)
+        unknown = known is not None and name not in FIELDS and name not in known
+        # With a fallback the author expects it missing: ``{offer|10% off}`` is deliberate.
+        if name and match.start() not in doubled and unknown and match.group(2) is None:
+            problems.append(
+                f"at {match.start() + 1}: {{{name}}} is no contact field ({', '.join(FIELDS)}) "
+                f"and no contact has a custom variable of that name (or give a fallback: {{{name}|...}})"
+            )
+    strays = [i for i, c in enumerate(template) if c in "{}" and i not in covered]
+    if strays:
+        problems.append(
+            f"at {', '.join(str(i + 1) for i in strays[:5])}: a stray '{{' or '}}' (placeholders are "
+            "{first_name} or {first_name|fallback}; literal braces are {{ and }})"
         )
+    if problems:
+        raise InvalidInput("The template has problems " + "; ".join(problems) + ".", field=field)
 
 
 #: Contact columns (as the fan-out streams them) behind each field placeholder.

@@ -107,7 +107,7 @@ def _preview(request, form: CampaignForm) -> dict:
         audience, size = None, 0
     sample = audience.order_by("created_at", "pk").values(*PREVIEW_COLUMNS).first() if audience is not None else None
     try:
-        templating.check(body)
+        templating.check(body, known=services.custom_variable_names(request.account))
         text, error = templating.render_for(body, sample or templating.SAMPLE), ""
     except OutreachError as exc:
         text, error = "", exc.message

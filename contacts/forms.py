@@ -27,7 +27,7 @@ class ContactForm(forms.Form):
     tags = forms.CharField(required=False, help_text="Comma separated.")
     custom_variables = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One name=value per line; templates use them as {{ name }}.",
+        help_text="One name=value per line; templates use them as {name}.",
     )
     lists = forms.ModelMultipleChoiceField(queryset=ContactList.objects.none(), required=False,
                                            widget=forms.CheckboxSelectMultiple)

@@ -51,6 +51,8 @@ def test_create_list_and_detail_match_the_document(api, audience):
 @pytest.mark.parametrize("change,field,words", [
     ({"name": ""}, "name", "name"),
     ({"body": "Hi {first_name"}, "body", "stray"),
+    ({"body": "Hi {{ city }}"}, "body", "at 4: '{{ city }}' would send braces"),
+    ({"body": "Hi {shoe_size}"}, "body", "at 4: {shoe_size} is no contact field"),
     ({"body": "", "media_url": ""}, "body", "Write the message"),
     ({"list_ids": ["00000000-0000-0000-0000-000000000000"]}, "list_ids", "Unknown list"),
     ({"pace_per_minute": 0}, "pace_per_minute", ""),

@@ -34,3 +34,20 @@ def test_a_compiled_template_reads_only_the_columns_it_names():
 def test_a_field_wins_over_a_custom_variable_of_the_same_name():
     contact = {"first_name": "Ann", "custom_variables": {"first_name": "Bob", "n": 3, "none": None}}
     assert templating.render_for("{first_name} {n} {none|-}", contact) == "Ann 3 -"
+
+
+def test_every_problem_is_reported_at_once_with_its_position():
+    with pytest.raises(InvalidInput) as caught:
+        templating.check("Hi {{ city }}, {frist_name} } {plan}", known={"plan"})
+    message = caught.value.message
+    assert "at 4: '{{ city }}' would send braces; write {city}" in message
+    assert "at 16: {frist_name} is no contact field" in message
+    assert "at 29: a stray" in message
+    assert "plan" not in message.split("stray")[-1] and "{plan}" not in message, "a known custom variable is fine"
+    templating.check("Hi {first_name|there}, {plan}! {{ :) }}", known={"plan"})  # no error
+
+
+def test_unknown_names_are_only_judged_against_the_account_when_asked():
+    templating.check("Hi {city}")  # no account at hand: only the syntax
+    with pytest.raises(InvalidInput, match="no contact has a custom variable"):
+        templating.check("Hi {city}", known=set())
