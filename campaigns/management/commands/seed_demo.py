@@ -32,7 +32,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             account = create_account(DEMO_ACCOUNT, "demo@example.com", Plan.SANDBOX)
             if not get_user_model().objects.filter(username=DEMO_USER).exists():
-                user = create_staff_user(account, DEMO_USER, password, Role.ADMIN)
+                user = create_staff_user(account, DEMO_USER, password, Role.OWNER)
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
             for i, number in enumerate(DEMO_LINES, 1):
