@@ -21,6 +21,7 @@ from .choices import (
     Status,
 )
 from .providers import registry
+from .status import is_scheduled
 
 
 class Line(models.Model):
@@ -193,6 +194,11 @@ class Message(models.Model):
                 F("line"), F("lease_until"), name="msg_line_inflight", condition=Q(status=Status.ACCEPTED)
             ),
         ]
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Waiting for its own time (``send_at``): shown as SCHEDULED, cancellable."""
+        return is_scheduled(self)
 
     def __str__(self) -> str:
         return f"{self.handle} {self.status}"

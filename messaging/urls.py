@@ -10,6 +10,7 @@ thread = [
     path("", views_inbox.inbox_page, name="thread"),
     path("messages", views_inbox.thread_messages, name="thread-messages"),
     path("reply", views_inbox.reply, name="reply"),
+    path("scheduled/<uuid:handle>/cancel", views_inbox.cancel_scheduled, name="cancel-scheduled"),
     path("simulate", views_inbox.simulate, name="simulate"),
 ]
 inbox = [

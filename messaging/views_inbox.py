@@ -4,7 +4,7 @@ appear without a reload."""
 from __future__ import annotations
 
 from django.contrib import messages as flash
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -17,7 +17,7 @@ from outreach.exceptions import OutreachError
 from . import inbox, media, services
 from .choices import EventSource, MessageType, Provider
 from .forms import ComposeForm, InboxFilterForm, ReplyForm, SimulateInboundForm
-from .models import Conversation
+from .models import Conversation, Message
 
 #: How often the open thread and the list ask for changes (milliseconds).
 THREAD_POLL_MS = 1500
@@ -177,6 +177,7 @@ def _message_fields(request: HttpRequest, form: ReplyForm, *, from_number: str |
         "send_style": form.cleaned_data["send_style"],
         "from_number": from_number,
         "source": EventSource.CONSOLE,
+        "send_at": form.cleaned_data.get("send_at"),
     }
 
 
@@ -220,6 +221,21 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _fragment_or_redirect(request, conversation)
     return _form_error(request, conversation, "messaging/_reply_form.html", "#reply-form", form)
+
+
+@member_required
+@require_POST
+def cancel_scheduled(request: HttpRequest, pk: int, handle) -> HttpResponse:
+    """Cancel a scheduled message of this thread before its time."""
+    conversation = _get_conversation(request, pk)
+    message = Message.objects.filter(account=request.account, conversation=conversation, handle=handle).first()
+    if message is None:
+        raise Http404
+    try:
+        services.cancel_scheduled(request.account, message, source=EventSource.CONSOLE)
+    except OutreachError as exc:
+        flash.error(request, exc.message)
+    return _fragment_or_redirect(request, conversation)
 
 
 @member_required

@@ -9,6 +9,7 @@ screen for two polls of the thread and the test can watch it change.
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -247,3 +248,28 @@ def test_a_new_account_starts_from_the_empty_inbox(page, staff_login, account, l
     page.wait_for_selector(".msg-out:has-text('Hello from Outreach!')")
     assert page.inner_text("#thread-title") == "+15125550142"
     assert page.locator("[data-testid=conversation]").count() == 1
+
+
+def test_schedule_a_reply_see_when_it_goes_and_cancel_it(page, staff_login, account, line):
+    """No worker: a scheduled message waits in the thread, saying when (in the viewer's
+    zone), until it is cancelled."""
+    conv = d.conversation(account, line, "+15125550188")
+    d.message(conv, "Call me tomorrow", outbound=False)
+    open_thread(page, "+15125550188")
+    page.fill("#id_content", "Good morning!")
+    page.click("text=Media, effects and schedule")
+    zone = ZoneInfo(account.default_timezone)  # the viewer's zone: theirs, else the account's
+    when = (timezone.now() + timedelta(days=1)).astimezone(zone).replace(hour=9, minute=30, second=0, microsecond=0)
+    page.fill("#id_send_at", when.strftime("%Y-%m-%dT%H:%M"))
+    page.click("[data-testid=send]")
+    message = wait_for(lambda: Message.objects.filter(conversation=conv, is_outbound=True).first())
+    assert message.scheduled_for == when and message.status == Status.QUEUED
+    bubble = f"[data-handle='{message.handle}']"
+    page.wait_for_selector(f"{bubble} [data-testid=scheduled]")
+    assert "9:30" in page.inner_text(f"{bubble} [data-testid=scheduled]")
+    screenshot(page, "inbox-thread-scheduled")
+    page.click(f"{bubble} [data-testid=cancel-scheduled]")
+    page.wait_for_selector(f"{bubble}[data-status=DECLINED]")
+    message.refresh_from_db()
+    assert message.status == Status.DECLINED and message.error_key == "CANCELLED"
+    assert page.locator(f"{bubble} [data-testid=cancel-scheduled]").count() == 0
