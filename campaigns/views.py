@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from outreach.audit import record
+from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
@@ -18,6 +20,8 @@ from .models import BulkJob, Campaign, CampaignRecipient
 
 S = CampaignStatus
 ACTIONS = {"start": services.start, "pause": services.pause, "resume": services.resume, "stop": services.stop}
+AUDITED = {"start": AuditAction.CAMPAIGN_STARTED, "pause": AuditAction.CAMPAIGN_PAUSED,
+           "resume": AuditAction.CAMPAIGN_RESUMED, "stop": AuditAction.CAMPAIGN_STOPPED}
 #: Which buttons a campaign in each state shows.
 BUTTONS = {
     S.DRAFT: ["start"], S.SCHEDULED: ["pause", "stop"], S.ACTIVE: ["pause", "stop"],
@@ -167,6 +171,7 @@ def campaign_action(request, pk, action: str):
     except OutreachError as exc:
         messages.error(request, exc.message)
     else:
+        record(request.account, request.user, AUDITED[action], campaign, detail={"status": campaign.status})
         messages.success(request, f"{campaign.name} is now {campaign.get_status_display().lower()}.")
     return redirect("campaigns:detail", pk=pk)
 

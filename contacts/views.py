@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from outreach import csvfiles, panels
+from outreach.audit import record
+from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
@@ -114,9 +116,11 @@ def contact_opt(request, pk):
     contact = get_object_or_404(Contact, account=request.account, pk=pk)
     if contact.opted_out:
         services.opt_in(request.account, contact, source=OptOutSource.CONSOLE)
+        record(request.account, request.user, AuditAction.CONTACT_OPTED_IN, contact)
         messages.success(request, f"{contact} can receive messages again.")
     else:
         services.opt_out(request.account, contact, source=OptOutSource.CONSOLE)
+        record(request.account, request.user, AuditAction.CONTACT_OPTED_OUT, contact)
         messages.success(request, f"{contact} is opted out: every send to them is declined.")
     return redirect("contacts:detail", pk=contact.pk)
 
