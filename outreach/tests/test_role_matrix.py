@@ -201,3 +201,26 @@ def test_the_menu_shows_only_what_the_role_may_open(account):
     labels = [item["label"] for item in client.get("/").context["nav_items"]]
     assert "Inbox" in labels and "Contacts" in labels
     assert not {"Campaigns", "Webhooks", "API keys", "People", "Audit log", "Lines"} & set(labels)
+
+
+def test_pages_show_only_the_controls_the_role_may_use(account):
+    from contacts.tests.factories import ContactFactory
+    from messaging.tests import console_data as d
+
+    contact = ContactFactory(account=account, first_name="Ann")
+    conv = d.conversation(account, d.line(account), "+15125550111", contact_row=contact)
+    shown = {}
+    for role in ROLES:
+        user = create_staff_user(account, f"u-{role}", "pw-for-tests-123", role)
+        client = Client()
+        client.force_login(user)
+        detail = client.get(f"/contacts/{contact.pk}/").content.decode()
+        thread = client.get(f"/messages/inbox/{conv.pk}/").content.decode()
+        shown[role] = {
+            "opt": 'data-testid="opt-toggle"' in detail, "delete": ">Delete</button>" in detail,
+            "edit": "<h2>Edit</h2>" in detail, "reply": 'id="reply-form"' in thread,
+            "new": 'data-testid="compose"' in thread,
+        }
+    assert shown["viewer"] == dict.fromkeys(shown["viewer"], False)
+    assert shown["agent"] == {"opt": True, "delete": False, "edit": True, "reply": True, "new": True}
+    assert shown["manager"] == shown["owner"] == dict.fromkeys(shown["owner"], True)
