@@ -396,6 +396,13 @@ WEBHOOKS_SECRET_GRACE_HOURS = env.float("WEBHOOKS_SECRET_GRACE_HOURS", default=2
 WEBHOOKS_ENDPOINT_CONCURRENCY = env.int("WEBHOOKS_ENDPOINT_CONCURRENCY", default=2)
 #: Days webhook events and their delivery logs are kept (pending ones are never purged).
 WEBHOOKS_RETENTION_DAYS = env.int("WEBHOOKS_RETENTION_DAYS", default=30)
+#: The event stream (GET /api/v2/events, webhooks/stream.py): poll, heartbeat and rotation
+#: seconds, how long a missing id is waited for, and the streams one process may serve.
+STREAM_POLL_SECONDS = env.float("STREAM_POLL_SECONDS", default=1.0)
+STREAM_HEARTBEAT_SECONDS = env.float("STREAM_HEARTBEAT_SECONDS", default=15.0)
+STREAM_MAX_SECONDS = env.float("STREAM_MAX_SECONDS", default=900.0)
+STREAM_GAP_WAIT_SECONDS = env.float("STREAM_GAP_WAIT_SECONDS", default=10.0)
+STREAM_MAX_PER_PROCESS = env.int("STREAM_MAX_PER_PROCESS", default=4)
 #: Public base URL of this server, used in links sent out (media, webhooks).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 #: Where `seed_demo` keeps the demo login so `make run` can print it again.

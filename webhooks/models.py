@@ -90,6 +90,8 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The event stream reads an account's events after an id (webhooks/stream.py).
+        indexes = [models.Index(fields=["account", "id"], name="event_account_after")]
 
     def __str__(self) -> str:
         return f"{self.type} #{self.pk}"

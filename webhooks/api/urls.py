@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import sendblue_views, views
+from . import sendblue_views, stream_views, views
 
 urlpatterns = [
     path("v1/webhooks", views.EndpointsView.as_view(), name="api-webhooks"),
@@ -16,5 +16,6 @@ urlpatterns = [
     path("v1/webhooks/<int:pk>/replay", views.ReplayFailedView.as_view(), name="api-webhook-replay"),
     path("v1/webhooks/<int:pk>/test", views.TestPingView.as_view(), name="api-webhook-test"),
     path("v1/webhooks/<int:pk>/rotate-secret", views.RotateSecretView.as_view(), name="api-webhook-rotate"),
+    path("v2/events", stream_views.EventStream.as_view(), name="api-v2-events"),
     path("account/webhooks", sendblue_views.AccountWebhooksView.as_view(), name="api-account-webhooks"),
 ]

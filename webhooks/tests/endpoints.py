@@ -14,6 +14,7 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("POST", "api/v1/webhooks/<int:pk>/replay"): W,
     ("POST", "api/v1/webhooks/<int:pk>/test"): W,
     ("POST", "api/v1/webhooks/<int:pk>/rotate-secret"): W,
+    ("GET", "api/v2/events"): "account",
     ("GET", "api/account/webhooks"): W,
     ("POST", "api/account/webhooks"): W,
     ("PUT", "api/account/webhooks"): W,
