@@ -46,6 +46,7 @@ def _form_page(request, campaign: Campaign | None):
     form = CampaignForm(request.account, request.POST or None, initial=_initial(campaign))
     if request.method == "POST" and form.is_valid():
         data, list_ids, line_ids = form.service_data()
+        action = AuditAction.CAMPAIGN_CREATED if campaign is None else AuditAction.CAMPAIGN_CHANGED
         try:
             if campaign is None:
                 campaign = services.create_campaign(request.account, data, list_ids=list_ids, line_ids=line_ids)
@@ -58,6 +59,7 @@ def _form_page(request, campaign: Campaign | None):
         except OutreachError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            record(request.account, request.user, action, campaign, detail={"status": campaign.status})
             messages.success(request, f"Saved {campaign.name}.")
             return redirect("campaigns:detail", pk=campaign.pk)
     status = 422 if request.method == "POST" else 200

@@ -126,3 +126,39 @@ def test_the_audit_page_is_paginated(owner, account):
 def test_record_refuses_an_unknown_action(account):
     with pytest.raises(ValueError, match="Unknown audit action"):
         record(account, None, "contact.eaten", target_type="contact")
+
+
+def test_contacts_added_changed_and_deleted_are_recorded(owner, account):
+    owner.post("/contacts/new/", {"phone_number": "+15125550133", "first_name": "Ann"})
+    contact = account.contacts.get()
+    owner.post(f"/contacts/{contact.pk}/", {"phone_number": "+15125550133", "first_name": "Anna"})
+    owner.post(f"/contacts/{contact.pk}/delete")
+    assert [r[1:] for r in rows(account)] == [("contact.created", "contact", "Ann"),
+                                              ("contact.changed", "contact", "Anna"),
+                                              ("contact.deleted", "contact", "Anna")]
+    assert AuditEntry.objects.get(action="contact.deleted").target_id == str(contact.pk)
+
+
+def test_campaigns_created_and_changed_are_recorded(owner, account):
+    lst = audience(account, ["+15125550111"])
+    owner.post("/campaigns/new", {"name": "Spring", "body": "Hi", "lists": [lst.pk], "priority": 0,
+                                  "window_start": "09:00", "window_end": "20:00", "send_style": ""})
+    campaign = account.campaigns.get()
+    owner.post(f"/campaigns/{campaign.pk}/edit", {"name": "Spring 2", "body": "Hi", "lists": [lst.pk], "priority": 0,
+                                                  "window_start": "09:00", "window_end": "20:00", "send_style": ""})
+    assert [r[1:] for r in rows(account)] == [("campaign.created", "campaign", "Spring"),
+                                              ("campaign.changed", "campaign", "Spring 2")]
+
+
+def test_dead_letters_retried_and_discarded_are_recorded(owner, account):
+    from messaging.choices import Status
+
+    conv = d.conversation(account, d.line(account), "+15125550101")
+    first, second = (d.message(conv, text, status=Status.ERROR, attempts=5) for text in ("a", "b"))
+    owner.post("/messages/dead-letters/action", {"row": f"retry:{first.pk}"})
+    owner.post("/messages/dead-letters/action", {"row": f"discard:{second.pk}"})
+    recorded = AuditEntry.objects.filter(account=account).order_by("created_at", "id")
+    assert [(e.action, e.target_id, e.target_label) for e in recorded] == [
+        ("message.dead_letter_retried", str(first.handle), "+15125550101"),
+        ("message.dead_letter_discarded", str(second.handle), "+15125550101"),
+    ]
