@@ -51,9 +51,14 @@ class CurrentAccountMiddleware:
 
 
 def forbidden(request, reason: str):
-    """The designed 403: the console's page, or for an htmx request a fragment to swap in."""
-    template = "console/_forbidden.html" if getattr(request, "htmx", False) else "console/forbidden.html"
-    return render(request, template, {"reason": reason}, status=403)
+    """The designed 403: the console's page, or for an htmx request a fragment put at the top
+    of the page's main column (base.html lets htmx swap a 403)."""
+    if not getattr(request, "htmx", False):
+        return render(request, "console/forbidden.html", {"reason": reason}, status=403)
+    response = render(request, "console/_forbidden.html", {"reason": reason}, status=403)
+    response["HX-Retarget"] = "#main"
+    response["HX-Reswap"] = "afterbegin"
+    return response
 
 
 class RoleMiddleware:

@@ -51,3 +51,31 @@ def test_an_owner_invites_an_agent_who_accepts_and_cannot_open_campaigns(page, s
     page.reload()
     assert page.locator("[data-testid=pending-invitations]").count() == 0  # no longer pending
     assert page.locator("[data-testid=person-ann] select").input_value() == "agent"
+
+
+def test_a_person_demoted_while_a_thread_is_open_is_refused_in_place(page, staff_login, account):
+    from django.contrib.auth import get_user_model
+
+    from messaging.models import Message
+    from messaging.tests import console_data as d
+    from outreach import people
+    from outreach.services import create_staff_user
+
+    conv = d.conversation(account, d.line(account), "+15125550111")
+    create_staff_user(account, "sam", "pw-for-tests-123", "agent")
+    page.click("button:has-text('Log out')")
+    page.goto("/login/")
+    page.fill("#id_username", "sam")
+    page.fill("#id_password", "pw-for-tests-123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    page.goto(f"/messages/inbox/{conv.pk}/")
+    sam = Membership.objects.get(account=account, user__username="sam")
+    people.change_role(account, sam.pk, "viewer", by=get_user_model().objects.get(username="alice"))
+    page.fill("#id_content", "Are you still there?")
+    page.click("#reply-form button[type=submit]")
+    refusal = page.wait_for_selector("#main > [data-testid=forbidden]")
+    assert "(viewer) may not do this" in refusal.inner_text()
+    assert page.locator("#thread-messages").count() == 1  # the thread stays where it was
+    assert not Message.objects.filter(conversation=conv).exists()
+    screenshot(page, "viewer-refused-in-place")

@@ -180,6 +180,7 @@ def test_a_refusal_to_htmx_is_a_fragment(account):
     response = client.post(reverse("campaigns:preview"), HTTP_HX_REQUEST="true")
     assert response.status_code == 403
     assert b"<html" not in response.content and b'data-testid="forbidden"' in response.content
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#main", "afterbegin")
     page = client.get(reverse("campaigns:list"))
     assert page.status_code == 403 and b"<html" in page.content and b"(agent) may not open this page" in page.content
 
