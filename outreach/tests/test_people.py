@@ -165,3 +165,18 @@ def test_a_person_resets_their_own_password(account):
     assert done["Location"] == "/password/reset/done/"
     assert Client().login(username="ann", password="new-pass-phrase-2")
     assert b"cannot be used" in Client().get(link, follow=True).content
+
+
+def test_the_migration_makes_admins_owners_and_staff_managers(account):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("outreach.migrations.0005_roles_people_audit")
+    create_staff_user(account, "old-admin", "pw-for-tests-123", "owner")
+    create_staff_user(account, "old-staff", "pw-for-tests-123", "agent")
+    Membership.objects.filter(user__username="old-admin").update(role="admin")
+    Membership.objects.filter(user__username="old-staff").update(role="staff")
+    migration.forwards(apps, None)
+    roles = dict(Membership.objects.values_list("user__username", "role"))
+    assert roles == {"old-admin": "owner", "old-staff": "manager"}
