@@ -78,6 +78,7 @@ class AuditAction(models.TextChoices):
     LINE_ADDED = "line.added", "Added a line"
     LINE_CHANGED = "line.changed", "Changed a line"
     PERSON_INVITED = "person.invited", "Invited a person"
+    INVITATION_WITHDRAWN = "person.invitation_withdrawn", "Withdrew an invitation"
     PERSON_JOINED = "person.joined", "Accepted an invitation"
     PERSON_ROLE_CHANGED = "person.role_changed", "Changed a person's role"
     PERSON_DEACTIVATED = "person.deactivated", "Deactivated a person"

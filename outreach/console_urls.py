@@ -14,5 +14,6 @@ urlpatterns = [
     path("people/<int:pk>/role", views_people.person_role, name="person-role"),
     path("people/<int:pk>/deactivate", views_people.person_deactivate, name="person-deactivate"),
     path("people/<int:pk>/reactivate", views_people.person_reactivate, name="person-reactivate"),
+    path("people/invitations/<int:pk>/withdraw", views_people.invitation_withdraw, name="invitation-withdraw"),
     path("audit/", views_audit.audit_page, name="audit"),
 ]

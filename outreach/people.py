@@ -1,4 +1,5 @@
-"""The verbs of people: invite, accept an invitation, change a role, deactivate, reactivate.
+"""The verbs of people: invite, withdraw or accept an invitation, change a role, deactivate,
+reactivate.
 
 An invitation's link carries a signed, timestamped token of the invitation's id
 (``django.core.signing``, salt of its own): it expires after ``INVITATION_MAX_AGE_DAYS`` and
@@ -65,6 +66,18 @@ def invite(account: Account, email: str, role: str, *, invited_by, accept_url) -
     )
     record(account, invited_by, AuditAction.PERSON_INVITED, invitation, target_label=email,
            detail={"role": role})
+    return invitation
+
+
+@transaction.atomic
+def withdraw(account: Account, pk: int, *, by) -> Invitation:
+    """Delete a pending invitation: its link then says it was withdrawn."""
+    invitation = Invitation.objects.select_for_update().filter(account=account, pk=pk, accepted_at__isnull=True).first()
+    if invitation is None:
+        raise NotFound("No such pending invitation in this account.")
+    record(account, by, AuditAction.INVITATION_WITHDRAWN, invitation, target_label=invitation.email,
+           detail={"role": invitation.role})
+    invitation.delete()
     return invitation
 
 

@@ -54,6 +54,7 @@ RULES: dict[str, Rule] = {
     "console:person-role": action(OWNER),
     "console:person-deactivate": action(OWNER),
     "console:person-reactivate": action(OWNER),
+    "console:invitation-withdraw": action(OWNER),
     "console:audit": page(OWNER),
     # Contacts: agents read and edit them; lists, imports, bulk changes and deletes are
     # managers'.

@@ -75,6 +75,17 @@ def person_reactivate(request, pk: int):
     return _act(request, people.reactivate, "Reactivated {name} as {role}.", pk)
 
 
+@member_required
+@require_POST
+def invitation_withdraw(request, pk: int):
+    try:
+        invitation = people.withdraw(request.account, pk, by=request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, f"Withdrew the invitation of {invitation.email}: its link no longer works.")
+    return redirect("console:people")
+
+
 def accept_invite(request, token: str):
     """The invitation's link: pick a username and password, then in as the invited role."""
     try:

@@ -79,6 +79,18 @@ def test_an_invitation_expires_and_a_tampered_one_is_refused(owner, settings):
     assert Client().get(link).status_code == 200
 
 
+def test_a_withdrawn_invitation_link_says_so_and_another_accounts_is_404(owner, account, other_account):
+    link = invite_link(owner, "bob@example.com", "viewer")
+    pending = account.invitations.get()
+    theirs = other_account.invitations.create(email="eve@example.com", role="owner")
+    assert owner.post(f"/people/invitations/{theirs.pk}/withdraw").status_code == 404
+    assert owner.post(f"/people/invitations/{pending.pk}/withdraw").status_code == 302
+    withdrawn = Client().get(link)
+    assert withdrawn.status_code == 404 and b"withdrawn" in withdrawn.content
+    assert other_account.invitations.filter(pk=theirs.pk).exists()
+    assert AuditEntry.objects.filter(account=account).latest("created_at").action == "person.invitation_withdrawn"
+
+
 def test_inviting_a_member_again_says_so(owner, account):
     response = owner.post("/people/", {"email": "OLIVE@example.com", "role": "agent"})
     assert response.status_code == 422 and b"already a member of Alice Co" in response.content

@@ -34,6 +34,7 @@ console:people                   O O
 console:person-role              - O
 console:person-deactivate        - O
 console:person-reactivate        - O
+console:invitation-withdraw      - O
 console:audit                    O -
 contacts:list                    V -
 contacts:export                  V -
