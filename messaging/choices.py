@@ -33,6 +33,17 @@ class MessageType(models.TextChoices):
     GROUP = "group"
 
 
+class Tapback(models.TextChoices):
+    """iMessage's reactions to a message."""
+
+    LOVE = "love", "♥ Love"
+    LIKE = "like", "👍 Like"
+    DISLIKE = "dislike", "👎 Dislike"
+    LAUGH = "laugh", "Ha ha"
+    EMPHASIZE = "emphasize", "‼ Emphasize"
+    QUESTION = "question", "? Question"
+
+
 class SendStyle(models.TextChoices):
     """The 13 expressive styles of seed 002."""
 

@@ -36,6 +36,7 @@ class ReplyForm(forms.Form):
         required=False, label="Effect",
         choices=[("", "No effect")] + [(v, label.replace("_", " ").title()) for v, label in SendStyle.choices],
     )
+    reply_to = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
     send_at = forms.DateTimeField(
         required=False, label="Send at", help_text="Your time zone; 1 minute to 35 days ahead. Empty: now.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

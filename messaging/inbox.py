@@ -102,7 +102,10 @@ def attach_previews(rows: list[Conversation]) -> None:
 
 
 def thread_queryset(conversation: Conversation) -> QuerySet[Message]:
-    return Message.objects.filter(conversation=conversation).order_by("-created_at", "-id")
+    return (
+        Message.objects.filter(conversation=conversation).select_related("reply_to").prefetch_related("reactions")
+        .order_by("-created_at", "-id")
+    )
 
 
 def thread(conversation: Conversation, *, before: int | None = None,
@@ -126,7 +129,8 @@ def thread_version(conversation: Conversation, messages: list[Message]) -> str:
     h = hashlib.blake2b(digest_size=8)
     h.update(f"{conversation.unread_count}".encode())
     for m in messages:
-        h.update(f"{m.id}:{m.status}:{m.updated_at.timestamp()}|".encode())
+        h.update(f"{m.id}:{m.status}:{m.updated_at.timestamp()}".encode())
+        h.update("".join(f",{r.pk}{r.kind}" for r in m.reactions.all()).encode() + b"|")  # prefetched
     return h.hexdigest()
 
 

@@ -38,7 +38,7 @@ from .models import Conversation, Line
 from .providers import registry
 
 LINES_CACHE_SECONDS = 300
-LINE_FIELDS = ("id", "account_id", "number", "name", "active")
+LINE_FIELDS = ("id", "account_id", "number", "name", "provider", "active", "healthy")
 #: How old the counted line loads may get before a send counts them again.
 LOADS_SECONDS = 30
 
@@ -96,9 +96,14 @@ def account_lines(account: Account) -> list[Line]:
 
 @receiver([post_save, post_delete], sender=Line, dispatch_uid="messaging-lines-cache")
 def _forget_lines(sender, instance: Line, **kwargs) -> None:
+    forget_lines(instance.account_id)
+
+
+def forget_lines(account_id) -> None:
+    """Drop the account's cached lines (a line saved, deleted, or its health changed)."""
     # After commit too: a concurrent reader may re-cache the old rows before we commit.
-    cache.delete(_lines_key(instance.account_id))
-    transaction.on_commit(lambda: cache.delete(_lines_key(instance.account_id)))
+    cache.delete(_lines_key(account_id))
+    transaction.on_commit(lambda: cache.delete(_lines_key(account_id)))
 
 
 def resolve_from_line(account: Account, from_number: str, lines: Iterable[Line] | None = None) -> Line:
@@ -128,11 +133,17 @@ def no_line() -> BadLine:
 # --- the picker ------------------------------------------------------------------------------
 
 def pool_lines(account: Account, line_ids: Sequence[int] = ()) -> list[Line]:
-    """The active lines to spread new conversations over (all active lines if none named)."""
+    """The active lines to spread new conversations over (all active lines if none named):
+    the healthy ones, or all of them when none is (their messages then wait)."""
     qs = Line.objects.filter(account=account, active=True)
     if line_ids:
         qs = qs.filter(pk__in=line_ids)
-    return list(qs.order_by("number"))
+    return usable(list(qs.order_by("number")))
+
+
+def usable(lines: list[Line]) -> list[Line]:
+    """The healthy lines of ``lines`` (new contacts go there), or all when none is."""
+    return [line for line in lines if line.healthy] or lines
 
 
 def line_loads(line_ids: list[int]) -> dict[int, int]:
@@ -162,14 +173,15 @@ class LinePicker:
 
 
 def least_busy_line_id(account: Account, lines=None, *, claim: bool = True) -> int | None:
-    """The active line with the fewest conversations, from the account's cached loads.
+    """The active line with the fewest conversations (healthy lines first, see ``usable``),
+    from the account's cached loads.
 
     The loads are counted at most every ``LOADS_SECONDS`` per account and each pick adds
     one to its line there (``claim=False``: a look that opens no conversation), so a burst
     of new contacts still spreads over the lines. Two sends picking at the same moment may
     both miss the other's increment: the balance is approximate, as the recount corrects.
     """
-    active = [line for line in (lines if lines is not None else account_lines(account)) if line.active]
+    active = usable([line for line in (lines if lines is not None else account_lines(account)) if line.active])
     if not active:
         return None
     key = f"messaging:line-loads:{account.pk}"

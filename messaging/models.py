@@ -19,6 +19,7 @@ from .choices import (
     SendStyle,
     Service,
     Status,
+    Tapback,
 )
 from .providers import registry
 from .status import is_scheduled
@@ -40,6 +41,8 @@ class Line(models.Model):
     new_contacts_per_day = models.PositiveIntegerField(default=50)
     healthy = models.BooleanField(default=True)
     health_error = models.TextField(blank=True)
+    #: When the line last went from healthy to unhealthy (None while healthy).
+    unhealthy_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -143,6 +146,8 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     #: A scheduled send's time (``send_at``): it waits QUEUED until then, shown as SCHEDULED.
     scheduled_for = models.DateTimeField(null=True, blank=True)
+    #: The message this one answers inline (an iMessage reply), in the same conversation.
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     #: Set when a worker claims the message (ACCEPTED): identifies the claim.
     claimed_at = models.DateTimeField(null=True, blank=True)
     #: The claim holds until then; its live worker keeps pushing it on (messaging/queue/lease.py).
@@ -251,6 +256,25 @@ class LineUsage(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["line", "minute"], name="one_usage_row_per_line_minute")]
+
+
+class Reaction(models.Model):
+    """A tapback on a message, ours or a customer's: one per person and part of a message
+    (a new one replaces it, as on the phone)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reactions")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    kind = models.CharField(max_length=16, choices=Tapback.choices)
+    #: Who reacted: one of our lines (``is_outbound``) or the customer's address.
+    from_address = models.CharField(max_length=254)
+    is_outbound = models.BooleanField(default=False)
+    part_index = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["message", "from_address", "part_index"], name="one_reaction_per_person_and_part",
+        )]
 
 
 # The sandbox carrier's tables belong to its provider package (same app, same tables).

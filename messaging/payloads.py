@@ -9,9 +9,9 @@ endpoints always get the canonical body: they subscribe per account, not per key
 """
 from __future__ import annotations
 
-from outreach.choices import Dialect
+from outreach.choices import Dialect, Plan
 
-from .choices import OPT_OUT_KEYWORDS, ErrorKey, MessageType, Status, keyword
+from .choices import OPT_OUT_KEYWORDS, ErrorKey, MessageType, Provider, Status, keyword
 from .models import Message
 from .status import wire_status
 
@@ -25,6 +25,17 @@ def opted_out(message: Message) -> bool:
     if message.is_outbound:
         return message.error_key == ErrorKey.OPTED_OUT
     return message.status == Status.RECEIVED and keyword(message.content) in OPT_OUT_KEYWORDS
+
+
+def plan_of(message: Message) -> str:
+    """The account's plan, except that a message on a real line (BlueBubbles) never says
+    "sandbox": an account on the default plan sending through its own Mac is on a
+    dedicated line."""
+    plan = message.account.plan
+    line = message.line if message.line_id else None
+    if plan == Plan.SANDBOX and line is not None and line.provider != Provider.SANDBOX:
+        return Plan.DEDICATED.value
+    return plan
 
 
 def message_body(message: Message, dialect: str = Dialect.SENDBLUE) -> dict:
@@ -48,7 +59,7 @@ def message_body(message: Message, dialect: str = Dialect.SENDBLUE) -> dict:
         "number": message.number,
         "to_number": message.to_number,
         "was_downgraded": message.was_downgraded,
-        "plan": message.account.plan,
+        "plan": plan_of(message),
         "media_url": message.media_url,
         "message_type": message.message_type,
         "group_id": (conversation.group_id if conversation and is_group else ""),
@@ -59,6 +70,8 @@ def message_body(message: Message, dialect: str = Dialect.SENDBLUE) -> dict:
         "service": message.service or None,
         "group_display_name": (conversation.group_display_name or None) if conversation and is_group else None,
         "send_at": iso(message.scheduled_for),
+        # The message this one answers inline (no query unless it answers one).
+        "reply_to": {"message_handle": str(message.reply_to.handle)} if message.reply_to_id else None,
     }
 
 

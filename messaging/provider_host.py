@@ -7,6 +7,7 @@ from django.db import transaction
 from . import handle_cache
 from .models import Line
 from .providers.base import Host
+from .services import health
 
 
 class CoreHost(Host):
@@ -31,7 +32,7 @@ class CoreHost(Host):
         return data
 
     def set_line_health(self, line: Line, error: str) -> None:
-        Line.objects.filter(pk=line.pk).update(healthy=not error, health_error=error)
+        health.record(line, error)
 
     def find_line(self, pk, provider: str) -> Line | None:
         return Line.objects.filter(pk=pk, provider=provider).first()

@@ -11,6 +11,7 @@ thread = [
     path("messages", views_inbox.thread_messages, name="thread-messages"),
     path("reply", views_inbox.reply, name="reply"),
     path("scheduled/<uuid:handle>/cancel", views_inbox.cancel_scheduled, name="cancel-scheduled"),
+    path("messages/<uuid:handle>/react", views_inbox.react, name="react"),
     path("simulate", views_inbox.simulate, name="simulate"),
 ]
 inbox = [

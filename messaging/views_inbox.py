@@ -17,7 +17,7 @@ from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
 from . import inbox, media, services
-from .choices import EventSource, MessageType, Provider
+from .choices import EventSource, MessageType, Provider, Tapback
 from .forms import ComposeForm, InboxFilterForm, ReplyForm, SimulateInboundForm
 from .models import Conversation, Message
 
@@ -74,6 +74,7 @@ def _thread_context(request: HttpRequest, conversation: Conversation) -> dict:
         "thread_version": inbox.thread_version(conversation, messages),
         "thread_poll_ms": THREAD_POLL_MS,
         "paged_back": bool(before),
+        "tapbacks": Tapback.choices,
     }
 
 
@@ -180,6 +181,7 @@ def _message_fields(request: HttpRequest, form: ReplyForm, *, from_number: str |
         "from_number": from_number,
         "source": EventSource.CONSOLE,
         "send_at": form.cleaned_data.get("send_at"),
+        "reply_to": form.cleaned_data.get("reply_to") or "",
     }
 
 
@@ -250,6 +252,20 @@ def cancel_scheduled(request: HttpRequest, pk: int, handle) -> HttpResponse:
     else:
         record(request.account, request.user, AuditAction.SCHEDULED_CANCELLED, message,
                target_label=conversation.address, detail={"conversation": conversation.pk})
+    return _fragment_or_redirect(request, conversation)
+
+
+@member_required
+@require_POST
+def react(request: HttpRequest, pk: int, handle) -> HttpResponse:
+    """A tapback on a message of this thread, from its line."""
+    conversation = _get_conversation(request, pk)
+    if not Message.objects.filter(account=request.account, conversation=conversation, handle=handle).exists():
+        raise Http404
+    try:
+        services.send_reaction(request.account, str(handle), request.POST.get("reaction", ""))
+    except OutreachError as exc:
+        flash.error(request, exc.message)
     return _fragment_or_redirect(request, conversation)
 
 

@@ -22,6 +22,9 @@ class Account(models.Model):
     plan = models.CharField(max_length=32, choices=Plan.choices, default=Plan.SANDBOX)
     #: Used for quiet hours when a contact has no timezone of its own.
     default_timezone = models.CharField(max_length=64, default="America/New_York")
+    #: Minutes a contact waits for its unhealthy line before its conversation moves to a
+    #: healthy line of the account (None: it waits for its line however long).
+    failover_after_minutes = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

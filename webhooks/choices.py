@@ -4,6 +4,7 @@ from django.db import models
 class EventType(models.TextChoices):
     MESSAGE_STATUS_UPDATED = "message.status_updated", "Message status updated"
     MESSAGE_RECEIVED = "message.received", "Message received"
+    MESSAGE_REACTION = "message.reaction", "Message reaction"
     CONTACT_OPTED_OUT = "contact_opted_out", "Contact opted out"
     CAMPAIGN_ENGAGEMENT_COMPLETED = "campaign_engagement_completed", "Campaign engagement completed"
     APPOINTMENT_SCHEDULED = "appointment_scheduled", "Appointment scheduled"
@@ -11,6 +12,8 @@ class EventType(models.TextChoices):
     CONTACT_CREATED = "contact_created", "Contact created"
     LINE_ASSIGNED = "line_assigned", "Line assigned"
     WEBHOOK_TEST = "webhook.test", "Test ping"
+    LINE_UNHEALTHY = "line.unhealthy", "Line unhealthy"
+    LINE_HEALTHY = "line.healthy", "Line healthy again"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -34,6 +37,7 @@ class SendblueType(models.TextChoices):
     CALL_LOG = "call_log", "call_log"
     CONTACT_CREATED = "contact_created", "contact_created"
     LINE_ASSIGNED = "line_assigned", "line_assigned"
+    LINE_BLOCKED = "line_blocked", "line_blocked"
 
 
 SENDBLUE_EVENTS: dict[str, str] = {
@@ -42,7 +46,8 @@ SENDBLUE_EVENTS: dict[str, str] = {
     SendblueType.CALL_LOG: EventType.CALL_COMPLETED,
     SendblueType.CONTACT_CREATED: EventType.CONTACT_CREATED,
     SendblueType.LINE_ASSIGNED: EventType.LINE_ASSIGNED,
+    SendblueType.LINE_BLOCKED: EventType.LINE_UNHEALTHY,
 }
 #: Sendblue's other types: no event of this server means them yet, so they are refused
 #: (an endpoint listed under a type must really receive it).
-SENDBLUE_NOT_DELIVERED = ("typing_indicator", "line_blocked", "call_completed", "inbound_call", "contact_profile")
+SENDBLUE_NOT_DELIVERED = ("typing_indicator", "call_completed", "inbound_call", "contact_profile")

@@ -43,7 +43,10 @@ SDK_TYPES = {
 FAMILIES = {
     EventType.MESSAGE_RECEIVED: "messages",
     EventType.MESSAGE_STATUS_UPDATED: "messages",
+    EventType.MESSAGE_REACTION: "messages",
     EventType.LINE_ASSIGNED: "messages",
+    EventType.LINE_UNHEALTHY: "messages",
+    EventType.LINE_HEALTHY: "messages",
     EventType.CONTACT_CREATED: "contacts",
     EventType.CONTACT_OPTED_OUT: "contacts",
     EventType.CAMPAIGN_ENGAGEMENT_COMPLETED: "campaigns",

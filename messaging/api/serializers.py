@@ -26,7 +26,7 @@ class LineSerializer(serializers.ModelSerializer):
     class Meta:
         model = Line
         fields = [
-            "id", "number", "name", "provider", "active", "healthy", "health_error",
+            "id", "number", "name", "provider", "active", "healthy", "health_error", "unhealthy_since",
             "burst_per_second", "new_contacts_per_hour", "new_contacts_per_day", "created_at",
         ]
 
@@ -47,6 +47,27 @@ class BlankCharField(serializers.CharField):
 
 # --- Sendblue dialect: requests ----------------------------------------------------------
 
+class ReplyToField(serializers.Field):
+    """Sendblue's ``reply_to``: ``{"message_handle": ..., "part_index"?: 0}`` (a bare handle too)."""
+
+    default_error_messages = {"invalid": 'reply_to must be {{"message_handle": "<the handle of the message answered>"}}.'}
+
+    def to_internal_value(self, data) -> str:
+        handle = data.get("message_handle") if isinstance(data, dict) else data
+        if not isinstance(handle, str) or not handle:
+            self.fail("invalid")
+        return handle
+
+    def to_representation(self, value):
+        return value
+
+
+REPLY_TO = extend_schema_field({
+    "type": "object", "required": ["message_handle"],
+    "properties": {"message_handle": {"type": "string"}, "part_index": {"type": "integer"}},
+})(ReplyToField)(required=False, default="", help_text="Answer a message of this conversation inline.")
+
+
 SEND_AT = serializers.DateTimeField(
     required=False, allow_null=True, default=None,
     help_text="Schedule the send (ISO 8601 with a zone), 1 minute to 35 days ahead; cancel it "
@@ -65,6 +86,7 @@ class SendMessageRequest(serializers.Serializer):
     )
     status_callback = BlankCharField(help_text="URL that receives the message body on every status change.")
     send_at = SEND_AT
+    reply_to = REPLY_TO
 
     def validate_send_style(self, value):
         return value or ""
@@ -85,6 +107,7 @@ class SendGroupMessageRequest(serializers.Serializer):
     )
     status_callback = BlankCharField()
     send_at = SEND_AT
+    reply_to = REPLY_TO
 
     def validate_send_style(self, value):
         return value or ""
@@ -157,6 +180,7 @@ class SendblueMessage(serializers.Serializer):
     send_at = serializers.DateTimeField(
         allow_null=True, help_text="A scheduled send's time; status is SCHEDULED until then."
     )
+    reply_to = serializers.DictField(allow_null=True, help_text="{message_handle}: the message this one answers inline.")
 
     def to_representation(self, message: Message) -> dict:
         return message_body(message, self.context.get("dialect", Dialect.SENDBLUE))

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from ..providers import registry
-from . import groups_v2, lines_v2, sendblue, v1, views
+from . import groups_v2, lines_v2, reactions, sendblue, v1, views
 
 #: Arnio's own paths (seed 000), at the root like Arnio's: outreach/urls.py includes them.
 arnio_urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("v2/groups/<str:group_id>/name", groups_v2.GroupNameV2.as_view(), name="api-v2-group-name"),
     path("modify-group", groups_v2.ModifyGroup.as_view(), name="api-modify-group"),
     path("evaluate-service", sendblue.EvaluateService.as_view(), name="api-evaluate-service"),
+    path("send-reaction", reactions.SendReaction.as_view(), name="api-send-reaction"),
     path("send-typing-indicator", sendblue.SendTypingIndicator.as_view(), name="api-send-typing-indicator"),
     path("upload-media-object", sendblue.UploadMediaObject.as_view(), name="api-upload-media-object"),
     # Public by an unguessable token: phones fetch uploaded media from here.

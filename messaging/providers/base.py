@@ -82,6 +82,14 @@ class ProviderEvent:
     service: str = ""
     group_id: str = ""
     participants: list[str] = field(default_factory=list)
+    #: A reaction (kind "reaction", to the message named above): its kind, the part of
+    #: the message, and whether it was taken back.
+    reaction: str = ""
+    part_index: int = 0
+    removed: bool = False
+    #: Inbound: the message it answers inline, by our handle or the network's id.
+    reply_to_handle: str = ""
+    reply_to_provider_id: str = ""
     error_code: int | None = None
     error_message: str = ""
     raw: dict = field(default_factory=dict)
@@ -219,6 +227,10 @@ class BaseProvider:
         """Raise ProviderConfigurationError if the line cannot work (used for health)."""
 
     # --- groups (the conversation row is the core's to write; these change the network's) -
+
+    def react(self, message, kind: str, part_index: int = 0) -> None:
+        """Send a tapback (``Tapback``) on ``message`` (a message of this line)."""
+        raise UnsupportedByProvider(f"{self.name} lines cannot send reactions.")
 
     def rename_group(self, conversation, name: str) -> None:
         """Give the group chat ``name`` ("" clears it) on the network."""

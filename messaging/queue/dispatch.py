@@ -40,7 +40,7 @@ from ..models import Line, Message
 from ..providers.base import PermanentProviderError, ProviderError, ProviderEvent, SendResult
 from ..providers.registry import provider_for
 from ..services.enqueue import attach_conversations
-from ..services.reports import receive_inbound
+from ..services.reports import apply_event, receive_inbound
 from ..services.scheduled import opted_out_steps
 from ..services.transitions import Step, apply_steps
 from . import lease, limits
@@ -48,6 +48,9 @@ from .limits import backoff
 from .order import INTERACTIVE_MIN, due_filter
 
 logger = logging.getLogger(__name__)
+
+#: How long a message of an inactive or unhealthy line waits before the claim looks again.
+LINE_WAIT_SECONDS = 60
 
 
 @dataclass
@@ -130,11 +133,16 @@ def _admit(candidates: list[Message], now: datetime) -> tuple[list[tuple[Message
         ).order_by("pk")
     }
     _share(candidates, lines)
-    lineless = {m.pk for m in candidates if m.line_id not in lines or not lines[m.line_id].active}
+    lineless = {
+        m.pk for m in candidates
+        if m.line_id not in lines or not lines[m.line_id].active or not lines[m.line_id].healthy
+    }
     admitted, held = limits.admit([m for m in candidates if m.pk not in lineless], lines, now)
     for pk in lineless:
-        # An inactive line's messages wait for it to come back (or to be withdrawn).
-        held[pk] = now + timedelta(seconds=60)
+        # An inactive line's messages wait for it to come back (or to be withdrawn); an
+        # unhealthy line's wait for its provider to find it healthy again (messaging/services/
+        # health.py puts them back at once), spending no attempt meanwhile.
+        held[pk] = now + timedelta(seconds=LINE_WAIT_SECONDS)
     return admitted, held
 
 
@@ -219,7 +227,7 @@ def record(chunk: Chunk, outcomes: dict[int, SendResult | ProviderError]) -> Non
                 chunk.wake_at = _earliest(chunk.wake_at, steps[0].fields["next_attempt_at"])
             plans.append((message, steps))
             if isinstance(outcome, SendResult):
-                chunk.inbound += [(message.line, r) for r in outcome.reports if r.kind == "inbound"]
+                chunk.inbound += [(message.line, r) for r in outcome.reports if r.kind in ("inbound", "reaction")]
         apply_steps(plans, source=EventSource.DISPATCHER)
 
 
@@ -256,10 +264,14 @@ def _report_fields(message: Message, report: ProviderEvent) -> dict:
 
 
 def deliver_inbound(chunk: Chunk) -> None:
-    """Replies the network reported with a send (the sandbox's 05/06), each on its own."""
+    """Replies and reactions the network reported with a send (the sandbox's 05, 06, 08,
+    09), each on its own."""
     for line, event in chunk.inbound:
         try:
-            receive_inbound(line, event)
+            if event.kind == "reaction":
+                apply_event(line, event, provider_for(line))
+            else:
+                receive_inbound(line, event)
         except Exception:  # noqa: BLE001 - one bad reply must not stop the others
             logger.exception("could not record a reply on %s", line.number)
 

@@ -8,7 +8,9 @@ events. One module per family, each named for what it does:
 - ``reports``: what the network reports (``apply_report``, ``receive_inbound``);
 - ``deadletters``: retry and discard dead letters, mark a thread read;
 - ``handles``: which service an address can receive, typing indicators;
-- ``scheduled``: cancel a scheduled send, and the opt-out check at its send time.
+- ``scheduled``: cancel a scheduled send, and the opt-out check at its send time;
+- ``health``: a line's health and its events; ``failover``: moving contacts off a line that
+  stayed unhealthy past the account's delay.
 
 The names below are the ones other apps and the views call.
 """
@@ -17,13 +19,15 @@ from ..queue.wake import wake_dispatcher
 from ..status import is_scheduled
 from .deadletters import discard_dead_letter, mark_read, retry_dead_letter
 from .groups import find_group, modify_group, rename_group, send_group, send_to
+from .reactions import send_reaction
 from .reports import apply_report, receive_inbound, simulate_inbound
 from .scheduled import cancel_scheduled
 from .sending import direct_conversation, is_opted_out, send
 from .transitions import record_transition
 
 __all__ = [
-    "BadLine", "add_line", "apply_report", "cancel_scheduled", "is_scheduled", "direct_conversation", "discard_dead_letter", "find_group",
-    "is_opted_out", "mark_read", "modify_group", "rename_group", "receive_inbound", "record_transition", "resolve_from_line", "retry_dead_letter", "send",
-    "send_group", "send_to", "simulate_inbound", "wake_dispatcher",
+    "BadLine", "add_line", "apply_report", "cancel_scheduled", "direct_conversation", "discard_dead_letter",
+    "find_group", "is_opted_out", "is_scheduled", "mark_read", "modify_group", "receive_inbound",
+    "record_transition", "rename_group", "resolve_from_line", "retry_dead_letter", "send", "send_group",
+    "send_reaction", "send_to", "simulate_inbound", "wake_dispatcher",
 ]

@@ -16,7 +16,7 @@ from ..choices import ErrorCode, ErrorKey, EventSource, MessageType, Status
 from ..lines import BadLine, least_busy_line_id, no_line, resolve_from_line
 from ..models import Attachment, Conversation, Line, Message, MessageEvent, participants_key
 from ..providers.registry import provider_for
-from .sending import Body, queue_new, send
+from .sending import Body, queue_new, reply_target, send
 
 GROUP_MIN_PARTICIPANTS = 2
 MAX_ATTACHMENTS = 10
@@ -112,6 +112,7 @@ def send_group(
         account, conversation.line, now, conversation=conversation, message_type=MessageType.GROUP,
         status=Status.QUEUED, queued_at=now,
     )
+    message.reply_to = reply_target(account, body.reply_to, conversation.pk, conversation.line)
     detail = ""
     opted_out = sorted(
         Contact.objects.filter(

@@ -30,6 +30,7 @@ from ..providers.registry import provider_for
 from ..queue.limits import backoff
 from ..queue.wake import wake_dispatcher
 from ..status import IllegalTransition
+from .reactions import receive_reaction
 from .sending import direct_conversation, insert_message
 from .transitions import emit_status, record_transition
 
@@ -87,6 +88,7 @@ def receive_inbound(line: Line, event: ProviderEvent) -> Message:
         from_number=address, to_number=line.number, content=event.content or "",
         media_url=(event.media_urls[0] if event.media_urls else ""), status=Status.RECEIVED,
         service=event.service or "", provider_message_id=event.provider_message_id,
+        reply_to=quoted(line, conversation, event),
     )
     insert_message(message, MessageEvent(status=Status.RECEIVED, source=EventSource.PROVIDER), None, timezone.now())
     Conversation.objects.filter(pk=conversation.pk).update(unread_count=F("unread_count") + 1)
@@ -98,6 +100,28 @@ def receive_inbound(line: Line, event: ProviderEvent) -> Message:
     emit_status(message)
     signals.message_received.send(sender=Message, message=message)
     return message
+
+
+def quoted(line: Line, conversation, event: ProviderEvent) -> Message | None:
+    """The message an inbound one answers inline, if the network says so and it is in the
+    same conversation (by our handle, else the network's id)."""
+    handle = _uuid(event.reply_to_handle)
+    if handle is not None:
+        found = Message.objects.filter(conversation_id=conversation.pk, handle=handle).first()
+        if found is not None:
+            return found
+    if event.reply_to_provider_id:
+        return Message.objects.filter(
+            conversation_id=conversation.pk, line=line, provider_message_id=event.reply_to_provider_id
+        ).first()
+    return None
+
+
+def _uuid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:  # not one of our handles
+        return None
 
 
 def apply_events(line: Line, events: list[ProviderEvent], provider: BaseProvider | None = None) -> int:
@@ -120,6 +144,9 @@ def apply_event(line: Line, event: ProviderEvent, provider: BaseProvider) -> boo
             return False
         receive_inbound(line, event)
         return True
+    if event.kind == "reaction":
+        target = provider.match_message(Message.objects.filter(line=line), event)
+        return target is not None and receive_reaction(line, target, event)
     message = provider.match_message(Message.objects.filter(line=line, is_outbound=True), event)
     if message is None:
         return False  # typed on the network's own device, or another tool's: not ours

@@ -12,6 +12,7 @@ then the webhook outbox (``webhooks.emit``).
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from contacts.models import Contact
 from outreach.choices import Dialect
+from outreach.exceptions import InvalidInput
 from outreach.models import Account
 
 from .. import lines as line_choice
@@ -46,6 +48,8 @@ class Body:
     dialect: str = Dialect.SENDBLUE
     #: A scheduled send: due then, not now (1 minute to 35 days ahead).
     send_at: datetime | None = None
+    #: The handle of the message this one answers inline (same conversation and line).
+    reply_to: str = ""
 
     def validated(self) -> Body:
         content = self.content or ""
@@ -85,6 +89,7 @@ def send(account: Account, *, to: str, from_number: str | None = None, **body) -
     line = _send_line(account, recipient, from_number)
     now = timezone.now()
     message = body.message(account, line, now, number=address, to_number=address)
+    message.reply_to = reply_target(account, body.reply_to, recipient.conversation_id, line)
     if recipient.opted_out:
         message.status, detail = Status.DECLINED, "recipient opted out"
         message.error_code = ErrorCode.VALIDATION
@@ -94,6 +99,24 @@ def send(account: Account, *, to: str, from_number: str | None = None, **body) -
         message.status, detail, message.queued_at = Status.QUEUED, "", now
     event = MessageEvent(status=message.status, source=body.source, detail=detail)
     return queue_new(message, event, recipient.contact_id, now)
+
+
+def reply_target(account: Account, handle: str, conversation_id, line: Line) -> Message | None:
+    """The message a send answers inline: the account's, in the conversation the send goes
+    to, on the same line (an inline reply lives in one thread)."""
+    if not handle:
+        return None
+    try:
+        target = Message.objects.filter(account=account, handle=uuid.UUID(str(handle))).first()
+    except ValueError:
+        target = None
+    if target is None:
+        raise InvalidInput(f"reply_to: no message {handle} in your account.", field="reply_to")
+    if target.conversation_id is None or target.conversation_id != conversation_id or target.line_id != line.pk:
+        raise InvalidInput(
+            "reply_to must be a message of the conversation this send goes to, on the same line.", field="reply_to"
+        )
+    return target
 
 
 def queue_new(message: Message, event: MessageEvent, contact_id, now: datetime) -> Message:

@@ -13,6 +13,7 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("POST", "api/v2/groups/<str:group_id>/name"): "messages",
     ("POST", "api/modify-group"): "messages",
     ("GET", "api/evaluate-service"): "messages",
+    ("POST", "api/send-reaction"): "messages",
     ("POST", "api/send-typing-indicator"): "messages",
     ("POST", "api/upload-media-object"): "messages",
     ("GET", "api/v1/messages"): "messages",

@@ -273,3 +273,35 @@ def test_schedule_a_reply_see_when_it_goes_and_cancel_it(page, staff_login, acco
     message.refresh_from_db()
     assert message.status == Status.DECLINED and message.error_key == "CANCELLED"
     assert page.locator(f"{bubble} [data-testid=cancel-scheduled]").count() == 0
+
+
+def test_reply_inline_to_a_customer_message_and_see_the_quote(page, staff_login, account, line):
+    conv = d.conversation(account, line, "+15125550187")
+    asked = d.message(conv, "Do you open on Sundays?", outbound=False)
+    d.message(conv, "Also, parking?", outbound=False)
+    open_thread(page, "+15125550187")
+    page.click(f"[data-handle='{asked.handle}'] [data-testid=reply-to]")
+    assert "Sundays" in page.inner_text("[data-testid=replying-to]")
+    page.fill("#id_content", "Yes, 10 to 4.")
+    page.keyboard.press("Enter")
+    answer = wait_for(lambda: Message.objects.filter(conversation=conv, is_outbound=True).first())
+    assert answer.reply_to == asked
+    page.wait_for_selector(f"[data-handle='{answer.handle}'] [data-testid=quote]")
+    assert "Sundays" in page.inner_text(f"[data-handle='{answer.handle}'] [data-testid=quote]")
+    assert page.locator("[data-testid=replying-to]").is_hidden(), "the next message is not a reply"
+
+
+def test_react_to_a_customer_message_and_see_their_tapback(page, staff_login, account, line):
+    """A real worker with a 3 s sandbox: the customer (...09) loves our message and the
+    thread shows it without a reload; our own tapback on their message shows at once."""
+    conv = d.conversation(account, line, "+15125550109")
+    theirs = d.message(conv, "See you at 8", outbound=False)
+    with running_worker(SANDBOX_DELAY_SECONDS="1"):
+        open_thread(page, "+15125550109")
+        page.click(f"[data-handle='{theirs.handle}'] [data-testid=react]")
+        page.click(f"[data-handle='{theirs.handle}'] [data-testid=react-like]")
+        page.wait_for_selector(f"[data-handle='{theirs.handle}'] [data-testid=reactions]:has-text('Like')")
+        page.fill("#id_content", "Great, table for two")
+        page.keyboard.press("Enter")
+        ours = wait_for(lambda: Message.objects.filter(conversation=conv, is_outbound=True).first())
+        page.wait_for_selector(f"[data-handle='{ours.handle}'] [data-testid=reactions]:has-text('Love')", timeout=30000)

@@ -19,6 +19,24 @@
   // The server says "thread-sent" after our own reply: always show it.
   document.addEventListener("thread-sent", function () { stickToBottom = true; setTimeout(toBottom, 0); });
 
+  // "Reply" on a message: the next send answers it inline (Cancel forgets it).
+  document.addEventListener("click", function (e) {
+    var pick = e.target.closest && e.target.closest("[data-reply-to]");
+    var drop = e.target.closest && e.target.closest("[data-reply-cancel]");
+    var field = document.getElementById("id_reply_to"), note = document.getElementById("replying-to");
+    if (!field || !note || !(pick || drop)) { return; }
+    field.value = pick ? pick.dataset.replyTo : "";
+    note.hidden = !pick;
+    if (pick) {
+      note.querySelector("[data-reply-text]").textContent = pick.dataset.replyText || "an attachment";
+      document.getElementById("id_content").focus();
+    }
+  });
+  document.addEventListener("thread-sent", function () {
+    var field = document.getElementById("id_reply_to"), note = document.getElementById("replying-to");
+    if (field && note) { field.value = ""; note.hidden = true; }
+  });
+
   document.addEventListener("keydown", function (e) {
     var t = e.target;
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing && t && t.id === "id_content" && t.form && t.form.id === "reply-form") {

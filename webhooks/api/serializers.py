@@ -154,6 +154,7 @@ class SendblueConfigSerializer(serializers.Serializer):
     call_log = serializers.ListField(child=SendblueWebhookField(), required=False)
     contact_created = serializers.ListField(child=SendblueWebhookField(), required=False)
     line_assigned = serializers.ListField(child=SendblueWebhookField(), required=False)
+    line_blocked = serializers.ListField(child=SendblueWebhookField(), required=False)
     globalSecret = serializers.CharField(required=False)
 
     def to_internal_value(self, data):
@@ -180,6 +181,7 @@ class SendblueListSerializer(serializers.Serializer):
     call_log = serializers.ListField(child=serializers.CharField())
     contact_created = serializers.ListField(child=serializers.CharField())
     line_assigned = serializers.ListField(child=serializers.CharField())
+    line_blocked = serializers.ListField(child=serializers.CharField())
 
 
 class SendblueResponseSerializer(serializers.Serializer):

@@ -36,20 +36,20 @@ def test_add_list_replace_delete(sb, account):
 
     r = sb.get("/api/account/webhooks")
     assert_matches_schema(r, "/api/account/webhooks")
-    assert r.json()["webhooks"] == {"receive": [A, B], "outbound": [A], "call_log": [], "contact_created": [], "line_assigned": []}
+    assert r.json()["webhooks"] == {"receive": [A, B], "outbound": [A], "call_log": [], "contact_created": [], "line_assigned": [], "line_blocked": []}
 
     kept = Endpoint.objects.get(url=B)
     r = sb.put("/api/account/webhooks", {"webhooks": {"outbound": [B], "call_log": [B]}}, format="json")
     assert r.status_code == 200, r.content
     assert_matches_schema(r, "/api/account/webhooks")
-    assert r.json()["webhooks"] == {"receive": [], "outbound": [B], "call_log": [B], "contact_created": [], "line_assigned": []}
+    assert r.json()["webhooks"] == {"receive": [], "outbound": [B], "call_log": [B], "contact_created": [], "line_assigned": [], "line_blocked": []}
     assert Endpoint.objects.get(url=B).pk == kept.pk  # kept URL keeps its secret and log
 
     r = sb.delete("/api/account/webhooks", {"webhook_urls": [B], "type": "call_log"}, format="json")
     assert r.status_code == 200 and r.json()["webhooks"]["call_log"] == []
     assert_matches_schema(r, "/api/account/webhooks")
     r = sb.delete("/api/account/webhooks", {"webhook_urls": [B]}, format="json")
-    assert r.json()["webhooks"] == {"receive": [], "outbound": [], "call_log": [], "contact_created": [], "line_assigned": []}
+    assert r.json()["webhooks"] == {"receive": [], "outbound": [], "call_log": [], "contact_created": [], "line_assigned": [], "line_blocked": []}
     r = sb.delete("/api/account/webhooks", {"webhook_urls": [B]}, format="json")
     assert r.status_code == 404 and r.json()["status"] == "ERROR"
 
@@ -68,8 +68,8 @@ def test_bad_bodies_are_sendblue_400s(sb):
     r = sb.post("/api/account/webhooks", {"webhooks": [A], "type": "typing_indicator"}, format="json")
     assert r.status_code == 400 and "typing_indicator" in r.json()["error_message"]
     assert "line_assigned" in r.json()["error_message"], "says which types there are"
-    r = sb.put("/api/account/webhooks", {"webhooks": {"receive": [A], "line_blocked": [B]}}, format="json")
-    assert r.status_code == 400 and "line_blocked" in r.json()["error_message"]
+    r = sb.put("/api/account/webhooks", {"webhooks": {"receive": [A], "inbound_call": [B]}}, format="json")
+    assert r.status_code == 400 and "inbound_call" in r.json()["error_message"]
     assert Endpoint.objects.count() == 0
 
 

@@ -40,8 +40,11 @@ class ServerUnreachable(TransientProviderError):
     reason can be found (and sent again) once the server answers (see services.py).
     """
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str, *, line_down: bool = True):
         super().__init__(f"{UNREACHABLE} {detail}")
+        #: False when the Mac did get the request but answered late (a read timeout, the
+        #: proxy's 504 while Messages.app is busy): a slow send, not a broken line.
+        self.line_down = line_down
 
 
 #: How every "server unreachable" error text begins.
@@ -58,6 +61,16 @@ class BlueBubblesAPIError(PermanentProviderError):
         self.status = status
         self.data = data
         self.retryable = retryable
+
+
+class NoSuchChat(BlueBubblesAPIError):
+    """``message/query`` named a chat the Mac does not have. The server answers that with
+    Koa's bare 404 (plain text "Not Found", no envelope): a fact about the chat, not an
+    outage, so it must not read as "server unreachable"."""
+
+
+#: Koa's body for a request its handler answered with nothing.
+BARE_NOT_FOUND = "Not Found"
 
 
 class BlueBubblesClient:
@@ -82,7 +95,8 @@ class BlueBubblesClient:
 
     def _unreachable(self, exc: requests.RequestException) -> ServerUnreachable:
         if isinstance(exc, requests.Timeout):
-            return ServerUnreachable(self._clean(f"{self.base_url} did not answer in time ({exc.__class__.__name__})."))
+            return ServerUnreachable(self._clean(f"{self.base_url} did not answer in time ({exc.__class__.__name__})."),
+                                     line_down=isinstance(exc, requests.ConnectTimeout))
         return ServerUnreachable(self._clean(f"{self.base_url}: {_short(exc)}"))
 
     def close(self) -> None:
@@ -92,13 +106,15 @@ class BlueBubblesClient:
 
     def call(self, method: str, path: str, *, params: dict | None = None, **kwargs) -> Any:
         """``data`` of a successful answer; raises one of our provider errors otherwise."""
+        return self._data(self._request(method, path, params=params, **kwargs))
+
+    def _request(self, method: str, path: str, *, params: dict | None = None, **kwargs) -> requests.Response:
         url = f"{self.base_url}/api/v1/{path.lstrip('/')}"
         query = {"password": self.password, **(params or {})}
         try:
-            response = self.session.request(method, url, params=query, timeout=self.timeout, **kwargs)
+            return self.session.request(method, url, params=query, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
             raise self._unreachable(exc) from None
-        return self._data(response)
 
     def _data(self, response: requests.Response) -> Any:
         try:
@@ -111,7 +127,7 @@ class BlueBubblesClient:
                 raise ServerUnreachable(self._clean(
                     f"{self.base_url} answered HTTP {response.status_code} without a BlueBubbles body; "
                     "is the server running?"
-                ))
+                ), line_down=response.status_code != 504)
             raise PermanentProviderError(self._clean(
                 f"{self.base_url} answered HTTP {response.status_code} without a BlueBubbles body; "
                 "check that the URL points at the BlueBubbles server."
@@ -152,7 +168,11 @@ class BlueBubblesClient:
         return self.call("POST", "chat/query", json=payload) or []
 
     def query_messages(self, payload: dict) -> list[dict]:
-        return self.call("POST", "message/query", json=payload) or []
+        """Messages matching ``payload``; NoSuchChat when it names a chat the Mac lacks."""
+        response = self._request("POST", "message/query", json=payload)
+        if payload.get("chatGuid") and _bare_not_found(response):
+            raise NoSuchChat(f"BlueBubbles has no chat {payload['chatGuid']}.", status=404)
+        return self._data(response) or []
 
     def message(self, guid: str) -> dict:
         return self.call("GET", f"message/{requests.utils.quote(guid, safe='')}", params={"with": "chats"}) or {}
@@ -188,15 +208,38 @@ class BlueBubblesClient:
         self.call("DELETE", f"webhook/{webhook_id}")
 
 
-#: The reason inside urllib3's "Max retries exceeded with url: ... (Caused by X('...: reason'))";
-#: urllib3 2 quotes it with double quotes, 1.x with single ones.
-_CAUSE = re.compile(r"Failed to establish a new connection: ([^'\"]+)")
+def _bare_not_found(response: requests.Response) -> bool:
+    """Koa's own 404 (the BlueBubbles server's "no such chat" on a query), not a proxy's
+    page (ngrok and Cloudflare answer a Mac that is off with HTML)."""
+    return (
+        response.status_code == 404
+        and response.headers.get("Content-Type", "").startswith("text/plain")
+        and response.text.strip() == BARE_NOT_FOUND
+    )
+
+
+#: The innermost cause in urllib3's "Max retries exceeded with url: ... (Caused by
+#: X("HTTPConnection(host=..., port=...): reason"))"; urllib3 2 quotes it with double
+#: quotes, 1.x with single ones.
+_CAUSE = re.compile(r"\(Caused by \w+\((['\"])(?P<inner>.*)\1\)\)\s*$", re.S)
+_CONNECT = "Failed to establish a new connection: "
+_QUOTED = re.compile(r"'([^']{8,})'")
 
 
 def _short(exc: Exception) -> str:
-    """The useful tail of a requests/urllib3 error (they nest three deep)."""
+    """The useful tail of a requests/urllib3 error (they nest three deep), without the
+    quotes and brackets of the reprs it is made of."""
     text = str(exc)
     match = _CAUSE.search(text)
     if match:
-        return match.group(1).rstrip(") ") or text
-    return text[:300]
+        text = match.group("inner")
+        if "): " in text:  # "HTTPConnection(host='h', port=1): reason"
+            text = text.split("): ", 1)[1]
+        text = text.removeprefix(_CONNECT)
+    elif "(Caused by " in text or text.startswith("("):
+        # Deeper nesting (TLS errors), or a tuple ("('Connection aborted.', RemoteDisconnected
+        # ('Remote end closed connection without response'))"): the last quoted reason.
+        quoted = _QUOTED.findall(text.split("(Caused by ", 1)[-1])
+        text = quoted[-1] if quoted else text
+    text = text.strip().strip("'\"").strip()
+    return text[:300] or exc.__class__.__name__

@@ -6,9 +6,18 @@ callback registered on the server), ``last_poll_ms`` and ``groups`` (our group i
 server's chat guid). ``state.py`` and ``services.py`` write them; this module only reads.
 
 Idempotency: our message handle is BlueBubbles' ``tempGuid``. The server refuses a tempGuid
-that is still being sent ("already queued"), which is exactly the case of a retry after our
-HTTP call timed out: we take that refusal as "sent" and let the webhook or the poll bring the
-guid. A retry after a failure also first asks the server whether the text already went out.
+only while that send is still in flight ("already queued"), which is the case of a retry
+after our HTTP call timed out while Messages.app was still sending: we take that refusal as
+"sent" and let the webhook or the poll bring the guid. Once a send has finished the same
+tempGuid sends again, so a retry first reads the chat's recent messages (under every GUID
+form of the chat, see send.py) and posts only what is not there; when the server cannot say,
+it posts nothing and the dispatcher retries later.
+
+SMS fallback: Messages.app's error 22 (not on iMessage), on the send or later as a
+``message-send-error`` webhook, remembers the number as SMS and sends again to
+``SMS;-;<number>``. The first SMS to a number has no chat yet (the server's query answers a
+bare 404 "Not Found" for it, see client.py): it is started with ``chat/new`` (service SMS),
+which sends the text, exactly once; the result says ``service`` SMS, ``was_downgraded``.
 """
 from __future__ import annotations
 
@@ -49,6 +58,8 @@ from .state import record_health
 
 logger = logging.getLogger(__name__)
 
+#: The line error while Messages.app has no iMessage account.
+SIGNED_OUT = "Messages.app on the Mac is not signed in to iMessage (signed out or not detected); sign in, then test again."
 
 
 class BlueBubblesProvider(SendingMixin, BaseProvider):
@@ -84,8 +95,12 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
         console shows "wrong password" or "server unreachable" while messages wait."""
         try:
             result = self._send(message)
-        except (ProviderConfigurationError, ServerUnreachable) as exc:
+        except ProviderConfigurationError as exc:
             self._record_health(exc.message)
+            raise
+        except ServerUnreachable as exc:
+            if exc.line_down:  # a late answer (504, read timeout) is a slow send, not a broken line
+                self._record_health(exc.message)
             raise
         if not self.line.healthy:
             self._record_health("")
@@ -112,7 +127,10 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
                     continue
                 try:
                     results[message.pk] = self.send(message)
-                except (ServerUnreachable, ProviderConfigurationError) as exc:
+                except ServerUnreachable as exc:
+                    results[message.pk] = exc
+                    stop = exc if exc.line_down else None
+                except ProviderConfigurationError as exc:
                     results[message.pk] = stop = exc
                 except ProviderError as exc:
                     results[message.pk] = exc
@@ -204,9 +222,22 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
                 "BlueBubbles (Settings > Private API), then test again."
             )
         if "detected_imessage" in info and not info.get("detected_imessage"):
-            raise ProviderConfigurationError(
-                "Messages.app on the Mac is not signed in to iMessage; sign in, then test again."
-            )
+            raise ProviderConfigurationError(SIGNED_OUT)
+        probe = self.settings.get("probe_address") or info.get("detected_imessage") or ""
+        if self.method == SendMethod.PRIVATE_API and probe:
+            # The account can look signed in while Apple no longer answers for it.
+            client = self.client()
+            try:
+                available = client.imessage_available(probe)
+            except (TransientProviderError, BlueBubblesAPIError) as exc:
+                raise ProviderConfigurationError(f"The iMessage availability check failed: {exc.message}") from exc
+            finally:
+                client.close()
+            if not available:
+                raise ProviderConfigurationError(
+                    f"iMessage does not answer for {probe} (a known iMessage address): Messages.app "
+                    "on the Mac is signed out of iMessage or not registered; sign in again."
+                )
         return info
 
     def parse_callback(self, request) -> list[ProviderEvent]:

@@ -8,7 +8,7 @@ from django.db import models
 
 from ...choices import SendStyle, Service
 from ..base import PermanentProviderError, SendResult, TransientProviderError, host
-from .client import BlueBubblesAPIError, BlueBubblesClient
+from .client import BlueBubblesAPIError, BlueBubblesClient, NoSuchChat
 from .events import NOT_ON_IMESSAGE, SEND_ERRORS, chat_service
 from .media import fetch_media, media_urls
 from .state import remember_group
@@ -43,19 +43,38 @@ EFFECT_IDS: dict[str, str] = {
 
 
 class SendingMixin:
-    """Needs ``self.line``, ``self.settings`` and ``self.method`` (the provider has them)."""
+    """Needs ``self.line``, ``self.settings`` and ``self.method`` (the provider has them).
 
-    def _send_direct(self, client: BlueBubblesClient, message, address: str, service: str) -> SendResult:
-        chat_guid = f"{'SMS' if service == Service.SMS else 'iMessage'};-;{address}"
+    The rule that makes a retry safe: BlueBubbles refuses our tempGuid only while that send
+    is in flight; once it has finished, the same tempGuid sends again. So a message whose
+    answer was lost (attempts > 1 or a last_error) is looked up on the server before any part
+    of it is posted again, and if the server cannot say, nothing is posted (the dispatcher
+    retries later).
+    """
+
+    def _send_direct(self, client: BlueBubblesClient, message, address: str, service: str,
+                     *, downgraded: bool = False) -> SendResult:
+        forms = chat_guids(address, service)
+        # The SMS after Messages.app said "not on iMessage" (now, or by a later webhook).
+        downgraded = downgraded or (service == Service.SMS and message.service == Service.IMESSAGE)
         try:
-            guid = self._send_parts(client, message, chat_guid)
+            try:
+                guid = self._send_parts(client, message, forms, look=downgraded or _retrying(message))
+            except NoChatYet:
+                if not downgraded:
+                    # A retry: our first attempt may still be in flight (the Mac writes the
+                    # chat when it is done), and only message/text's tempGuid check knows.
+                    guid = self._send_parts(client, message, forms, look=False)
+                else:
+                    # The first SMS to this number: no chat under any form, nothing of ours
+                    # in flight (the iMessage attempt ended in error 22). BlueBubbles starts
+                    # a chat with chat/new, which sends the text with it.
+                    guid = self._start_chat(client, message, [address], service)
         except BlueBubblesAPIError as exc:
             if _error_code(exc) == NOT_ON_IMESSAGE and service != Service.SMS:
                 # Not on iMessage: remember it, and go out as SMS through the paired iPhone.
                 host().remember_service(self.line, address, Service.SMS)
-                result = self._send_direct(client, message, address, Service.SMS)
-                result.was_downgraded = True
-                return result
+                return self._send_direct(client, message, address, Service.SMS, downgraded=True)
             if _chat_missing(exc):
                 guid = self._start_chat(client, message, [address], service)
             else:
@@ -67,16 +86,21 @@ class SendingMixin:
             conversation.group_id if ";+;" in conversation.group_id else ""
         )
         try:
-            retrying = bool(message.attempts > 1 or message.last_error)
+            retrying = _retrying(message)
             if not chat_guid and retrying:
                 # chat/new may have worked before our answer was lost: find that chat first.
                 chat_guid = self._find_group(client, conversation)
             if chat_guid:
-                guid = self._send_parts(client, message, chat_guid)
+                try:
+                    guid = self._send_parts(client, message, [chat_guid], look=retrying)
+                except NoChatYet:  # nothing can have gone to a chat that does not exist
+                    guid = self._send_parts(client, message, [chat_guid], look=False)
             else:
                 others = [p for p in conversation.participants if p != self.line.number]
                 guid = self._start_chat(client, message, others, Service.IMESSAGE, group=conversation.group_id)
         except BlueBubblesAPIError as exc:
+            if _no_group_with_applescript(exc):
+                raise PermanentProviderError(NO_GROUP_WITH_APPLESCRIPT) from exc
             raise _as_provider_error(exc) from exc
         return SendResult(provider_message_id=guid, service=chat_service(chat_guid or "iMessage"))
 
@@ -90,20 +114,22 @@ class SendingMixin:
                 return chat["guid"]
         return ""
 
-    def _send_parts(self, client: BlueBubblesClient, message, chat_guid: str) -> str:
-        """Text then media; a retry skips the text when it finds it already sent. The media
-        is fetched first, so a file we cannot send fails the message before any part goes."""
+    def _send_parts(self, client: BlueBubblesClient, message, forms: list[str], *, look: bool) -> str:
+        """Text then media to ``forms[0]``. With ``look`` (a retry, or the SMS after a failed
+        iMessage) the chat's recent messages are read first, under every GUID form the Mac
+        may file it under, and a part found there is not posted again; NoChatYet when the
+        Mac has no such chat. The media is fetched first, so a file we cannot send fails the
+        message before any part goes."""
         handle = str(message.handle)
+        chat_guid = forms[0]
         files = [fetch_media(url) for url in media_urls(message)]
-        retrying = bool(message.attempts > 1 or message.last_error)
+        sent = self._sent_rows(client, forms, message) if look else []
         guid = ""
         if message.content:
-            guid = (retrying and self._already_sent(client, chat_guid, message)) or self._post_text(
-                client, chat_guid, message, handle
-            )
+            guid = _find_text(sent, message.content) or self._post_text(client, chat_guid, message, handle)
         for i, file in enumerate(files):
             temp = handle if (i == 0 and not message.content) else f"{handle}-media{i}"
-            guid = self._post_media(client, chat_guid, file, temp) or guid
+            guid = _find_file(sent, file[0]) or self._post_media(client, chat_guid, file, temp) or guid
         return guid
 
     def _post_text(self, client: BlueBubblesClient, chat_guid: str, message, temp_guid: str) -> str:
@@ -152,23 +178,67 @@ class SendingMixin:
             guid = self._post_media(client, chat["guid"], file, f"{message.handle}-media{i}") or guid
         return guid
 
-    def _already_sent(self, client: BlueBubblesClient, chat_guid: str, message) -> str:
-        """The guid of this text if an earlier attempt did send it (our call timed out after
-        the Mac sent it); "" when the server has no such message, or cannot tell."""
-        since = int(message.created_at.timestamp() * 1000) - ALREADY_SENT_WINDOW_MS
-        try:
-            rows = client.query_messages(
-                {"chatGuid": chat_guid, "after": max(since, 0), "sort": "DESC", "limit": 50}
-            )
-        except BlueBubblesAPIError:
-            return ""
-        for row in rows:
-            if row.get("isFromMe") and (row.get("text") or "") == message.content and not row.get("error"):
-                return row.get("guid", "")
-        return ""
+    def _sent_rows(self, client: BlueBubblesClient, forms: list[str], message) -> list[dict]:
+        """Our messages on this chat since shortly before ``message`` was created (any GUID
+        form of it); NoChatYet when the Mac has the chat under none of them. Any other
+        failure is raised: without an answer we cannot know the message did not go out."""
+        since = max(int(message.created_at.timestamp() * 1000) - ALREADY_SENT_WINDOW_MS, 0)
+        rows, found = [], False
+        for chat_guid in forms:
+            try:
+                rows += client.query_messages(
+                    {"chatGuid": chat_guid, "after": since, "sort": "DESC", "limit": 50, "with": ["attachments"]}
+                )
+            except NoSuchChat:
+                continue
+            except BlueBubblesAPIError as exc:
+                raise TransientProviderError(
+                    f"Could not check whether an earlier attempt was sent ({exc.message}); "
+                    "not sending again until the BlueBubbles server can say."
+                ) from exc
+            found = True
+        if not found:
+            raise NoChatYet(forms[0])
+        return [r for r in rows if r.get("isFromMe") and not r.get("error")]
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+class NoChatYet(Exception):
+    """The Mac has no chat under any GUID form we asked: nothing can have been sent to it."""
+
+
+#: Why a group cannot be started on an AppleScript line, and what to change.
+NO_GROUP_WITH_APPLESCRIPT = (
+    "BlueBubbles cannot start a group chat with AppleScript on macOS 11 (Big Sur) or newer "
+    "(\"Cannot create group chats on macOS Big Sur or newer\"). Switch the line's send method to "
+    "the Private API (enable it on the Mac: BlueBubbles > Settings > Private API), or start the "
+    "group in Messages on the Mac first."
+)
+
+
+def chat_guids(address: str, service: str) -> list[str]:
+    """The GUIDs a 1:1 chat may have, the one we send to first: ``iMessage;-;`` or ``SMS;-;``,
+    then ``any;-;`` (macOS 26 files every chat under it)."""
+    return [f"{'SMS' if service == Service.SMS else 'iMessage'};-;{address}", f"any;-;{address}"]
+
+
+def _retrying(message) -> bool:
+    return bool(message.attempts > 1 or message.last_error)
+
+
+def _find_text(rows: list[dict], text: str) -> str:
+    return next((r.get("guid", "") for r in rows if (r.get("text") or "") == text), "")
+
+
+def _find_file(rows: list[dict], filename: str) -> str:
+    return next((r.get("guid", "") for r in rows
+                 if any(a.get("transferName") == filename for a in r.get("attachments") or [])), "")
+
+
+def _no_group_with_applescript(exc: BlueBubblesAPIError) -> bool:
+    return "cannot create group chats" in exc.message.lower()
+
 
 def _error_code(exc: BlueBubblesAPIError) -> int:
     data = exc.data if isinstance(exc.data, dict) else {}

@@ -170,9 +170,23 @@ def poll_line(line: Line) -> int:
         return 0
     newest = max([since] + [int(e.raw.get("dateCreated") or 0) for e in events])
     update_settings(line, last_poll_ms=newest, last_poll_at=timezone.now().isoformat())
-    if not line.healthy:
-        record_health(line)
+    # The server answering is not the line working: ask it (and iMessage) every cycle.
+    problem = health_problem(provider)
+    record_health(line, problem)
+    if problem:
+        return applied
     return applied + revive_line_failures(line)
+
+
+def health_problem(provider) -> str:
+    """Why the line cannot send now ("" if it can): the server's info (reachable, password,
+    Private API, Messages signed in to iMessage) and, with the Private API, whether iMessage
+    still answers for the Mac's own address."""
+    try:
+        provider.check()
+    except ProviderConfigurationError as exc:
+        return exc.message
+    return ""
 
 
 def revive_line_failures(line: Line) -> int:

@@ -11,6 +11,7 @@ from celery import shared_task
 from django.core.cache import cache
 
 from ...models import Line
+from ...services.failover import move_stuck_contacts
 from .services import bluebubbles_lines, poll_line
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ def poll_bluebubbles_line(line_id: int) -> int:
         return 0
     try:
         line = Line.objects.select_related("account").filter(pk=line_id, provider="bluebubbles").first()
-        return poll_line(line) if line is not None else 0
+        if line is None:
+            return 0
+        applied = poll_line(line)
+        move_stuck_contacts(line)  # after the account's delay, its waiting contacts change line
+        return applied
     finally:
         cache.delete(lock)

@@ -35,6 +35,8 @@ class SandboxReport(models.Model):
     status = models.CharField(max_length=16, blank=True)
     from_address = models.CharField(max_length=254, blank=True)
     content = models.TextField(blank=True)
+    #: An inbound reply that quotes the message it answers (an inline reply).
+    quotes = models.BooleanField(default=False)
     due_at = models.DateTimeField(db_index=True)
 
     class Meta:

@@ -9,6 +9,8 @@ test cards. The last two digits of the recipient choose what happens:
 05   delivered, then the recipient replies "STOP" (opted out)
 06   delivered, then the recipient replies "Thanks!"
 07   sent, never a delivery receipt
+08   delivered, then the recipient answers inline, quoting it: "Sounds good"
+09   delivered and read, then the recipient loves it (a tapback)
 else iMessage: delivered, then read
 ==== ==========================================================================
 
@@ -41,11 +43,12 @@ from ..base import (
 )
 from .models import SandboxReport, SandboxSend
 
-SMS_ONLY, PERMANENT, FLAKY, NO_READ, REPLY_STOP, REPLY_THANKS, NO_RECEIPT = (
-    "01", "02", "03", "04", "05", "06", "07",
+SMS_ONLY, PERMANENT, FLAKY, NO_READ, REPLY_STOP, REPLY_THANKS, NO_RECEIPT, REPLY_QUOTING = (
+    "01", "02", "03", "04", "05", "06", "07", "08",
 )
+REACTS = "09"
 FLAKY_FAILURES = 2
-REPLIES = {REPLY_STOP: "STOP", REPLY_THANKS: "Thanks!"}
+REPLIES = {REPLY_STOP: "STOP", REPLY_THANKS: "Thanks!", REPLY_QUOTING: "Sounds good"}
 
 
 def outcome_digits(address: str) -> str:
@@ -123,12 +126,17 @@ class SandboxProvider(BaseProvider):
         steps: list[ProviderEvent] = []
         if digits != NO_RECEIPT:
             steps.append(ProviderEvent(kind="status", status=Status.DELIVERED, message_handle=str(message.handle)))
-        if digits not in (NO_RECEIPT, NO_READ, REPLY_STOP, REPLY_THANKS):
+        if digits not in (NO_RECEIPT, NO_READ, *REPLIES):
             steps.append(ProviderEvent(kind="status", status=Status.READ, message_handle=str(message.handle)))
         if digits in REPLIES:
             steps.append(ProviderEvent(
                 kind="inbound", from_address=message.to_number, to_number=self.line.number,
                 content=REPLIES[digits], service=Service.IMESSAGE, provider_message_id=reply_id(message.handle),
+                reply_to_handle=str(message.handle) if digits == REPLY_QUOTING else "",
+            ))
+        if digits == REACTS:
+            steps.append(ProviderEvent(
+                kind="reaction", message_handle=str(message.handle), reaction="love", from_address=message.to_number,
             ))
         delay = settings.SANDBOX_DELAY_SECONDS
         if delay <= 0:
@@ -139,10 +147,14 @@ class SandboxProvider(BaseProvider):
             for n, step in enumerate(steps, start=1):
                 reports.append(SandboxReport(
                     line=self.line, handle=message.handle, kind=step.kind, status=step.status,
-                    from_address=step.from_address, content=step.content,
+                    from_address=step.from_address, content=step.content or step.reaction,
+                    quotes=bool(step.reply_to_handle),
                     due_at=now + timedelta(seconds=delay * min(n, 2)),
                 ))
         return SendResult(service=Service.IMESSAGE)
+
+    def react(self, message, kind: str, part_index: int = 0) -> None:
+        """The sandbox's network takes every reaction."""
 
     def rename_group(self, conversation, name: str) -> None:
         """The sandbox's network keeps no group state: a rename always succeeds."""
@@ -181,7 +193,11 @@ def _event(report: SandboxReport) -> ProviderEvent:
         return ProviderEvent(
             kind="inbound", from_address=report.from_address, to_number=report.line.number,
             content=report.content, service=Service.IMESSAGE, provider_message_id=reply_id(report.handle),
+            reply_to_handle=str(report.handle) if report.quotes else "",
         )
+    if report.kind == "reaction":
+        return ProviderEvent(kind="reaction", message_handle=str(report.handle), reaction=report.content,
+                             from_address=report.from_address)
     return ProviderEvent(kind="status", status=report.status, message_handle=str(report.handle))
 
 

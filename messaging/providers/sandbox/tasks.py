@@ -7,7 +7,8 @@ from django.db import transaction
 
 from outreach.wakeups import wake_later
 
-from ...services.reports import apply_report, receive_inbound
+from ...services.reports import apply_event, apply_report, receive_inbound
+from ..registry import provider_for
 from .provider import REPORTS_TASK, next_report_due, take_due_reports
 
 
@@ -18,6 +19,8 @@ def deliver_due_reports(limit: int = 500) -> int:
         for line, event in due:
             if event.kind == "inbound":
                 receive_inbound(line, event)
+            elif event.kind == "reaction":
+                apply_event(line, event, provider_for(line))
             else:
                 apply_report(line, event)
     return len(due)

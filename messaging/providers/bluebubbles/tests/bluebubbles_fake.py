@@ -10,6 +10,19 @@ Webhooks are posted as ``{"type": ..., "data": ...}`` to every registered URL wh
 match. Posts caused by a request (a send's ``new-message``) go from a background thread, as
 the real server does not await them; posts caused by the test (``deliver``, ``read``,
 ``receive``) are made before the call returns, so tests need no waiting.
+
+Where the real server (packages/server/src/server/api/http/api/v1/ in bluebubbles-server)
+answers in a way a client could get wrong, the fake answers the same way:
+
+- ``POST message/query`` naming a chat that does not exist returns without a body, so Koa
+  answers **404 with the plain-text body "Not Found"**, not the JSON envelope;
+- the ``tempGuid`` of a send is refused ("already queued") only while that send is in flight
+  (the server's send cache); once it has finished, a second POST with it sends again;
+- ``chat/new`` with AppleScript and more than one address is refused on macOS 11 (Big Sur) or
+  newer, with the server's 500 "Cannot create group chats on macOS Big Sur or newer!";
+- with ``macos26=True`` the Mac files every chat under an ``any;-;<address>`` (``any;+;...``
+  for groups) GUID, whatever service the send named; sends to ``any;`` GUIDs are accepted on
+  every version.
 """
 from __future__ import annotations
 
@@ -27,6 +40,7 @@ from werkzeug import Request, Response
 AUTH = "Authentication Error"
 VALIDATION = "Validation Error"
 IMESSAGE = "iMessage Error"
+SERVER = "Server Error"
 DATABASE = "Database Error"
 
 
@@ -48,8 +62,11 @@ def now_ms() -> int:
 
 
 class FakeBlueBubbles:
-    def __init__(self, httpserver, *, password: str = "hunter2", private_api: bool = False):
+    def __init__(self, httpserver, *, password: str = "hunter2", private_api: bool = False,
+                 macos26: bool = False):
         self.httpserver = httpserver
+        #: macOS 26 (Tahoe): chats are filed under ``any;-;`` / ``any;+;`` GUIDs.
+        self.macos26 = macos26
         self.password = password
         self.private_api = private_api
         #: The Private API helper inside Messages.app (it drops when Messages.app restarts).
@@ -67,6 +84,7 @@ class FakeBlueBubbles:
         #: client's proxy gives up (504) and the tempGuid stays queued on the server.
         self.hold_sends = False
         self.held: list[dict] = []
+        #: The server's send cache: the tempGuids of the sends still in flight.
         self.in_flight: set[str] = set()
         #: How many of the next chat/new answers are lost after the work is done (504).
         self.lose_answers = 0
@@ -77,6 +95,13 @@ class FakeBlueBubbles:
         self.crashing = False
         #: While true, webhooks are lost (BlueBubbles never retries them).
         self.drop_webhooks = False
+        #: Webhook posts that found nobody listening (our web down): (url, type), not retried.
+        self.undelivered: list[tuple[str, str]] = []
+        #: While true, Messages.app is signed out of iMessage: the server detects no account
+        #: and Apple answers no address as available.
+        self.signed_out = False
+        #: While true, message/query fails with the server's 500 (its database is busy).
+        self.broken_queries = False
         self._ids = itertools.count(1)
         self._threads: list[threading.Thread] = []
         httpserver.expect_request(re.compile(r"^/api/v1/.*")).respond_with_handler(self.handle)
@@ -126,7 +151,7 @@ class FakeBlueBubbles:
             "computer_id": "FAKE-MAC", "os_version": "14.5", "server_version": "1.9.9",
             "private_api": self.private_api, "helper_connected": self.helper_connected,
             "proxy_service": "Cloudflare", "detected_icloud": "line@icloud.com",
-            "detected_imessage": "line@icloud.com",
+            "detected_imessage": "" if self.signed_out else "line@icloud.com",
         })
 
     def _validate_send(self, fields: dict, *, text: bool) -> Response | None:
@@ -178,11 +203,11 @@ class FakeBlueBubbles:
     def _deliver_send(self, fields: dict, *, text: str, attachments=()) -> Response:
         chat_guid = fields["chatGuid"]
         address = chat_guid.split(";-;", 1)[1] if ";-;" in chat_guid else ""
-        if chat_guid.startswith("iMessage;-;") and address in self.not_imessage:
+        if not chat_guid.startswith("SMS;") and address in self.not_imessage:
             failed = self._message(chat_guid, text, from_me=True, error=22)
             return self._error(500, "Message Send Error", IMESSAGE,
                                "Failed to send message! See attached message error code.", data=failed)
-        if self.hold_sends:
+        if self.hold_sends:  # the send stays in the send cache until finish_held
             self.in_flight.add(fields.get("tempGuid"))
             self.held.append({"chat": chat_guid, "text": text, "tempGuid": fields.get("tempGuid"),
                               "attachments": list(attachments)})
@@ -193,6 +218,11 @@ class FakeBlueBubbles:
 
     @route("POST", r"message/query")
     def query(self, request, body):
+        if self.broken_queries:
+            return self._error(500, "Database Error", DATABASE, "SQLITE_BUSY: database is locked")
+        if body.get("chatGuid") and body["chatGuid"] not in self.chats:
+            # The server returns a Success it never sends: Koa's bare 404.
+            return Response("Not Found", status=404, content_type="text/plain; charset=utf-8")
         rows = [m for m in self.messages.values() if m["dateCreated"] >= int(body.get("after") or 0)]
         if body.get("chatGuid"):
             rows = [m for m in rows if any(c["guid"] == body["chatGuid"] for c in m["chats"])]
@@ -213,12 +243,25 @@ class FakeBlueBubbles:
         if not isinstance(addresses, list) or not addresses:
             return self._error(400, "You've made a bad request!", VALIDATION, "The addresses field is required.")
         service = body.get("service") or "iMessage"
-        guid = f"{service};+;chat{next(self._ids)}" if len(addresses) > 1 else f"{service};-;{addresses[0]}"
+        method = body.get("method") or "apple-script"
+        if method == "apple-script" and len(addresses) > 1:
+            return self._error(500, "An unhandled error has occurred!", SERVER,
+                               "Cannot create group chats on macOS Big Sur or newer!")
+        if not body.get("message"):
+            return self._error(500, "An unhandled error has occurred!", SERVER,
+                               "A message is required when creating chats on macOS Big Sur or newer!")
+        if method == "private-api" and not self.private_api:
+            return self._error(500, "iMessage Private API is not enabled!", IMESSAGE, "Private API is not enabled")
+        if len(addresses) == 1 and service != "SMS" and addresses[0] in self.not_imessage:
+            failed = self._message(f"{service};-;{addresses[0]}", body["message"], from_me=True, error=22)
+            return self._error(500, "Message Send Error", IMESSAGE,
+                               "Failed to send message! See attached message error code.", data=failed)
+        guid = self._filed(f"{service};+;chat{next(self._ids)}" if len(addresses) > 1 else f"{service};-;{addresses[0]}")
         self.chats[guid] = {"guid": guid, "style": 43 if len(addresses) > 1 else 45, "chatIdentifier": guid.split(";")[-1],
                             "participants": [{"address": a, "service": service} for a in addresses]}
         sent = []
         if body.get("message"):
-            message = self._message(guid, body["message"], from_me=True)
+            message = self._message(guid, body["message"], from_me=True, service=service)
             self._post_async("new-message", message)
             sent.append({**message, "tempGuid": body.get("tempGuid")})
         if self.lose_answers:
@@ -245,7 +288,8 @@ class FakeBlueBubbles:
     def availability(self, request, body):
         if not self.private_api:
             return self._error(500, "iMessage Private API is not enabled!", IMESSAGE, "Private API is not enabled")
-        return self._ok({"available": request.args.get("address") not in self.not_imessage})
+        address = request.args.get("address")
+        return self._ok({"available": not self.signed_out and address not in self.not_imessage})
 
     @route("GET", r"attachment/(?P<guid>[^/]+)/download")
     def download(self, request, body, guid):
@@ -275,7 +319,14 @@ class FakeBlueBubbles:
 
     # --- the Mac's side: what tests make happen ------------------------------------------
 
+    def _filed(self, chat_guid: str) -> str:
+        """The GUID the Mac files a chat under: on macOS 26 ``any;-;...``, else as named."""
+        if not self.macos26 or chat_guid.startswith("any;"):
+            return chat_guid
+        return "any;" + chat_guid.split(";", 1)[1]
+
     def _chat(self, chat_guid: str) -> dict:
+        chat_guid = self._filed(chat_guid)
         if chat_guid not in self.chats:
             address = chat_guid.split(";", 2)[-1]
             self.chats[chat_guid] = {"guid": chat_guid, "style": 43 if ";+;" in chat_guid else 45,
@@ -283,12 +334,13 @@ class FakeBlueBubbles:
         return self.chats[chat_guid]
 
     def _message(self, chat_guid: str, text: str, *, from_me: bool, sender: str = "", error: int = 0,
-                 attachments=()) -> dict:
+                 attachments=(), service: str = "") -> dict:
         chat = self._chat(chat_guid)
         address = sender or (chat_guid.split(";-;", 1)[1] if ";-;" in chat_guid else "")
+        service = service or chat_guid.split(";", 1)[0]
         message = {
             "originalROWID": next(self._ids), "guid": f"p:0/{uuid.uuid4()}".upper(), "text": text,
-            "handle": {"address": address, "service": chat_guid.split(";", 1)[0]} if address else None,
+            "handle": {"address": address, "service": "iMessage" if service == "any" else service} if address else None,
             "isFromMe": from_me, "error": error, "dateCreated": now_ms(), "dateDelivered": None, "dateRead": None,
             "itemType": 0, "associatedMessageGuid": None, "attachments": list(attachments),
             "chats": [{k: chat[k] for k in ("guid", "style", "chatIdentifier", "participants")}],
@@ -350,7 +402,10 @@ class FakeBlueBubbles:
             return
         for hook in self.webhooks:
             if "*" in hook["events"] or event_type in hook["events"]:
-                requests.post(hook["url"], json={"type": event_type, "data": data}, timeout=15)
+                try:
+                    requests.post(hook["url"], json={"type": event_type, "data": data}, timeout=15)
+                except requests.ConnectionError:  # logged by the server, never retried
+                    self.undelivered.append((hook["url"], event_type))
 
     def _post_async(self, event_type: str, data: dict) -> None:
         thread = threading.Thread(target=self.post, args=(event_type, dict(data)), daemon=True)

@@ -45,8 +45,14 @@ def test_an_sms_only_handle_goes_to_the_sms_chat(account, bb_line, fake):
 
 def test_a_recipient_not_on_imessage_is_downgraded_to_sms_and_remembered(account, bb_line, fake):
     fake.not_imessage.add(ALICE)
-    result = provider_for(bb_line).send(queue_text(account, bb_line))
-    assert [t["chatGuid"] for t in fake.sent_texts()] == [f"iMessage;-;{ALICE}", f"SMS;-;{ALICE}"]
+    message = queue_text(account, bb_line)
+    result = provider_for(bb_line).send(message)
+    assert [t["chatGuid"] for t in fake.sent_texts()] == [f"iMessage;-;{ALICE}"]
+    # The SMS chat does not exist yet: it is started (and the text sent) with chat/new.
+    assert [body for method, path, body in fake.calls if path == "chat/new"] == [{
+        "addresses": [ALICE], "message": "Hello from Outreach", "method": "apple-script",
+        "service": "SMS", "tempGuid": str(message.handle)}]
+    assert fake.messages[result.provider_message_id]["handle"]["service"] == "SMS"
     assert (result.service, result.was_downgraded) == (Service.SMS, True)
     assert Handle.objects.get(address=ALICE).service == Service.SMS
 
@@ -61,12 +67,18 @@ def test_send_style_becomes_the_apple_effect_id_with_the_private_api(account, bb
     assert text["method"] == "private-api"
 
 
+def private_api(account, line, fake):
+    fake.private_api = fake.helper_connected = True
+    bb.configure_line(account, line, url=fake.url, method="private-api")
+
+
 def test_a_new_group_is_created_with_chat_new_then_reused_by_its_guid(account, bb_line, fake):
+    private_api(account, bb_line, fake)
     first = group_message(account, bb_line, [ALICE, BOB], "Hi both")
     result = provider_for(bb_line).send(first)
 
     created = [body for method, path, body in fake.calls if path == "chat/new"]
-    assert created == [{"addresses": [ALICE, BOB], "message": "Hi both", "method": "apple-script",
+    assert created == [{"addresses": [ALICE, BOB], "message": "Hi both", "method": "private-api",
                         "service": "iMessage", "tempGuid": str(first.handle)}]
     chat_guid = next(g for g in fake.chats if ";+;" in g)
     assert fake.messages[result.provider_message_id]["chats"][0]["guid"] == chat_guid
@@ -80,6 +92,7 @@ def test_a_new_group_is_created_with_chat_new_then_reused_by_its_guid(account, b
 
 
 def test_a_retry_after_a_lost_chat_new_answer_finds_the_group_and_does_not_send_twice(account, bb_line, fake):
+    private_api(account, bb_line, fake)
     message = group_message(account, bb_line, [ALICE, BOB], "Dinner at 8")
     fake.lose_answers = 1  # the Mac made the group and sent; our proxy timed out
     with pytest.raises(TransientProviderError):
