@@ -260,12 +260,17 @@ def cancel_scheduled(request: HttpRequest, pk: int, handle) -> HttpResponse:
 def react(request: HttpRequest, pk: int, handle) -> HttpResponse:
     """A tapback on a message of this thread, from its line."""
     conversation = _get_conversation(request, pk)
-    if not Message.objects.filter(account=request.account, conversation=conversation, handle=handle).exists():
+    message = Message.objects.filter(account=request.account, conversation=conversation, handle=handle).first()
+    if message is None:
         raise Http404
+    reaction = request.POST.get("reaction", "")
     try:
-        services.send_reaction(request.account, str(handle), request.POST.get("reaction", ""))
+        services.send_reaction(request.account, str(handle), reaction)
     except OutreachError as exc:
         flash.error(request, exc.message)
+    else:
+        record(request.account, request.user, AuditAction.REACTION_SENT, message, target_id=message.handle,
+               target_label=conversation.address, detail={"reaction": reaction, "conversation": conversation.pk})
     return _fragment_or_redirect(request, conversation)
 
 

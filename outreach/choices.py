@@ -59,6 +59,7 @@ class AuditAction(models.TextChoices):
     """What a person did, as the audit log names it (``outreach.audit.record``)."""
 
     MESSAGE_SENT = "message.sent", "Sent a message"
+    REACTION_SENT = "message.reaction_sent", "Sent a reaction"
     SCHEDULED_CANCELLED = "message.scheduled_cancelled", "Cancelled a scheduled message"
     DEAD_LETTER_RETRIED = "message.dead_letter_retried", "Retried a dead letter"
     DEAD_LETTER_DISCARDED = "message.dead_letter_discarded", "Discarded a dead letter"

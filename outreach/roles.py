@@ -84,6 +84,7 @@ RULES: dict[str, Rule] = {
     "messaging:thread-messages": page(VIEWER),
     "messaging:reply": action(AGENT),
     "messaging:cancel-scheduled": action(AGENT),
+    "messaging:react": action(AGENT),
     "messaging:simulate": action(AGENT),
     "messaging:log": page(VIEWER),
     "messaging:message": page(VIEWER),

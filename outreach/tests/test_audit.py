@@ -162,3 +162,14 @@ def test_dead_letters_retried_and_discarded_are_recorded(owner, account):
         ("message.dead_letter_retried", str(first.handle), "+15125550101"),
         ("message.dead_letter_discarded", str(second.handle), "+15125550101"),
     ]
+
+
+def test_a_reaction_sent_from_the_thread_is_recorded(owner, account):
+    from messaging.services import add_line, simulate_inbound
+
+    line = add_line(account, "+15125550100")
+    inbound = simulate_inbound(account, line, "+15125550111", "On my way")
+    owner.post(f"/messages/inbox/{inbound.conversation_id}/messages/{inbound.handle}/react", {"reaction": "like"})
+    owner.post(f"/messages/inbox/{inbound.conversation_id}/messages/{inbound.handle}/react", {"reaction": "wobble"})
+    (entry,) = AuditEntry.objects.filter(account=account, action="message.reaction_sent")
+    assert (entry.target_id, entry.target_label, entry.detail["reaction"]) == (str(inbound.handle), "+15125550111", "like")

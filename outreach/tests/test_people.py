@@ -184,7 +184,7 @@ def test_the_migration_makes_admins_owners_and_staff_managers(account):
 
     from django.apps import apps
 
-    migration = importlib.import_module("outreach.migrations.0005_roles_people_audit")
+    migration = importlib.import_module("outreach.migrations.0006_roles_people_audit")
     create_staff_user(account, "old-admin", "pw-for-tests-123", "owner")
     create_staff_user(account, "old-staff", "pw-for-tests-123", "agent")
     Membership.objects.filter(user__username="old-admin").update(role="admin")

@@ -61,6 +61,7 @@ messaging:thread                 V -
 messaging:thread-messages        V -
 messaging:reply                  - A
 messaging:cancel-scheduled       - A
+messaging:react                  - A
 messaging:simulate               - A
 messaging:log                    V -
 messaging:message                V -
