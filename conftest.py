@@ -138,10 +138,10 @@ def page(browser, live_server):
 
 @pytest.fixture
 def staff_login(page, account, transactional_db):
-    """Log a staff admin of ``account`` into the browser ``page``; returns the user."""
+    """Log an owner of ``account`` into the browser ``page``; returns the user."""
     from outreach.services import create_staff_user
 
-    user = create_staff_user(account, "alice", "correct-horse-battery", "admin")
+    user = create_staff_user(account, "alice", "correct-horse-battery", "owner")
     page.goto("/login/")
     page.fill("#id_username", "alice")
     page.fill("#id_password", "correct-horse-battery")
@@ -152,12 +152,12 @@ def staff_login(page, account, transactional_db):
 
 @pytest.fixture
 def staff(account):
-    """A Django test client logged in as a staff member (role staff) of ``account``."""
+    """A Django test client logged in as a manager of ``account``."""
     from django.test import Client
 
     from outreach.services import create_staff_user
 
-    create_staff_user(account, "carol", "pw-for-tests-123", "staff")
+    create_staff_user(account, "carol", "pw-for-tests-123", "manager")
     client = Client()
     assert client.login(username="carol", password="pw-for-tests-123")
     return client

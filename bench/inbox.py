@@ -158,7 +158,7 @@ def main() -> None:
     for account in (small, big):
         username = f"staff-{account.name.lower()}"
         user = (get_user_model().objects.filter(username=username).first()
-                or create_staff_user(account, username, "pw-bench-12345", "admin"))
+                or create_staff_user(account, username, "pw-bench-12345", "owner"))
         client = Client()
         client.force_login(user)
         newest = Conversation.objects.filter(account=account).order_by("-last_message_at").first()

@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from outreach.audit import record
+from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
@@ -18,6 +20,8 @@ from .models import BulkJob, Campaign, CampaignRecipient
 
 S = CampaignStatus
 ACTIONS = {"start": services.start, "pause": services.pause, "resume": services.resume, "stop": services.stop}
+AUDITED = {"start": AuditAction.CAMPAIGN_STARTED, "pause": AuditAction.CAMPAIGN_PAUSED,
+           "resume": AuditAction.CAMPAIGN_RESUMED, "stop": AuditAction.CAMPAIGN_STOPPED}
 #: Which buttons a campaign in each state shows.
 BUTTONS = {
     S.DRAFT: ["start"], S.SCHEDULED: ["pause", "stop"], S.ACTIVE: ["pause", "stop"],
@@ -42,6 +46,7 @@ def _form_page(request, campaign: Campaign | None):
     form = CampaignForm(request.account, request.POST or None, initial=_initial(campaign))
     if request.method == "POST" and form.is_valid():
         data, list_ids, line_ids = form.service_data()
+        action = AuditAction.CAMPAIGN_CREATED if campaign is None else AuditAction.CAMPAIGN_CHANGED
         try:
             if campaign is None:
                 campaign = services.create_campaign(request.account, data, list_ids=list_ids, line_ids=line_ids)
@@ -54,6 +59,7 @@ def _form_page(request, campaign: Campaign | None):
         except OutreachError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            record(request.account, request.user, action, campaign, detail={"status": campaign.status})
             messages.success(request, f"Saved {campaign.name}.")
             return redirect("campaigns:detail", pk=campaign.pk)
     status = 422 if request.method == "POST" else 200
@@ -167,6 +173,7 @@ def campaign_action(request, pk, action: str):
     except OutreachError as exc:
         messages.error(request, exc.message)
     else:
+        record(request.account, request.user, AUDITED[action], campaign, detail={"status": campaign.status})
         messages.success(request, f"{campaign.name} is now {campaign.get_status_display().lower()}.")
     return redirect("campaigns:detail", pk=pk)
 

@@ -59,7 +59,8 @@ def _create(request, form: BulkJobForm) -> BulkJob | None:
 
 @member_required
 def bulk_new(request):
-    form = BulkJobForm(request.POST or None, request.FILES or None)
+    # Bound on any POST, even an empty one: _create reads the form's cleaned data.
+    form = BulkJobForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST":
         job = _create(request, form)
         if job is not None:

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from outreach import csvfiles, panels
+from outreach.audit import record
+from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
@@ -84,6 +86,7 @@ def contact_new(request):
     if request.method == "POST" and form.is_valid():
         contact = _save_contact(request, form, None)
         if contact is not None:
+            record(request.account, request.user, AuditAction.CONTACT_CREATED, contact)
             messages.success(request, f"Added {contact}.")
             return redirect("contacts:detail", pk=contact.pk)
     return render(request, "contacts/form.html", {"form": form},
@@ -95,7 +98,9 @@ def contact_detail(request, pk):
     contact = get_object_or_404(Contact.objects.prefetch_related("lists"), account=request.account, pk=pk)
     if request.method == "POST":
         form = ContactForm(request.POST, account=request.account)
-        if form.is_valid() and _save_contact(request, form, contact) is not None:
+        saved = _save_contact(request, form, contact) if form.is_valid() else None
+        if saved is not None:
+            record(request.account, request.user, AuditAction.CONTACT_CHANGED, saved)
             messages.success(request, "Saved.")
             return redirect("contacts:detail", pk=contact.pk)
     else:
@@ -114,9 +119,11 @@ def contact_opt(request, pk):
     contact = get_object_or_404(Contact, account=request.account, pk=pk)
     if contact.opted_out:
         services.opt_in(request.account, contact, source=OptOutSource.CONSOLE)
+        record(request.account, request.user, AuditAction.CONTACT_OPTED_IN, contact)
         messages.success(request, f"{contact} can receive messages again.")
     else:
         services.opt_out(request.account, contact, source=OptOutSource.CONSOLE)
+        record(request.account, request.user, AuditAction.CONTACT_OPTED_OUT, contact)
         messages.success(request, f"{contact} is opted out: every send to them is declined.")
     return redirect("contacts:detail", pk=contact.pk)
 
@@ -125,7 +132,10 @@ def contact_opt(request, pk):
 @require_POST
 def contact_delete(request, pk):
     contact = get_object_or_404(Contact, account=request.account, pk=pk)
+    label, contact_id = str(contact), contact.pk
     services.delete_contact(request.account, contact)
+    record(request.account, request.user, AuditAction.CONTACT_DELETED, target_type="contact",
+           target_id=contact_id, target_label=label)
     messages.success(request, f"Deleted {contact}.")
     return redirect("contacts:list")
 

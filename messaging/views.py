@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from outreach.audit import record
+from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
@@ -65,10 +67,14 @@ def dead_letter_action(request: HttpRequest) -> HttpResponse:
     done, failed = 0, []
     for pk in form.cleaned_data["ids"]:
         try:
+            message = found[int(pk)]
             if action == "retry":
-                services.retry_dead_letter(request.account, found[int(pk)], source=EventSource.CONSOLE)
+                services.retry_dead_letter(request.account, message, source=EventSource.CONSOLE)
             else:
-                services.discard_dead_letter(request.account, found[int(pk)])
+                services.discard_dead_letter(request.account, message)
+            record(request.account, request.user, AuditAction.DEAD_LETTER_RETRIED if action == "retry"
+                   else AuditAction.DEAD_LETTER_DISCARDED, message, target_id=message.handle,
+                   target_label=message.number)
             done += 1
         except OutreachError as exc:
             failed.append(exc.message)

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from contacts.models import Contact
 from outreach import panels
+from outreach.audit import record
+from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
@@ -188,6 +190,14 @@ def _add_error(form, exc: OutreachError) -> None:
     form.add_error(field if field in form.fields else None, exc.message)
 
 
+def _record_sent(request: HttpRequest, message: Message) -> None:
+    detail = {"conversation": message.conversation_id, "status": message.status}
+    if message.scheduled_for:
+        detail["send_at"] = message.scheduled_for.isoformat()
+    record(request.account, request.user, AuditAction.MESSAGE_SENT, message, target_id=message.handle,
+           target_label=str(message.conversation) if message.conversation_id else "", detail=detail)
+
+
 @member_required
 def compose(request: HttpRequest) -> HttpResponse:
     """A message to a number: the way to start a conversation from the console."""
@@ -201,6 +211,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         except OutreachError as exc:
             _add_error(form, exc)
         else:
+            _record_sent(request, message)
             return redirect("messaging:thread", pk=message.conversation_id)
     return render(request, "messaging/compose.html", {"form": form},
                   status=422 if request.method == "POST" else 200)
@@ -215,12 +226,13 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             fields = _message_fields(request, form, from_number=conversation.line.number)
             if conversation.message_type == MessageType.GROUP:
-                services.send_group(request.account, group_id=conversation.group_id, **fields)
+                message = services.send_group(request.account, group_id=conversation.group_id, **fields)
             else:
-                services.send(request.account, to=conversation.address, **fields)
+                message = services.send(request.account, to=conversation.address, **fields)
         except OutreachError as exc:
             _add_error(form, exc)
         else:
+            _record_sent(request, message)
             return _fragment_or_redirect(request, conversation)
     return _form_error(request, conversation, "messaging/_reply_form.html", "#reply-form", form)
 
@@ -237,6 +249,9 @@ def cancel_scheduled(request: HttpRequest, pk: int, handle) -> HttpResponse:
         services.cancel_scheduled(request.account, message, source=EventSource.CONSOLE)
     except OutreachError as exc:
         flash.error(request, exc.message)
+    else:
+        record(request.account, request.user, AuditAction.SCHEDULED_CANCELLED, message,
+               target_label=conversation.address, detail={"conversation": conversation.pk})
     return _fragment_or_redirect(request, conversation)
 
 
@@ -245,12 +260,17 @@ def cancel_scheduled(request: HttpRequest, pk: int, handle) -> HttpResponse:
 def react(request: HttpRequest, pk: int, handle) -> HttpResponse:
     """A tapback on a message of this thread, from its line."""
     conversation = _get_conversation(request, pk)
-    if not Message.objects.filter(account=request.account, conversation=conversation, handle=handle).exists():
+    message = Message.objects.filter(account=request.account, conversation=conversation, handle=handle).first()
+    if message is None:
         raise Http404
+    reaction = request.POST.get("reaction", "")
     try:
-        services.send_reaction(request.account, str(handle), request.POST.get("reaction", ""))
+        services.send_reaction(request.account, str(handle), reaction)
     except OutreachError as exc:
         flash.error(request, exc.message)
+    else:
+        record(request.account, request.user, AuditAction.REACTION_SENT, message, target_id=message.handle,
+               target_label=conversation.address, detail={"reaction": reaction, "conversation": conversation.pk})
     return _fragment_or_redirect(request, conversation)
 
 

@@ -37,11 +37,55 @@ class Dialect(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    STAFF = "staff", "Staff"
+    """A person's role in an account, highest first (``outreach.roles`` says what each may do)."""
+
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager"
+    AGENT = "agent", "Agent"
+    VIEWER = "viewer", "Viewer"
+
+
+#: Each role outranks the ones after it: a rule naming a role admits every higher one.
+ROLE_RANK: dict[str, int] = {Role.VIEWER: 0, Role.AGENT: 1, Role.MANAGER: 2, Role.OWNER: 3}
 
 
 class Plan(models.TextChoices):
     SANDBOX = "sandbox", "Sandbox"
     DEDICATED = "dedicated", "Dedicated"
     ENTERPRISE = "enterprise", "Enterprise"
+
+
+class AuditAction(models.TextChoices):
+    """What a person did, as the audit log names it (``outreach.audit.record``)."""
+
+    MESSAGE_SENT = "message.sent", "Sent a message"
+    REACTION_SENT = "message.reaction_sent", "Sent a reaction"
+    SCHEDULED_CANCELLED = "message.scheduled_cancelled", "Cancelled a scheduled message"
+    DEAD_LETTER_RETRIED = "message.dead_letter_retried", "Retried a dead letter"
+    DEAD_LETTER_DISCARDED = "message.dead_letter_discarded", "Discarded a dead letter"
+    CONTACT_CREATED = "contact.created", "Added a contact"
+    CONTACT_CHANGED = "contact.changed", "Changed a contact"
+    CONTACT_DELETED = "contact.deleted", "Deleted a contact"
+    CONTACT_OPTED_OUT = "contact.opted_out", "Opted a contact out"
+    CONTACT_OPTED_IN = "contact.opted_in", "Opted a contact back in"
+    CAMPAIGN_CREATED = "campaign.created", "Created a campaign"
+    CAMPAIGN_STARTED = "campaign.started", "Started a campaign"
+    CAMPAIGN_PAUSED = "campaign.paused", "Paused a campaign"
+    CAMPAIGN_RESUMED = "campaign.resumed", "Resumed a campaign"
+    CAMPAIGN_STOPPED = "campaign.stopped", "Stopped a campaign"
+    CAMPAIGN_CHANGED = "campaign.changed", "Changed a campaign"
+    API_KEY_CREATED = "api_key.created", "Created an API key"
+    API_KEY_REVOKED = "api_key.revoked", "Revoked an API key"
+    LINE_ADDED = "line.added", "Added a line"
+    LINE_CHANGED = "line.changed", "Changed a line"
+    PERSON_INVITED = "person.invited", "Invited a person"
+    INVITATION_WITHDRAWN = "person.invitation_withdrawn", "Withdrew an invitation"
+    PERSON_JOINED = "person.joined", "Accepted an invitation"
+    PERSON_ROLE_CHANGED = "person.role_changed", "Changed a person's role"
+    PERSON_DEACTIVATED = "person.deactivated", "Deactivated a person"
+    PERSON_REACTIVATED = "person.reactivated", "Reactivated a person"
+    WEBHOOK_CREATED = "webhook.created", "Added a webhook endpoint"
+    WEBHOOK_CHANGED = "webhook.changed", "Changed a webhook endpoint"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "Rotated a webhook signing secret"
+    WEBHOOK_TOGGLED = "webhook.toggled", "Enabled or disabled a webhook endpoint"
+    WEBHOOK_DELETED = "webhook.deleted", "Deleted a webhook endpoint"

@@ -1,4 +1,6 @@
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, resolve, reverse
+
+from .roles import PUBLIC, allowed
 
 #: The console's navigation: (label, url name). Entries whose page does not exist yet
 #: are left out, so every app adds its page here once and the menu follows.
@@ -14,17 +16,23 @@ NAVIGATION = [
     ("Lines", "messaging:lines"),
     ("Webhooks", "webhooks:endpoints"),
     ("API keys", "console:api-keys"),
+    ("People", "console:people"),
+    ("Audit log", "console:audit"),
     ("Settings", "console:settings"),
     ("API docs", "api-docs"),
 ]
 
 
 def _nav(request):
+    """The entries the viewer's role may open (``outreach.roles``)."""
     items = []
+    role = request.membership.role
     for label, name in NAVIGATION:
         try:
             url = reverse(name)
         except NoReverseMatch:
+            continue
+        if name not in PUBLIC and not allowed(role, resolve(url).view_name):
             continue
         items.append({"label": label, "url": url, "active": request.path.startswith(url) and (url != "/" or request.path == "/")})
     # Nested urls (/contacts/ and /contacts/lists/): only the closest entry is the current one.
@@ -43,7 +51,8 @@ def console(request):
         "nav_items": _nav(request) if membership else [],
         "current_account": getattr(request, "account", None),
         "memberships": (
-            user.memberships.select_related("account").order_by("account__name")
+            user.memberships.filter(deactivated_at__isnull=True)
+            .select_related("account").order_by("account__name")
             if user is not None and user.is_authenticated
             else []
         ),

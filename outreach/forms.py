@@ -1,6 +1,8 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 
-from .choices import Dialect, Scope
+from .choices import AuditAction, Dialect, Role, Scope
 
 
 class ApiKeyForm(forms.Form):
@@ -35,3 +37,35 @@ class TimeZoneForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "iana-zones", "autocomplete": "off"}),
         help_text="IANA name, e.g. America/New_York. Leave empty to use the account's zone.",
     )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Email", help_text="The invitation's link goes here; it works once.",
+                             error_messages={"required": "Give the person's email address."})
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.AGENT,
+                             help_text="Owner: everything. Manager: campaigns, contacts, every conversation. "
+                                       "Agent: conversations and contacts. Viewer: reads only.")
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class AcceptInvitationForm(UserCreationForm):
+    """The invited person picks a username and a password (Django's validators apply)."""
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username",)
+
+
+class AuditFilterForm(forms.Form):
+    """The audit page's filters; every field optional."""
+
+    person = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone")
+    action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = get_user_model().objects.filter(memberships__account=account).order_by("username")

@@ -1,13 +1,17 @@
-"""Request middleware: the console's current account, API body limits, rate-limit headers,
-JSON errors under ``/api/``."""
+"""Request middleware: the console's current account and role checks, API body limits,
+rate-limit headers, JSON errors under ``/api/``."""
 from __future__ import annotations
 
 from http import HTTPStatus
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import render
 
 from outreach.api.errors import too_large_message
 from outreach.error_views import api_error, is_api
+from outreach.roles import PUBLIC, PUBLIC_NAMESPACES, RULES, SAFE_METHODS, allowed
 
 SESSION_ACCOUNT_KEY = "account_id"
 
@@ -16,7 +20,10 @@ def _current_membership(request):
     user = request.user
     if not user.is_authenticated:
         return None
-    memberships = user.memberships.select_related("account").order_by("account__name")
+    memberships = (
+        user.memberships.filter(deactivated_at__isnull=True)
+        .select_related("account").order_by("account__name")
+    )
     wanted = request.session.get(SESSION_ACCOUNT_KEY)
     if wanted:
         chosen = memberships.filter(account_id=wanted).first()
@@ -41,6 +48,52 @@ class CurrentAccountMiddleware:
             request.membership = _current_membership(request)
             request.account = request.membership.account if request.membership else None
         return self.get_response(request)
+
+
+def forbidden(request, reason: str):
+    """The designed 403: the console's page, or for an htmx request a fragment put at the top
+    of the page's main column (base.html lets htmx swap a 403)."""
+    if not getattr(request, "htmx", False):
+        return render(request, "console/forbidden.html", {"reason": reason}, status=403)
+    response = render(request, "console/_forbidden.html", {"reason": reason}, status=403)
+    response["HX-Retarget"] = "#main"
+    response["HX-Reswap"] = "afterbegin"
+    return response
+
+
+class RoleMiddleware:
+    """Every console view runs only for a member whose role the URL's rule admits
+    (``outreach.roles``). The API (DRF views, judged by key scopes), Django's admin and the
+    ``PUBLIC`` names are left to their own checks; any other URL without a rule is refused."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if is_api(request) or match is None or hasattr(view_func, "cls"):
+            return None
+        name = match.view_name
+        if name in PUBLIC or match.namespaces[:1] and match.namespaces[0] in PUBLIC_NAMESPACES:
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.membership is None:
+            return render(request, "console/no_account.html", status=403)
+        rule = RULES.get(name)
+        if rule is None:
+            return forbidden(request, "This page has no rule saying who may open it, so no one may.")
+        if (rule.read if request.method in SAFE_METHODS else rule.write) is None:
+            return HttpResponseNotAllowed([m for m, r in (("GET", rule.read), ("POST", rule.write)) if r])
+        if not allowed(request.membership.role, name, request.method):
+            role = request.membership.get_role_display().lower()
+            what = "open this page" if request.method in SAFE_METHODS else "do this"
+            return forbidden(request, f"Your role in {request.account.name} ({role}) may not {what}. "
+                                      "Ask an owner of the account if you need it.")
+        return None
 
 
 class RateLimitHeadersMiddleware:

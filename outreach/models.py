@@ -1,4 +1,5 @@
-"""The core every app stands on: accounts, staff membership, API keys."""
+"""The core every app stands on: accounts, staff membership and invitations, API keys, the
+audit log."""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .choices import Dialect, Plan, Role, Scope
+from .choices import ROLE_RANK, AuditAction, Dialect, Plan, Role, Scope
 
 
 class Account(models.Model):
@@ -40,11 +41,14 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
     #: The IANA zone the console shows this member's times in; blank: the account's
     #: ``default_timezone`` (outreach.timezones).
     time_zone = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Set when an owner deactivates the person: the seat stays (their audit rows keep a
+    #: name) but the console refuses them.
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -54,9 +58,27 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.account} ({self.role})"
 
+    def at_least(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
     @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    #: Templates ask these to show only what the role may do (the server checks regardless).
+    is_admin = is_owner
+
+    @property
+    def is_manager(self) -> bool:
+        return self.at_least(Role.MANAGER)
+
+    @property
+    def is_agent(self) -> bool:
+        return self.at_least(Role.AGENT)
 
 
 def hash_secret(secret: str) -> str:
@@ -139,3 +161,58 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.method} {self.path})"
+
+
+class Invitation(models.Model):
+    """An owner's invitation for someone to join the account with a role. The emailed link
+    carries a signed token of this row's id (``outreach.people``); accepting it once sets
+    ``accepted_at`` and the link stops working."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.account} ({self.role})"
+
+
+class AuditEntry(models.Model):
+    """One thing a person did that changed state, written only by ``outreach.audit.record``.
+
+    The actor and target labels are copied at the time, so the row still reads right after
+    the user is renamed or the target deleted."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    target_type = models.CharField(max_length=40)
+    target_id = models.CharField(max_length=64, blank=True, default="")
+    target_label = models.CharField(max_length=200, blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["account", "-created_at"], name="audit_account_time"),
+            models.Index(fields=["account", "actor", "-created_at"], name="audit_account_actor"),
+            models.Index(fields=["account", "action", "-created_at"], name="audit_account_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} {self.action} {self.target_type}:{self.target_id}"

@@ -26,14 +26,14 @@ def create_account(name: str, email: str, plan: str | None = None) -> Account:
     return Account.objects.create(**kwargs)
 
 
-def add_member(account: Account, user, role: str = Role.STAFF) -> Membership:
+def add_member(account: Account, user, role: str = Role.AGENT) -> Membership:
     membership, _ = Membership.objects.update_or_create(
         account=account, user=user, defaults={"role": role}
     )
     return membership
 
 
-def create_staff_user(account: Account, username: str, password: str, role: str = Role.ADMIN):
+def create_staff_user(account: Account, username: str, password: str, role: str = Role.OWNER):
     user = get_user_model().objects.create_user(username=username, password=password)
     add_member(account, user, role)
     return user

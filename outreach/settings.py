@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "outreach.middleware.CurrentAccountMiddleware",
     "outreach.timezones.ViewerTimeZoneMiddleware",  # console times in the viewer's zone
+    "outreach.middleware.RoleMiddleware",  # the console's role table (outreach.roles)
     "outreach.logs.LogContextMiddleware",
     "outreach.middleware.RateLimitHeadersMiddleware",
     "outreach.middleware.ApiBodyLimitMiddleware",
@@ -406,3 +407,20 @@ STREAM_MAX_PER_PROCESS = env.int("STREAM_MAX_PER_PROCESS", default=4)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 #: Where `seed_demo` keeps the demo login so `make run` can print it again.
 DEMO_LOGIN_FILE = Path(env.str("DEMO_LOGIN_FILE", default=str(VAR_DIR / "demo_login.txt")))
+
+#: Outgoing email (invitations, password resets). The console backend prints them, which is
+#: what `make run` wants; production sets EMAIL_BACKEND to
+#: django.core.mail.backends.smtp.EmailBackend and the SMTP settings (docs/operations.md).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Outreach <outreach@localhost>")
+#: Days an invitation's link stays valid.
+INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+#: Seconds a password reset link stays valid (Django's own setting; 1 day here).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=86400)

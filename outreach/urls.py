@@ -10,6 +10,7 @@ from messaging.api.urls import arnio_urlpatterns
 
 from .health import healthz, readyz
 from .metrics import metrics_view
+from .views_people import accept_invite
 
 #: Swagger UI and ReDoc style their markup inline and ReDoc runs a worker from a blob:;
 #: their pages alone allow that (scripts stay 'self': the Swagger UI split view serves its
@@ -41,6 +42,13 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's password reset flow, in the console's templates (templates/registration/).
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invite/<str:token>/", accept_invite, name="accept-invite"),
     path("contacts/", include("contacts.urls")),
     path("messages/", include("messaging.urls")),
     path("campaigns/", include("campaigns.urls")),

@@ -11,6 +11,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from . import panels
+from .audit import record
+from .choices import AuditAction
 from .console import admin_required, member_required
 from .exceptions import OutreachError
 from .forms import ApiKeyForm, TimeZoneForm
@@ -63,6 +65,8 @@ def api_keys(request):
         except OutreachError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            record(request.account, request.user, AuditAction.API_KEY_CREATED, key,
+                   detail={"scopes": key.scopes, "dialect": key.dialect})
             request.session[NEW_KEY_SESSION] = {
                 "name": key.name, "key_id": key.key_id, "full": full_key(key, secret)
             }
@@ -86,6 +90,7 @@ def api_keys(request):
 def revoke_key(request, pk: int):
     key = get_object_or_404(ApiKey, account=request.account, pk=pk)
     revoke_api_key(request.account, key.pk)
+    record(request.account, request.user, AuditAction.API_KEY_REVOKED, key)
     messages.success(request, f"Revoked {key.name}. Requests with it now get 401.")
     return redirect("console:api-keys")
 

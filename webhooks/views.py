@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from outreach.audit import record
+from outreach.choices import AuditAction
 from outreach.console import admin_required, member_required
 from outreach.exceptions import OutreachError
 
@@ -54,6 +56,8 @@ def endpoints(request):
             except OutreachError as exc:
                 _apply_error(form, exc)
             else:
+                record(request.account, request.user, AuditAction.WEBHOOK_CREATED, endpoint,
+                       target_label=endpoint.url, detail={"event_types": endpoint.event_types})
                 _hand_secret(request, f"Signing secret of {endpoint.url}", endpoint.secret)
                 messages.success(request, "Endpoint added. Copy its signing secret now.")
                 return redirect("webhooks:endpoint", pk=endpoint.pk)
@@ -92,6 +96,9 @@ def endpoint_detail(request, pk: int):
             except OutreachError as exc:
                 _apply_error(form, exc)
             else:
+                record(request.account, request.user, AuditAction.WEBHOOK_CHANGED, endpoint,
+                       target_label=form.cleaned_data.get("url") or endpoint.url,
+                       detail={"event_types": form.cleaned_data.get("event_types")})
                 messages.success(request, "Endpoint saved.")
                 return redirect("webhooks:endpoint", pk=endpoint.pk)
     filters = DeliveryFilterForm(request.GET or None)
@@ -184,6 +191,7 @@ def rotate_secret(request, pk: int):
     except OutreachError as exc:
         messages.error(request, exc.message)
         return redirect("webhooks:endpoints")
+    record(request.account, request.user, AuditAction.WEBHOOK_SECRET_ROTATED, endpoint, target_label=endpoint.url)
     _hand_secret(request, f"New signing secret of {endpoint.url}", endpoint.secret)
     messages.success(request, "Secret rotated. The old one keeps signing for 24 hours.")
     return redirect("webhooks:endpoint", pk=pk)
@@ -193,6 +201,8 @@ def rotate_secret(request, pk: int):
 @require_POST
 def rotate_account_secret(request):
     obj = services.rotate_account_secret(request.account)
+    record(request.account, request.user, AuditAction.WEBHOOK_SECRET_ROTATED,
+           target_type="account_secret", target_label="Default signing secret")
     _hand_secret(request, "New default signing secret (status callbacks)", obj.secret)
     messages.success(request, "Default secret rotated. The old one keeps signing for 24 hours.")
     return redirect("webhooks:endpoints")
@@ -208,6 +218,8 @@ def toggle(request, pk: int):
     else:
         services.enable_endpoint(request.account, pk)
         messages.success(request, "Endpoint enabled. Replay failed deliveries to catch up.")
+    record(request.account, request.user, AuditAction.WEBHOOK_TOGGLED, endpoint, target_label=endpoint.url,
+           detail={"enabled": not endpoint.enabled})
     return _back(request, reverse("webhooks:endpoint", args=[pk]))
 
 
@@ -229,6 +241,7 @@ def send_test(request, pk: int):
 def delete(request, pk: int):
     endpoint = get_object_or_404(Endpoint, account=request.account, pk=pk)
     services.delete_endpoint(request.account, endpoint.pk)
+    record(request.account, request.user, AuditAction.WEBHOOK_DELETED, endpoint, target_label=endpoint.url)
     messages.success(request, f"Deleted {endpoint.url}.")
     return redirect("webhooks:endpoints")
 

@@ -81,7 +81,7 @@ def test_another_accounts_job_is_a_404_and_posting_needs_csrf(staff, account, ot
     f.lines(other_account, 1, prefix="+1512666")
     theirs = BulkJob.objects.create(account=other_account, total_recipients=0, payload="[]")
     assert staff.get(f"/campaigns/bulk/{theirs.pk}/").status_code == 404
-    create_staff_user(account, "dave", "pw-for-tests-123", "staff")
+    create_staff_user(account, "dave", "pw-for-tests-123", "manager")
     strict = Client(enforce_csrf_checks=True)
     strict.login(username="dave", password="pw-for-tests-123")
     assert strict.post("/campaigns/bulk/new", {"recipients": "+15125550980", "body": "Hi"}).status_code == 403

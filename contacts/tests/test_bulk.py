@@ -131,7 +131,7 @@ def test_opt_out_in_bulk_emits_one_event_per_contact_changed(staff, account):
 
 def test_bulk_actions_need_csrf_and_a_login(account):
     ContactFactory(account=account)
-    create_staff_user(account, "dave", "pw-for-tests-123", "staff")
+    create_staff_user(account, "dave", "pw-for-tests-123", "manager")
     anonymous = Client()
     assert "/login/" in anonymous.post("/contacts/bulk", {"action": "delete", "scope": "filter"})["Location"]
     strict = Client(enforce_csrf_checks=True)

@@ -52,7 +52,7 @@ def test_the_result_page_paginates_rejected_and_duplicate_rows(staff, account, o
     assert [r.line for r in second.context["rejected"].object_list] == list(range(57, 62))
     assert [r.line for r in second.context["duplicates"].object_list] == [87, 88]
     assert [c.first_name for _, c in second.context["duplicate_rows"]] == ["P25", "P26"]  # linked
-    create_staff_user(other_account, "bob", "pw-for-tests-123", "staff")
+    create_staff_user(other_account, "bob", "pw-for-tests-123", "manager")
     bob = Client()
     bob.login(username="bob", password="pw-for-tests-123")
     assert bob.get(f"/contacts/import/{job.pk}/").status_code == 404

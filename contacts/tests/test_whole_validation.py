@@ -53,7 +53,7 @@ def test_one_invalid_field_keeps_its_own_message(api):
 
 
 def test_the_console_form_reports_every_invalid_field_at_once(account):
-    create_staff_user(account, "alice", "correct-horse-battery", "admin")
+    create_staff_user(account, "alice", "correct-horse-battery", "owner")
     client = Client()
     client.login(username="alice", password="correct-horse-battery")
     response = client.post("/contacts/new/", {**FOUR_BAD, "custom_variables": "1st=x\nplan"})

@@ -23,7 +23,7 @@ LINE = "+15125550100"
 _counter = iter(range(10_000_000))
 
 
-def staff_client(account, username: str = "alice", role: str = "admin") -> Client:
+def staff_client(account, username: str = "alice", role: str = "owner") -> Client:
     create_staff_user(account, username, "pw-console-123", role)
     client = Client()
     client.login(username=username, password="pw-console-123")

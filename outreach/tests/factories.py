@@ -28,4 +28,4 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     account = factory.SubFactory(AccountFactory)
     user = factory.SubFactory(UserFactory)
-    role = "admin"
+    role = "owner"

@@ -1,13 +1,15 @@
 """The operators' management commands."""
 import json
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from rest_framework.test import APIClient
 
 from messaging.models import Line
-from outreach.models import Account
+from outreach.models import Account, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +46,12 @@ def test_seed_demo_runs_once(settings, tmp_path):
     settings.DEMO_LOGIN_FILE = tmp_path / "login.txt"
     first = run("seed_demo")
     assert "Login: admin / " in first and "X-API-Key: ok_" in first
+    logins = dict(re.findall(r"(\w+) / (\S+)", first.split("Demo API key")[0]))
+    assert set(logins) == {"admin", "manager", "agent"}
+    roles = dict(Membership.objects.filter(account__name="Demo").values_list("user__username", "role"))
+    assert roles == {"admin": "owner", "manager": "manager", "agent": "agent"}
+    for username, password in logins.items():
+        assert Client().login(username=username, password=password), username
     second = run("seed_demo")
     assert second == first.split("Demo API key")[0]  # the login again, never the key
     assert "X-API-Key" not in second
@@ -62,3 +70,17 @@ def test_create_api_key_takes_a_dialect(account):
     assert default["dialect"] == "sendblue"
     with pytest.raises(CommandError):
         run("create_api_key", "--account", account.name, "--scope", "messages", "--dialect", "klingon")
+
+
+def test_create_account_makes_its_first_owner():
+    printed = run("create_account", "Acme", "--email", "ops@acme.test", "--owner", "olive")
+    password = re.search(r"Owner: olive / (\S+) \(shown this once\)", printed).group(1)
+    assert Membership.objects.get(account__name="Acme", user__username="olive").role == "owner"
+    client = Client()
+    assert client.login(username="olive", password=password)
+    assert client.get("/people/").status_code == 200
+    again = run("create_account", "Beta", "--email", "ops@beta.test", "--owner", "olive")
+    assert "Owner: olive\n" in again  # an existing user: no new password
+    with pytest.raises(CommandError, match="already exists"):
+        run("create_account", "Beta", "--email", "ops@beta.test", "--owner", "newbie")
+    assert not Membership.objects.filter(user__username="newbie").exists()

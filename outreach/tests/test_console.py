@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(account):
-    create_staff_user(account, "alice", "pw-alice-123", "admin")
+    create_staff_user(account, "alice", "pw-alice-123", "owner")
     c = Client()
     c.login(username="alice", password="pw-alice-123")
     return c
@@ -76,8 +76,8 @@ def test_revoke_works_and_another_accounts_key_is_a_404(admin_client, account, o
     assert theirs.revoked_at is None
 
 
-def test_staff_who_are_not_admins_cannot_manage_keys(account):
-    create_staff_user(account, "sam", "pw-sam-12345", "staff")
+def test_managers_cannot_manage_keys(account):
+    create_staff_user(account, "sam", "pw-sam-12345", "manager")
     c = Client()
     c.login(username="sam", password="pw-sam-12345")
     assert c.get("/settings/api-keys/").status_code == 403
@@ -92,7 +92,7 @@ def test_the_account_switcher_only_switches_to_own_accounts(admin_client, accoun
     alice = get_user_model().objects.get(username="alice")
     response = admin_client.post("/account/switch", {"account": str(other_account.id)})
     assert admin_client.get("/").context["current_account"] == account
-    add_member(other_account, alice, "admin")
+    add_member(other_account, alice, "owner")
     admin_client.post("/account/switch", {"account": str(other_account.id)})
     assert admin_client.get("/").context["current_account"] == other_account
     assert response.status_code == 302

@@ -38,7 +38,7 @@ def test_the_contacts_export_neutralises_formulas_but_keeps_e164_numbers(account
         account=account, e164_number="+15551234567", phone_number="+15551234567", first_name="=1+2",
         last_name="@SUM(A1)", company_name="-evil", custom_variables={"note": "fine"},
     )
-    create_staff_user(account, "carol", "pw-for-tests-123", "staff")
+    create_staff_user(account, "carol", "pw-for-tests-123", "manager")
     client = Client()
     client.login(username="carol", password="pw-for-tests-123")
     export = client.get("/contacts/export.csv")

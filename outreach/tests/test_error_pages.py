@@ -17,7 +17,7 @@ def _explode(*args, **kwargs):
 
 @pytest.fixture
 def staff(account):
-    create_staff_user(account, "alice", "correct-horse-battery", "admin")
+    create_staff_user(account, "alice", "correct-horse-battery", "owner")
     client = Client(raise_request_exception=False)
     client.login(username="alice", password="correct-horse-battery")
     return client

@@ -18,7 +18,7 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def alice(account):
-    return create_staff_user(account, "alice", PASSWORD, "admin")
+    return create_staff_user(account, "alice", PASSWORD, "owner")
 
 
 def log_in(client, username, password, *, path="/login/", ip="10.0.0.1"):

@@ -92,7 +92,7 @@ def test_requests_and_tasks_carrying_every_secret_leave_none_in_the_logs(account
     api = key_client(account, ["full_access"])
     secret_key = full_key(api.key, api.secret)
     endpoint = webhook_services.create_endpoint(account, httpserver.url_for("/hook"), secret=WHSEC)
-    create_staff_user(account, "alice", SECRET, "admin")
+    create_staff_user(account, "alice", SECRET, "owner")
     env = {"LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG"}
     server = app_server(**env)
     try:

@@ -16,7 +16,10 @@ from contacts import imports
 from contacts.choices import ImportStatus
 from contacts.models import ContactList, ImportJob
 from contacts.tests.factories import ContactFactory
-from outreach.services import create_api_key
+from outreach import people
+from outreach.audit import record
+from outreach.models import Invitation
+from outreach.services import create_api_key, create_staff_user
 from outreach.testing import screenshot
 from webhooks import services as webhooks
 
@@ -55,10 +58,13 @@ CONSOLE_PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("api-keys", lambda s: "/settings/api-keys/"),
     ("settings", lambda s: "/settings/"),
     ("settings-errors", lambda s: "/settings/"),  # submitted with an unknown zone below
+    ("people", lambda s: "/people/"),
+    ("audit", lambda s: "/audit/"),
+    ("accept-invite", lambda s: s["invite_path"]),
     ("not-found", lambda s: "/no/such/page"),
 ]
 #: Pages seen before logging in.
-PUBLIC_PAGES = ["/login/", "/no/such/page"]
+PUBLIC_PAGES = ["/login/", "/no/such/page", "/password/reset/", "/password/reset/sent/", "/invite/not-a-token/"]
 
 
 @pytest.fixture
@@ -72,12 +78,20 @@ def seeded(account):
     endpoint = webhooks.create_endpoint(account, "http://127.0.0.1:9/outreach/a/very/long/path/to/the/webhook/receiver")
     create_api_key(account, "CRM sync for the spring renewals", ["contacts", "read_only", "messages"])
     lines(account, 2)  # the dashboard's per-line table
+    person = create_staff_user(account, "bartholomew.featherstonehaugh", "pw-for-tests-123", "agent")
+    person.email = "bartholomew.featherstonehaugh@example-enterprises.com"
+    person.save(update_fields=["email"])
+    invitation = Invitation.objects.create(account=account, email="someone.with.a.long.address@example-enterprises.com",
+                                           role="manager")
+    record(account, person, "webhook.changed", endpoint, target_label=endpoint.url,
+           detail={"event_types": ["message.sent", "message.delivered", "message.failed"]})
     return {
         "contact": contact, "list": lst, "endpoint": endpoint,
         "delivery": webhooks.send_test(account, endpoint),
         "draft_import": imports.upload(account, filename="spring.csv", raw=WIDE_CSV),
         "done_import": ImportJob.objects.create(account=account, filename="done.csv", content="phone_number\n",
                                                 status=ImportStatus.DONE, total_rows=1),
+        "invite_path": f"/invite/{people.invitation_token(invitation)}/",
         "campaign": Campaign.objects.create(account=account, name="Spring renewals", body="Hi {first_name}"),
         "bulk_job": BulkJob.objects.create(account=account, total_recipients=0, payload="[]"),
     }
@@ -87,6 +101,7 @@ def seeded(account):
 MUST_BE_ON_SCREEN = {
     "api-keys": ["button:has-text('Revoke')", "button:has-text('Create key')"],
     "contact": ["button:has-text('Save')", "[data-testid=opt-toggle]"],
+    "people": ["button:has-text('Deactivate')", "button:has-text('Send invitation')"],
 }
 
 #: aria-describedby ids with no element: help or errors a screen reader cannot reach.

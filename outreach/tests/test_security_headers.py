@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_console_pages_carry_the_policy(account):
-    user = create_staff_user(account, "alice", "pw-alice-123", "admin")
+    user = create_staff_user(account, "alice", "pw-alice-123", "owner")
     client = Client()
     client.force_login(user)
     policy = client.get("/")["Content-Security-Policy"]

@@ -17,7 +17,7 @@ ADDED = dt.datetime(2026, 1, 15, 3, 21, tzinfo=dt.UTC)
 
 @pytest.fixture
 def staff(account):
-    create_staff_user(account, "alice", "correct-horse-battery", "admin")
+    create_staff_user(account, "alice", "correct-horse-battery", "owner")
     client = Client()
     client.login(username="alice", password="correct-horse-battery")
     return client

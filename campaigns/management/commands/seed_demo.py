@@ -1,5 +1,6 @@
-"""Seed the demo account once: a staff login, three sandbox lines, sample contacts and
-lists, and a full-access API key. Running it again changes nothing and prints the login."""
+"""Seed the demo account once: an owner, a manager and an agent login, three sandbox lines,
+sample contacts and lists, and a full-access API key. Running it again changes nothing and
+prints the logins."""
 from __future__ import annotations
 
 import secrets
@@ -16,11 +17,13 @@ from outreach.services import create_account, create_api_key, create_staff_user,
 
 DEMO_ACCOUNT = "Demo"
 DEMO_USER = "admin"
+#: The demo's other people: (username, role), each with a login printed like the owner's.
+DEMO_PEOPLE = [("manager", Role.MANAGER), ("agent", Role.AGENT)]
 DEMO_LINES = ["+15550001001", "+15550001002", "+15550001003"]
 
 
 class Command(BaseCommand):
-    help = "Create the demo account, login, lines, contacts and API key (once)."
+    help = "Create the demo account, logins, lines, contacts and API key (once)."
 
     def handle(self, **options):
         creds = settings.DEMO_LOGIN_FILE
@@ -29,18 +32,25 @@ class Command(BaseCommand):
                 self.stdout.write(creds.read_text())
             return
         password = secrets.token_urlsafe(9)
+        others = []
+        users = get_user_model().objects
         with transaction.atomic():
             account = create_account(DEMO_ACCOUNT, "demo@example.com", Plan.SANDBOX)
-            if not get_user_model().objects.filter(username=DEMO_USER).exists():
-                user = create_staff_user(account, DEMO_USER, password, Role.ADMIN)
+            if not users.filter(username=DEMO_USER).exists():
+                user = create_staff_user(account, DEMO_USER, password, Role.OWNER)
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
+            for username, role in DEMO_PEOPLE:
+                if not users.filter(username=username).exists():
+                    other_password = secrets.token_urlsafe(9)
+                    create_staff_user(account, username, other_password, role)
+                    others.append(f"{role.label} login: {username} / {other_password}\n")
             for i, number in enumerate(DEMO_LINES, 1):
                 add_line(account, number, name=f"Sandbox line {i}")
             self.seed_contacts(account)
             self.seed_campaign(account)
             key, secret = create_api_key(account, "Demo full-access key", [Scope.FULL_ACCESS])
-        login = f"Login: {DEMO_USER} / {password}\n"
+        login = f"Login: {DEMO_USER} / {password}  (owner)\n" + "".join(others)
         creds.write_text(login)
         creds.chmod(0o600)
         self.stdout.write(login)

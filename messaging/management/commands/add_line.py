@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from messaging.choices import Provider
 from messaging.providers import registry
 from messaging.services import add_line
+from outreach.audit import record
+from outreach.choices import AuditAction
 from outreach.exceptions import OutreachError
 from outreach.models import Account
 
@@ -25,4 +27,6 @@ class Command(BaseCommand):
             line = add_line(acct, number, provider, name=name)
         except OutreachError as exc:
             raise CommandError(exc.message) from exc
+        # An operator's command: the audit log names no person ("system").
+        record(acct, None, AuditAction.LINE_ADDED, line, target_label=line.number, detail={"provider": line.provider})
         self.stdout.write(f"Added line {line.number} ({line.provider}) to {acct.name}")

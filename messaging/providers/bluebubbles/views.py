@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from outreach.audit import record
+from outreach.choices import AuditAction
 from outreach.console import admin_required
 from outreach.exceptions import OutreachError
 
@@ -64,6 +66,9 @@ def line_settings(request, pk: int):
         except OutreachError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            record(request.account, request.user, AuditAction.LINE_CHANGED, line, target_label=line.number,
+                   detail={"provider": "bluebubbles", "url": form.cleaned_data.get("url"),
+                           "method": form.cleaned_data.get("method")})
             if line.healthy:
                 messages.success(request, f"{line.number} is connected to BlueBubbles and healthy.")
             else:

@@ -45,7 +45,7 @@ def test_staff_connect_a_line_from_the_lines_page(page, staff_login, account, fa
 @pytest.mark.django_db
 def test_another_accounts_line_is_404(client, account, other_account, fake):
     theirs = services.add_line(other_account, "+15125550199", "bluebubbles")
-    create_staff_user(account, "alice", "correct-horse-battery", "admin")
+    create_staff_user(account, "alice", "correct-horse-battery", "owner")
     client.login(username="alice", password="correct-horse-battery")
     url = reverse("messaging:line-bluebubbles", args=[theirs.pk])
     assert client.get(url).status_code == 404
@@ -56,7 +56,7 @@ def test_another_accounts_line_is_404(client, account, other_account, fake):
 @pytest.mark.django_db
 def test_a_bad_url_is_refused_saying_what_to_enter(client, account, fake):
     line = services.add_line(account, LINE, "bluebubbles")
-    create_staff_user(account, "alice", "correct-horse-battery", "admin")
+    create_staff_user(account, "alice", "correct-horse-battery", "owner")
     client.login(username="alice", password="correct-horse-battery")
     response = client.post(reverse("messaging:line-bluebubbles", args=[line.pk]),
                            {"url": "my mac", "password": "hunter2", "method": "apple-script"})
