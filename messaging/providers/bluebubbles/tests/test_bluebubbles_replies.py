@@ -67,3 +67,37 @@ def test_a_customer_quoting_our_message_is_linked_to_it(client, account, bb_line
     assert reply.reply_to_id == ours.pk
     plain = received(client, bb_line, fake, "See you")
     assert plain.reply_to_id is None
+
+
+def test_opening_a_thread_with_unread_messages_marks_the_chat_read_once(client, account, bb_line, fake):
+    from messaging import services
+
+    fake.private_api = fake.helper_connected = True
+    bb.configure_line(account, bb_line, url=fake.url, method="private-api")
+    bb_line.refresh_from_db()
+    conversation = received(client, bb_line, fake, "Are you open?").conversation
+    assert conversation.unread_count == 1
+
+    services.mark_read(account, conversation)
+    services.mark_read(account, conversation)  # nothing unread any more: the Mac is not asked again
+
+    assert fake.read_chats == [f"iMessage;-;{ALICE}"]
+    conversation.refresh_from_db()
+    assert conversation.unread_count == 0
+
+
+def test_marking_read_needs_the_private_api_and_never_fails_the_thread(client, account, bb_line, fake):
+    from messaging import services
+
+    conversation = received(client, bb_line, fake, "Are you open?").conversation
+    services.mark_read(account, conversation)  # AppleScript: nothing to ask
+    assert fake.read_chats == [] and not [c for c in fake.calls if c[1].endswith("/read")]
+
+    fake.private_api = fake.helper_connected = True
+    bb.configure_line(account, bb_line, url=fake.url, method="private-api")
+    conversation = received(client, bb_line, fake, "Hello?").conversation
+    fake.crashing = True
+    services.mark_read(account, conversation)  # the server's 500 is logged, the thread still opens
+    conversation.refresh_from_db()
+    assert conversation.unread_count == 0 and fake.read_chats == []
+    assert [c for c in fake.calls if c[1].endswith("/read")], "the Mac was asked"
