@@ -35,9 +35,8 @@ class ChatActionsMixin:
                 "BlueBubbles has not reported this message's guid yet; react once it is sent."
             )
         with self._chat_client() as client:
-            found = client.message(message.provider_message_id)
-            chats = found.get("chats") or []
-            chat_guid = chats[0].get("guid") if chats else self._conversation_chat(message.conversation)
+            chat_guid = _filed_chat(client, message.provider_message_id) or self._conversation_chat(
+                message.conversation)
             client.react({"chatGuid": chat_guid, "selectedMessageGuid": message.provider_message_id,
                           "reaction": kind, "partIndex": part_index})
 
@@ -66,11 +65,13 @@ class ChatActionsMixin:
         must not fail over it: it does nothing."""
         if self.method != SendMethod.PRIVATE_API:
             return
-        chat_guid = self._conversation_chat(conversation)
-        if not chat_guid:
-            return
+        latest = (conversation.messages.filter(is_outbound=False).exclude(provider_message_id="")
+                  .order_by("-created_at").values_list("provider_message_id", flat=True).first())
         with self._chat_client() as client:
-            client.mark_read(chat_guid)
+            # The chat the Mac filed the customer's last message under (any;-; on macOS 26).
+            chat_guid = (_filed_chat(client, latest) if latest else "") or self._conversation_chat(conversation)
+            if chat_guid:
+                client.mark_read(chat_guid)
 
     # --- which chat -----------------------------------------------------------------------
 
@@ -93,6 +94,12 @@ class ChatActionsMixin:
 
     def _chat_client(self) -> _Calls:
         return _Calls(self.client())
+
+
+def _filed_chat(client: BlueBubblesClient, guid: str) -> str:
+    """The guid of the chat the server has message ``guid`` in, "" if it does not say."""
+    chats = client.message(guid).get("chats") or []
+    return chats[0].get("guid") or "" if chats else ""
 
 
 class _Calls:
