@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from messaging.models import Reaction
 from messaging.providers.bluebubbles import services as bb
+from messaging.providers.bluebubbles.client import BlueBubblesAPIError
 from messaging.providers.bluebubbles.events import event_from_message
 from messaging.providers.registry import provider_for
 from messaging.services.reports import apply_events
@@ -71,8 +72,6 @@ def test_an_applescript_line_cannot_react_and_says_it_needs_the_private_api(api,
 
 def test_the_fake_refuses_what_the_servers_validator_refuses(private_line, fake):
     client = provider_for(private_line).client()
-    from messaging.providers.bluebubbles.client import BlueBubblesAPIError
-
     for body, says in [({"chatGuid": "iMessage;-;x", "reaction": "love"}, "selectedMessageGuid field is required"),
                        ({"chatGuid": "iMessage;-;x", "selectedMessageGuid": "G", "reaction": "hug"}, "reaction is invalid"),
                        ({"chatGuid": "iMessage;-;x", "selectedMessageGuid": "G", "reaction": "love", "partIndex": -1},

@@ -1,5 +1,6 @@
 """Inline replies on a BlueBubbles line: ours quote the message they answer with
-``selectedMessageGuid`` (Private API), the customers' come with ``threadOriginatorGuid``."""
+``selectedMessageGuid`` (Private API), the customers' come with ``threadOriginatorGuid``;
+and the read receipt staff opening the thread sends (``POST /chat/{guid}/read``)."""
 from __future__ import annotations
 
 import json
@@ -7,8 +8,10 @@ import json
 import pytest
 from django.urls import reverse
 
+from messaging import services
 from messaging.models import Message
 from messaging.providers.bluebubbles import services as bb
+from messaging.providers.bluebubbles.client import BlueBubblesAPIError
 from messaging.providers.registry import provider_for
 
 from .bluebubbles_fixtures import *  # noqa: F403 - fixtures and helpers
@@ -50,8 +53,6 @@ def test_with_applescript_a_reply_goes_as_a_plain_message(client, account, bb_li
 
 def test_the_fake_implies_the_private_api_for_a_reply_as_the_server_does(bb_line, fake):
     client = provider_for(bb_line).client()
-    from messaging.providers.bluebubbles.client import BlueBubblesAPIError
-
     with pytest.raises(BlueBubblesAPIError, match="Private API is not enabled"):
         client.send_text({"chatGuid": f"iMessage;-;{ALICE}", "tempGuid": "t", "message": "x",
                           "method": "apple-script", "selectedMessageGuid": "G"})
@@ -70,8 +71,6 @@ def test_a_customer_quoting_our_message_is_linked_to_it(client, account, bb_line
 
 
 def test_opening_a_thread_with_unread_messages_marks_the_chat_read_once(client, account, bb_line, fake):
-    from messaging import services
-
     fake.private_api = fake.helper_connected = True
     bb.configure_line(account, bb_line, url=fake.url, method="private-api")
     bb_line.refresh_from_db()
@@ -87,8 +86,6 @@ def test_opening_a_thread_with_unread_messages_marks_the_chat_read_once(client, 
 
 
 def test_on_macos_26_the_chat_marked_read_is_the_one_the_mac_filed(client, account, bb_line, fake):
-    from messaging import services
-
     fake.private_api = fake.helper_connected = True
     fake.macos26 = True
     bb.configure_line(account, bb_line, url=fake.url, method="private-api")
@@ -98,8 +95,6 @@ def test_on_macos_26_the_chat_marked_read_is_the_one_the_mac_filed(client, accou
 
 
 def test_marking_read_needs_the_private_api_and_never_fails_the_thread(client, account, bb_line, fake):
-    from messaging import services
-
     conversation = received(client, bb_line, fake, "Are you open?").conversation
     services.mark_read(account, conversation)  # AppleScript: nothing to ask
     assert fake.read_chats == [] and not [c for c in fake.calls if c[1].endswith("/read")]
