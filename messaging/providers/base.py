@@ -226,6 +226,10 @@ class BaseProvider:
     def check(self) -> None:
         """Raise ProviderConfigurationError if the line cannot work (used for health)."""
 
+    def mark_read(self, conversation) -> None:
+        """Tell the other side its messages in ``conversation`` were read, where the
+        network can (a read receipt); by default there is nothing to tell."""
+
     # --- groups (the conversation row is the core's to write; these change the network's) -
 
     def react(self, message, kind: str, part_index: int = 0) -> None:

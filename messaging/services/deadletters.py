@@ -1,6 +1,8 @@
 """Dead letters (ERROR messages a provider failed for good) and the inbox's read marks."""
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,8 +11,12 @@ from outreach.models import Account
 
 from ..choices import EventSource, Status
 from ..models import Conversation, Message
+from ..providers.base import ProviderError
+from ..providers.registry import provider_for
 from ..queue.wake import wake_dispatcher
 from .transitions import record_transition
+
+logger = logging.getLogger(__name__)
 
 
 def locked_message(account: Account, message: Message) -> Message:
@@ -54,5 +60,11 @@ def discard_dead_letter(account: Account, message: Message) -> Message:
 
 
 def mark_read(account: Account, conversation: Conversation) -> None:
-    """Staff opened the thread: nothing in it is unread any more."""
-    Conversation.objects.filter(account=account, pk=conversation.pk, unread_count__gt=0).update(unread_count=0)
+    """Staff opened the thread: nothing in it is unread any more, here and, where the line's
+    network can say so, on the customer's phone ("Read"). Only a thread that had unread
+    messages asks the network, and its failure does not keep staff from reading."""
+    if Conversation.objects.filter(account=account, pk=conversation.pk, unread_count__gt=0).update(unread_count=0):
+        try:
+            provider_for(conversation.line).mark_read(conversation)
+        except ProviderError as exc:
+            logger.warning("could not mark conversation %s read on its network: %s", conversation.pk, exc)

@@ -72,5 +72,8 @@ def receive_reaction(line, message: Message, event: ProviderEvent) -> bool:
             reaction.delete()
             webhooks.emit(line.account, EventType.MESSAGE_REACTION, _payload(reaction, removed=True))
         return True
+    if Reaction.objects.filter(message=message, from_address=who, part_index=event.part_index,
+                               kind=event.reaction).exists():
+        return False  # the same tapback reported again (a webhook and a poll): nothing new
     _record(line.account, message, event.reaction, who, is_outbound=False, part_index=event.part_index)
     return True

@@ -198,6 +198,19 @@ class BlueBubblesClient:
     def start_typing(self, chat_guid: str) -> None:
         self.call("POST", f"chat/{requests.utils.quote(chat_guid, safe='')}/typing")
 
+    def react(self, payload: dict) -> dict:
+        return self.call("POST", "message/react", json=payload) or {}
+
+    def update_chat(self, chat_guid: str, payload: dict) -> dict:
+        return self.call("PUT", f"chat/{requests.utils.quote(chat_guid, safe='')}", json=payload) or {}
+
+    def change_participant(self, chat_guid: str, action: str, address: str) -> dict:
+        path = f"chat/{requests.utils.quote(chat_guid, safe='')}/participant/{action}"
+        return self.call("POST", path, json={"address": address}) or {}
+
+    def mark_read(self, chat_guid: str) -> None:
+        self.call("POST", f"chat/{requests.utils.quote(chat_guid, safe='')}/read")
+
     def webhooks(self) -> list[dict]:
         return self.call("GET", "webhook") or []
 

@@ -2,11 +2,12 @@
 server's MessageSerializer shape) mapped to ``ProviderEvent``s, each word through a dict."""
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.db import models
 
-from ...choices import ErrorCode, Service, Status
+from ...choices import ErrorCode, Service, Status, Tapback
 from ..base import BadCallback, ProviderEvent
 
 
@@ -29,6 +30,19 @@ SEND_ERRORS: dict[int, str] = {
 NOT_ON_IMESSAGE = 22
 #: Send errors worth another attempt (the next one first checks it did not go after all).
 RETRYABLE_SEND_ERRORS = {4}
+
+
+#: BlueBubbles' tapback words (``associatedMessageType``; "-love" takes a love back) -> ours.
+TAPBACKS: dict[str, str] = {
+    "love": Tapback.LOVE, "like": Tapback.LIKE, "dislike": Tapback.DISLIKE,
+    "laugh": Tapback.LAUGH, "emphasize": Tapback.EMPHASIZE, "question": Tapback.QUESTION,
+}
+#: Messages.app's own numbers for them, as older servers (and a poll's raw rows) report:
+#: 2000-2005 adds one, 3000-3005 removes it, in the order above.
+TAPBACK_CODES: dict[int, str] = {2000 + i: kind for i, kind in enumerate(TAPBACKS)}
+REMOVED_OFFSET = 1000
+#: ``p:<part>/<guid>`` (a part of a message) or ``bp:<guid>`` (a balloon) on the target's guid.
+_ASSOCIATED = re.compile(r"^(?:p:(?P<part>\d+)/|bp:)?(?P<guid>.+)$")
 
 
 class BadPayload(BadCallback):
@@ -58,12 +72,14 @@ def status_of(payload: dict) -> str:
 
 
 def event_from_message(payload: dict, line_number: str) -> ProviderEvent | None:
-    """One BlueBubbles message (webhook ``data`` or a query row) as our event, or None for
-    what we do not track (tapbacks, group renames, our own messages typed on the Mac)."""
+    """One BlueBubbles message (webhook ``data`` or a query row) as our event (a tapback as a
+    reaction), or None for what we do not track (group renames, our own tapbacks)."""
     if not isinstance(payload, dict) or not payload.get("guid"):
         raise BadPayload("A BlueBubbles message needs a 'guid'.")
-    if payload.get("itemType", 0) not in (0, None) or payload.get("associatedMessageGuid"):
-        return None  # group events and tapbacks are not messages of ours
+    if payload.get("itemType", 0) not in (0, None):
+        return None  # group events (renames, members) are not messages of ours
+    if payload.get("associatedMessageGuid"):
+        return tapback_event(payload)
     handle = payload.get("handle") or {}
     service = SERVICES.get(handle.get("service") or "", "")
     if payload.get("isFromMe"):
@@ -93,5 +109,40 @@ def event_from_message(payload: dict, line_number: str) -> ProviderEvent | None:
         service=service or Service.IMESSAGE,
         group_id=chat.get("guid", "") if is_group else "",
         participants=[p.get("address", "") for p in chat.get("participants") or []] if is_group else [],
+        reply_to_provider_id=payload.get("threadOriginatorGuid") or "",
         raw=payload,
     )
+
+
+def tapback_event(payload: dict) -> ProviderEvent | None:
+    """A customer's tapback (a message whose ``associatedMessageGuid`` names the one it
+    reacts to) as a reaction event; None for ours (recorded when we sent it), for sticker
+    and other associated messages, and for a reaction we cannot read."""
+    if payload.get("isFromMe"):
+        return None
+    kind, removed = _tapback_kind(payload.get("associatedMessageType"))
+    target = _ASSOCIATED.match(str(payload["associatedMessageGuid"]))
+    if not kind or target is None:
+        return None
+    return ProviderEvent(
+        kind="reaction",
+        provider_message_id=target["guid"],
+        from_address=(payload.get("handle") or {}).get("address") or "",
+        reaction=kind,
+        part_index=int(target["part"] or 0),
+        removed=removed,
+        raw=payload,
+    )
+
+
+def _tapback_kind(value) -> tuple[str, bool]:
+    """(our Tapback, removed) from ``love``/``-love`` or 2000-2005/3000-3005; ("", False)
+    for anything else (stickers are 1000, Messages' newer emoji tapbacks have no word of ours)."""
+    if isinstance(value, str) and not value.lstrip("-").isdigit():
+        return TAPBACKS.get(value.lstrip("-"), ""), value.startswith("-")
+    try:
+        code = int(value)
+    except (TypeError, ValueError):
+        return "", False
+    removed = code >= 2000 + REMOVED_OFFSET
+    return TAPBACK_CODES.get(code - REMOVED_OFFSET if removed else code, ""), removed

@@ -36,6 +36,7 @@ from ..base import (
     TransientProviderError,
     host,
 )
+from .actions import ChatActionsMixin
 from .attachments import attachment_url
 from .client import BlueBubblesAPIError, BlueBubblesClient, ServerUnreachable
 from .events import (  # noqa: F401 - re-exported: callers import them from here
@@ -62,7 +63,7 @@ logger = logging.getLogger(__name__)
 SIGNED_OUT = "Messages.app on the Mac is not signed in to iMessage (signed out or not detected); sign in, then test again."
 
 
-class BlueBubblesProvider(SendingMixin, BaseProvider):
+class BlueBubblesProvider(SendingMixin, ChatActionsMixin, BaseProvider):
     name = "bluebubbles"
     callback_token_key = "webhook_token"
     #: One client (HTTP session, kept-alive connection) for a whole chunk in send_many.
@@ -308,6 +309,8 @@ class BlueBubblesProvider(SendingMixin, BaseProvider):
         """By handle or guid; else, for a send the server refused as "already queued" (no
         guid came back), the same text on the same chat among our unconfirmed messages."""
         found = super().match_message(outbound, event)
+        if event.kind != "status":
+            return found  # a tapback names its message by guid; never guess it from text
         raw = event.raw or {}
         address = ((raw.get("handle") or {}).get("address")) or _chat_address(raw)
         if found is not None or not address or raw.get("text") is None:

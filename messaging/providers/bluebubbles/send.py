@@ -82,9 +82,7 @@ class SendingMixin:
         return SendResult(provider_message_id=guid, service=service, was_downgraded=service == Service.SMS)
 
     def _send_group(self, client: BlueBubblesClient, message, conversation) -> SendResult:
-        chat_guid = (self.settings.get("groups") or {}).get(conversation.group_id) or (
-            conversation.group_id if ";+;" in conversation.group_id else ""
-        )
+        chat_guid = group_chat_guid(self.settings, conversation)
         try:
             retrying = _retrying(message)
             if not chat_guid and retrying:
@@ -138,6 +136,7 @@ class SendingMixin:
             payload["effectId"] = EFFECT_IDS[message.send_style]
         elif message.send_style:
             logger.info("send_style %s needs the Private API; sent without effect", message.send_style)
+        payload.update(self._reply_fields(message))
         try:
             data = client.send_text(payload)
         except BlueBubblesAPIError as exc:
@@ -145,6 +144,18 @@ class SendingMixin:
                 return ""  # our earlier attempt is still in flight: it is sent, the webhook brings its guid
             raise
         return data.get("guid", "")
+
+    def _reply_fields(self, message) -> dict:
+        """An inline reply (``reply_to``) quotes the message it answers by its guid, first
+        part; only the Private API can (AppleScript sends it as a plain message)."""
+        answered = message.reply_to if message.reply_to_id else None
+        if answered is None:
+            return {}
+        if self.method != SendMethod.PRIVATE_API or not answered.provider_message_id:
+            logger.info("reply to %s sent as a plain message (needs the Private API and the answered "
+                        "message's guid)", answered.handle)
+            return {}
+        return {"selectedMessageGuid": answered.provider_message_id, "partIndex": 0}
 
     def _post_media(self, client: BlueBubblesClient, chat_guid: str, file: tuple[str, bytes, str], temp_guid: str) -> str:
         filename, content, content_type = file
@@ -215,6 +226,15 @@ NO_GROUP_WITH_APPLESCRIPT = (
     "the Private API (enable it on the Mac: BlueBubbles > Settings > Private API), or start the "
     "group in Messages on the Mac first."
 )
+
+
+def group_chat_guid(settings: dict, conversation) -> str:
+    """The server's chat guid of a group conversation: the one chat/new gave us (kept in
+    the line's ``groups``), or the group id itself for a group that started on the Mac;
+    "" while the Mac has no chat for it yet (its first message starts one)."""
+    return (settings.get("groups") or {}).get(conversation.group_id) or (
+        conversation.group_id if ";+;" in conversation.group_id else ""
+    )
 
 
 def chat_guids(address: str, service: str) -> list[str]:

@@ -57,6 +57,19 @@ def route(method: str, pattern: str):
     return register
 
 
+#: MessageInterface.possibleReactions: a tapback, or with "-" the removal of one.
+TAPBACKS = ("love", "like", "dislike", "laugh", "emphasize", "question")
+REACTIONS = [*TAPBACKS, *(f"-{k}" for k in TAPBACKS)]
+
+
+def _whole(value) -> bool:
+    """The validator's ``numeric|min:0``."""
+    try:
+        return float(value) >= 0
+    except (TypeError, ValueError):
+        return False
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -77,6 +90,9 @@ class FakeBlueBubbles:
         self.calls: list[tuple[str, str, dict]] = []  # (method, path, body or form)
         self.uploads: list[dict] = []
         self.typing: list[str] = []
+        #: Bodies of the tapbacks sent (message/react) and the chats marked read.
+        self.reactions: list[dict] = []
+        self.read_chats: list[str] = []
         self.files: dict[str, tuple[str, bytes, str]] = {}  # attachment guid -> (name, bytes, mime)
         #: Addresses Apple says are not on iMessage (send answers error 22).
         self.not_imessage: set[str] = set()
@@ -160,8 +176,10 @@ class FakeBlueBubbles:
             return self._error(400, "You've made a bad request!", VALIDATION, "The chatGuid field is required.")
         if method not in ("apple-script", "private-api"):
             return self._error(400, "You've made a bad request!", VALIDATION, "The selected method is invalid.")
-        if fields.get("effectId"):
-            method = "private-api"
+        if fields.get("effectId") or fields.get("subject") or fields.get("selectedMessageGuid"):
+            method = "private-api"  # the server's validator implies it for these fields
+        if fields.get("partIndex") is not None and not _whole(fields["partIndex"]):
+            return self._error(400, "You've made a bad request!", VALIDATION, "The partIndex must be at least 0.")
         if method == "apple-script" and not temp:
             return self._error(400, "You've made a bad request!", VALIDATION,
                                "A 'tempGuid' is required when sending via AppleScript")
@@ -212,7 +230,8 @@ class FakeBlueBubbles:
             self.held.append({"chat": chat_guid, "text": text, "tempGuid": fields.get("tempGuid"),
                               "attachments": list(attachments)})
             return Response("upstream timed out", status=504, content_type="text/plain")
-        message = self._message(chat_guid, text, from_me=True, attachments=attachments)
+        message = self._message(chat_guid, text, from_me=True, attachments=attachments,
+                                reply_to=fields.get("selectedMessageGuid") or "")
         self._post_async("new-message", message)
         return self._ok({**message, "tempGuid": fields.get("tempGuid")}, "Message sent!")
 
@@ -284,6 +303,78 @@ class FakeBlueBubbles:
         self.typing.append(guid)
         return self._ok(message="Successfully started typing!")
 
+    def _private_api_refused(self) -> Response | None:
+        """The server's PrivateApiMiddleware, in front of react, chat update, participants,
+        read and typing."""
+        if not self.private_api:
+            return self._error(500, "iMessage Private API is not enabled!", IMESSAGE, "Private API is not enabled")
+        return None
+
+    @route("POST", r"message/react")
+    def react(self, request, body):
+        refused = self._private_api_refused()
+        if refused:
+            return refused
+        problems = [f"The {name} field is required." for name in ("chatGuid", "selectedMessageGuid", "reaction")
+                    if not isinstance(body.get(name), str) or not body.get(name)]
+        if not problems and body["reaction"] not in REACTIONS:
+            problems.append("The selected reaction is invalid.")
+        if body.get("partIndex") is not None and not _whole(body["partIndex"]):
+            problems.append("The partIndex must be at least 0.")
+        if problems:
+            return self._error(400, "You've made a bad request!", VALIDATION, " ".join(problems))
+        if self._filed(body["chatGuid"]) not in self.chats:
+            return self._error(404, "The requested resource was not found", DATABASE, "Chat does not exist!")
+        target = self.messages.get(body["selectedMessageGuid"])
+        if target is None:
+            return self._error(400, "You've made a bad request!", VALIDATION, "Selected message does not exist!")
+        tapback = self._tapback(body["chatGuid"], target, body["reaction"], int(body.get("partIndex") or 0),
+                                from_me=True)
+        self.reactions.append(body)
+        self._post_async("new-message", tapback)
+        return self._ok(tapback, "Reaction sent!")
+
+    @route("PUT", r"chat/(?P<guid>[^/]+)")
+    def update_chat(self, request, body, guid):
+        refused = self._private_api_refused()
+        if refused:
+            return refused
+        name = body.get("displayName")
+        if name is not None and (not isinstance(name, str) or not name):
+            return self._error(400, "You've made a bad request!", VALIDATION,
+                               "The displayName must be at least 1 characters.")
+        chat = self.chats.get(guid)
+        if chat is None:
+            return self._error(404, "The requested resource was not found", DATABASE, "Chat does not exist!")
+        if not name:
+            return self._ok(chat, "Chat not updated! No update information provided!")
+        if len(chat["participants"]) <= 1:
+            return self._error(500, "Cannot rename a non-group chat!", IMESSAGE, "Chat is not a group")
+        chat["displayName"] = name
+        return self._ok(chat, "Successfully updated the following fields: displayName")
+
+    @route("POST", r"chat/(?P<guid>[^/]+)/participant/(?P<action>add|remove)")
+    def toggle_participant(self, request, body, guid, action):
+        refused = self._private_api_refused()
+        if refused:
+            return refused
+        if not isinstance(body.get("address"), str) or not body["address"]:
+            return self._error(400, "You've made a bad request!", VALIDATION, "The address field is required.")
+        chat = self.chats.get(guid)
+        if chat is None:
+            return self._error(404, "The requested resource was not found", DATABASE, "Chat does not exist!")
+        others = [p for p in chat["participants"] if p["address"] != body["address"]]
+        chat["participants"] = others + [{"address": body["address"]}] if action == "add" else others
+        return self._ok(chat)
+
+    @route("POST", r"chat/(?P<guid>[^/]+)/read")
+    def mark_read(self, request, body, guid):
+        refused = self._private_api_refused()
+        if refused:
+            return refused
+        self.read_chats.append(guid)
+        return self._ok(message="Successfully marked chat as read!")
+
     @route("GET", r"handle/availability/imessage")
     def availability(self, request, body):
         if not self.private_api:
@@ -334,15 +425,17 @@ class FakeBlueBubbles:
         return self.chats[chat_guid]
 
     def _message(self, chat_guid: str, text: str, *, from_me: bool, sender: str = "", error: int = 0,
-                 attachments=(), service: str = "") -> dict:
+                 attachments=(), service: str = "", reply_to: str = "") -> dict:
         chat = self._chat(chat_guid)
         address = sender or (chat_guid.split(";-;", 1)[1] if ";-;" in chat_guid else "")
         service = service or chat_guid.split(";", 1)[0]
         message = {
-            "originalROWID": next(self._ids), "guid": f"p:0/{uuid.uuid4()}".upper(), "text": text,
+            "originalROWID": next(self._ids), "guid": str(uuid.uuid4()).upper(), "text": text,
             "handle": {"address": address, "service": "iMessage" if service == "any" else service} if address else None,
             "isFromMe": from_me, "error": error, "dateCreated": now_ms(), "dateDelivered": None, "dateRead": None,
-            "itemType": 0, "associatedMessageGuid": None, "attachments": list(attachments),
+            "itemType": 0, "associatedMessageGuid": None, "associatedMessageType": None,
+            "threadOriginatorGuid": reply_to or None, "threadOriginatorPart": "0:0:0" if reply_to else None,
+            "attachments": list(attachments),
             "chats": [{k: chat[k] for k in ("guid", "style", "chatIdentifier", "participants")}],
         }
         if not error:
@@ -373,7 +466,7 @@ class FakeBlueBubbles:
         return message
 
     def receive(self, sender: str, text: str, *, service: str = "iMessage", chat_guid: str = "",
-                files: tuple[tuple[str, bytes, str], ...] = ()) -> dict:
+                files: tuple[tuple[str, bytes, str], ...] = (), reply_to: str = "") -> dict:
         """A message from ``sender`` arrives on the Mac; ``files`` are (name, bytes, mime)."""
         attachments = []
         for name, content, mime in files:
@@ -381,10 +474,25 @@ class FakeBlueBubbles:
             self.files[guid] = (name, content, mime)
             attachments.append({"guid": guid, "transferName": name, "mimeType": mime, "totalBytes": len(content)})
         message = self._message(chat_guid or f"{service};-;{sender}", text, from_me=False, sender=sender,
-                                attachments=attachments)
+                                attachments=attachments, reply_to=reply_to)
         message["handle"] = {"address": sender, "service": service}
         self.post("new-message", message)
         return message
+
+    def _tapback(self, chat_guid: str, target: dict, reaction: str, part_index: int, *, from_me: bool,
+                 sender: str = "") -> dict:
+        message = self._message(chat_guid, f"{reaction.lstrip('-').capitalize()}d “{target['text']}”",
+                                from_me=from_me, sender=sender)
+        message.update(associatedMessageGuid=f"p:{part_index}/{target['guid']}", associatedMessageType=reaction)
+        return message
+
+    def react_from(self, sender: str, guid: str, reaction: str = "love", *, part_index: int = 0) -> dict:
+        """``sender`` taps back on message ``guid`` (``-love`` takes a love back)."""
+        target = self.messages[guid]
+        tapback = self._tapback(target["chats"][0]["guid"], target, reaction, part_index, from_me=False, sender=sender)
+        tapback["handle"] = {"address": sender, "service": "iMessage"}
+        self.post("new-message", tapback)
+        return tapback
 
     def fail(self, guid: str, code: int = 4) -> dict:
         message = self.messages[guid]

@@ -146,8 +146,12 @@ def test_not_on_imessage_after_the_fact_requeues_it_as_sms(client, account, bb_l
 def test_events_we_do_not_track_are_accepted_and_ignored(client, bb_line, fake):
     response = post(client, bb_line, "typing-indicator", {"display": True, "guid": "iMessage;-;x"})
     assert response.json() == {"received": 0, "applied": 0}
+    rename = dict(fake.receive(ALICE, ""), itemType=2, groupTitle="Book club")
+    assert post(client, bb_line, "new-message", rename).json() == {"received": 0, "applied": 0}
+    # A tapback on a message that is not ours (typed on the Mac, another tool's): nothing applied.
     tapback = dict(fake.receive(ALICE, "Loved “hi”"), associatedMessageGuid="p:0/ABC", associatedMessageType=2000)
-    assert post(client, bb_line, "new-message", tapback).json() == {"received": 0, "applied": 0}
+    assert post(client, bb_line, "new-message", tapback).json() == {"received": 1, "applied": 0}
+    assert not Message.objects.filter(content="Loved “hi”").exists()
 
 
 def test_the_url_bluebubbles_servers_are_configured_with_still_works(client, account, bb_line, fake):
