@@ -9,7 +9,8 @@
 //   data-check-all="selector"   a checkbox that (un)checks every box matching selector
 //   data-reset-on-success       an htmx form that clears itself after a successful request
 //   data-width="42"             a bar drawn at that percentage of its track
-//   [aria-invalid=true]         the first such field of the page gets focus on load
+//   [aria-invalid=true]         the first such field of the page gets focus on load, and
+//                               of a form htmx swaps back
 //   <datalist data-src="url">   filled from that JSON list of strings the first time an
 //                               input using it gets focus (the time-zone names)
 (function () {
@@ -78,6 +79,17 @@
 
   document.addEventListener("change", function (e) {
     if (e.target.hasAttribute && e.target.hasAttribute("data-autosubmit") && e.target.form) { e.target.form.submit(); }
+  });
+
+  // A form swapped back with mistakes: focus its first invalid field, as on a page load.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var target = e.detail.target;
+    var invalid = target && target.isConnected ? target.querySelector("[aria-invalid=true]") : null;
+    if (!invalid && target && target.id) {
+      var again = document.getElementById(target.id);
+      invalid = again && again.querySelector("[aria-invalid=true]");
+    }
+    if (invalid) { invalid.focus(); }
   });
 
   document.addEventListener("htmx:afterRequest", function (e) {
