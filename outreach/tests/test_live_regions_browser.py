@@ -127,3 +127,25 @@ def test_a_poll_with_nothing_new_answers_204(staff, account):
     assert staff.get(f"/campaigns/{campaign.pk}/progress", {"v": version}).status_code == 204
     CampaignRecipient.objects.create(campaign=campaign, contact=ContactFactory(account=account))
     assert staff.get(f"/campaigns/{campaign.pk}/progress", {"v": version}).status_code == 200
+
+
+#: A tab the test can hide: ``document.hidden`` reads ``window.__hidden``.
+HIDEABLE = """Object.defineProperty(Document.prototype, "hidden", {configurable: true, get: () => window.__hidden === true});
+document.addEventListener("htmx:confirm", (e) => {
+  if (e.detail.elt.id === "thread-messages") { window.__polls = (window.__polls || 0) + 1; }
+});"""
+
+
+def test_a_hidden_tab_backs_off(page, staff_login, conversation):
+    page.add_init_script(HIDEABLE)
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if f"/{conversation.pk}/messages" in r.url else None)
+    page.goto(f"/messages/inbox/{conversation.pk}/")
+    page.wait_for_function("() => window.__polls >= 1")
+    page.evaluate("window.__hidden = true; window.__polls = 0")
+    before = len(sent)
+    page.wait_for_function("() => window.__polls >= 5", timeout=30000)  # five polls due while hidden
+    assert len(sent) - before == 0
+    page.evaluate("window.__hidden = false")
+    with page.expect_request(lambda r: f"/{conversation.pk}/messages" in r.url):
+        pass
