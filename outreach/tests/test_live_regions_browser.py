@@ -149,3 +149,24 @@ def test_a_hidden_tab_backs_off(page, staff_login, conversation):
     page.evaluate("window.__hidden = false")
     with page.expect_request(lambda r: f"/{conversation.pk}/messages" in r.url):
         pass
+
+
+#: Records each flash message added to the page and whether the page was still being parsed.
+WATCH_FLASHES = """new MutationObserver((records) => {
+  for (const r of records) for (const n of r.addedNodes) {
+    if (n.classList && n.classList.contains("flash")) {
+      (window.__flashes = window.__flashes || []).push({text: n.textContent, parsing: document.readyState === "loading"});
+    }
+  }
+}).observe(document, {childList: true, subtree: true});"""
+
+
+def test_a_message_after_an_action_is_announced(page, staff_login):
+    page.add_init_script(WATCH_FLASHES)
+    page.goto("/settings/")
+    page.fill("#id_time_zone", "Europe/Paris")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("[role=status] .flash:has-text('Saved')")
+    # Put into the live region after the page loaded (a screen reader says it), not parsed with it.
+    flashes = page.evaluate("() => window.__flashes")
+    assert any("Saved" in f["text"] and not f["parsing"] for f in flashes), flashes

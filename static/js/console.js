@@ -9,6 +9,8 @@
 //   data-check-all="selector"   a checkbox that (un)checks every box matching selector
 //   data-reset-on-success       an htmx form that clears itself after a successful request
 //   data-width="42"             a bar drawn at that percentage of its track
+//   data-announce               a live region whose content came with the page: put back just
+//                               after load, so screen readers say it ("Started", "Saved")
 //   [aria-invalid=true]         the first such field of the page gets focus on load, and
 //                               of a form htmx swaps back
 //   data-poll                   an htmx-polled region whose answers are merged, not swapped
@@ -31,6 +33,12 @@
     // A form sent back with mistakes: start at the first one (Django marks it aria-invalid).
     var invalid = document.querySelector("main [aria-invalid=true]");
     if (invalid) { invalid.focus(); }
+    // A live region announces changes, not what it held when the page loaded.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-announce]"), function (region) {
+      var items = Array.prototype.slice.call(region.childNodes);
+      items.forEach(function (n) { n.remove(); });
+      window.setTimeout(function () { items.forEach(function (n) { region.appendChild(n); }); }, 50);
+    });
   });
   // htmx swaps new markup in: draw its bars too.
   document.addEventListener("htmx:load", function (e) { drawBars(e.detail.elt.parentNode || e.detail.elt); });
