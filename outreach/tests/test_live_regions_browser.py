@@ -170,3 +170,13 @@ def test_a_message_after_an_action_is_announced(page, staff_login):
     # Put into the live region after the page loaded (a screen reader says it), not parsed with it.
     flashes = page.evaluate("() => window.__flashes")
     assert any("Saved" in f["text"] and not f["parsing"] for f in flashes), flashes
+
+
+def test_skip_to_reply_is_the_second_tab_stop_of_a_thread(page, staff_login, conversation):
+    page.goto(f"/messages/inbox/{conversation.pk}/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to reply"
+    page.keyboard.press("Enter")
+    page.keyboard.type("Hello")
+    assert page.input_value("#id_content") == "Hello"
