@@ -46,6 +46,7 @@ MESSAGING_PAGES = [
     ("message", lambda t: f"/messages/log/{t['message'].handle}/"),
     ("dead-letters", lambda t: "/messages/dead-letters/"),
     ("lines", lambda t: "/messages/lines/"),
+    ("bulk-new-errors", lambda t: "/campaigns/bulk/new"),  # sent empty below
 ]
 
 
@@ -57,6 +58,9 @@ def errors_shown(page, name: str) -> None:
     elif name == "settings-errors":
         page.fill("#id_time_zone", "Somewhere/Else")
         page.click("button:has-text('Save')")
+        page.wait_for_selector(".errorlist")
+    elif name == "bulk-new-errors":
+        page.click("button:has-text('Queue bulk job')")
         page.wait_for_selector(".errorlist")
     elif name == "thread-empty-reply":
         page.click("#reply-form button[type=submit]")
