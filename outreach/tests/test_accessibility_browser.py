@@ -47,7 +47,20 @@ MESSAGING_PAGES = [
     ("dead-letters", lambda t: "/messages/dead-letters/"),
     ("lines", lambda t: "/messages/lines/"),
     ("bulk-new-errors", lambda t: "/campaigns/bulk/new"),  # sent empty below
+    ("compose-errors", lambda t: "/messages/inbox/new"),
+    ("campaign-new-errors", lambda t: "/campaigns/new"),
+    ("api-keys-errors", lambda t: "/settings/api-keys/"),
+    ("webhooks-errors", lambda t: "/webhooks/"),
 ]
+
+#: The button that sends each "-errors" page's form empty (or as it stands).
+SUBMIT_EMPTY = {
+    "bulk-new-errors": "Queue bulk job",
+    "compose-errors": "Send",
+    "campaign-new-errors": "Save campaign",
+    "api-keys-errors": "Create key",
+    "webhooks-errors": "Add endpoint",
+}
 
 
 def errors_shown(page, name: str) -> None:
@@ -59,8 +72,8 @@ def errors_shown(page, name: str) -> None:
         page.fill("#id_time_zone", "Somewhere/Else")
         page.click("button:has-text('Save')")
         page.wait_for_selector(".errorlist")
-    elif name == "bulk-new-errors":
-        page.click("button:has-text('Queue bulk job')")
+    elif name in SUBMIT_EMPTY:
+        page.click(f"main button:has-text('{SUBMIT_EMPTY[name]}')")
         page.wait_for_selector(".errorlist")
     elif name == "thread-empty-reply":
         page.click("#reply-form button[type=submit]")
