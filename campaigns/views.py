@@ -2,9 +2,11 @@
 and recipients) and bulk jobs. Every query is filtered by ``request.account``."""
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -140,9 +142,19 @@ def _live_context(request, campaign: Campaign) -> dict:
     funnel = [(key, numbers[key], int(100 * numbers[key] / top)) for key in FUNNEL]
     recipients = CampaignRecipient.objects.filter(campaign=campaign).select_related("contact", "message")
     live = campaign.status in (S.ACTIVE, S.SCHEDULED) or (campaign.status == S.STOPPED and numbers["queued"] > 0)
+    page = Paginator(recipients, 25).get_page(request.GET.get("page"))
     return {"campaign": campaign, "numbers": numbers, "percent": stats.percent_done(campaign, numbers),
-            "funnel": funnel, "buttons": BUTTONS[campaign.status], "live": live,
-            "page": Paginator(recipients, 25).get_page(request.GET.get("page")), "call_form": CallForm()}
+            "funnel": funnel, "buttons": BUTTONS[campaign.status], "live": live, "page": page,
+            "live_version": _live_version(campaign, numbers, page), "call_form": CallForm()}
+
+
+def _live_version(campaign: Campaign, numbers: dict, page) -> str:
+    """A fingerprint of what the live part shows: the poll answers 204 while it is unchanged."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(f"{campaign.status}:{sorted(numbers.items())}:{page.number}:{page.paginator.num_pages}|".encode())
+    for r in page.object_list:
+        h.update(f"{r.pk}:{r.outcome}:{r.message_id}|".encode())
+    return h.hexdigest()
 
 
 @member_required
@@ -159,7 +171,10 @@ def campaign_detail(request, pk):
 def campaign_progress(request, pk):
     """The live part of the campaign page, polled by htmx while the campaign runs."""
     campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
-    return render(request, "campaigns/_live.html", _live_context(request, campaign))
+    context = _live_context(request, campaign)
+    if request.GET.get("v") == context["live_version"]:
+        return HttpResponse(status=204)
+    return render(request, "campaigns/_live.html", context)
 
 
 @member_required

@@ -187,4 +187,10 @@ def context(account: Account) -> dict:
         cached = {"today": today, "week": week, "queue": queue_stats(account), "chart": chart, "as_of": now}
         cache.set(key, cached, CACHE_SECONDS)
     # Lines and their limits are cheap and read live: they say what holds sends back now.
-    return {**cached, "lines": lines_with_usage(account), "cache_seconds": CACHE_SECONDS}
+    return {**cached, "chart_rows": chart_rows(cached["chart"]), "lines": lines_with_usage(account),
+            "cache_seconds": CACHE_SECONDS}
+
+
+def chart_rows(chart: dict) -> list[tuple]:
+    """The chart's days as table rows (day, then each count): its text alternative."""
+    return list(zip(chart["labels"], *(chart["series"][key] for key in COUNTS), strict=True))

@@ -47,7 +47,8 @@ class ReplyForm(forms.Form):
         if data.get("media_url") and data.get("media_file"):
             raise forms.ValidationError("Give a media URL or upload a file, not both.")
         if not (data.get("content") or "").strip() and not data.get("media_url") and not data.get("media_file"):
-            raise forms.ValidationError("Write a message or add a media URL.")
+            # On the message box, so it is marked aria-invalid and takes focus.
+            self.add_error("content", "Write a message or add a media URL.")
         return data
 
 
@@ -55,6 +56,8 @@ class ComposeForm(ReplyForm):
     """A message to someone new (or not yet in the inbox): the reply box plus a recipient."""
 
     to = forms.CharField(label="To", max_length=254,
+                         help_text="A phone number (any usual format) or an Apple ID email. "
+                                   "An existing conversation with them continues.",
                          widget=forms.TextInput(attrs={"placeholder": "+1 512 555 0100 or name@icloud.com",
                                                        "autocomplete": "off"}))
     line = forms.ModelChoiceField(queryset=Line.objects.none(), required=False,

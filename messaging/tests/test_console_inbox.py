@@ -156,6 +156,8 @@ def test_an_empty_reply_says_what_to_fix(admin, account, line):
     assert page.status_code == 422 and b"Write a message or add a media URL." in page.content
     fragment = admin.post(f"/messages/inbox/{conv.pk}/reply", {"content": ""}, HTTP_HX_REQUEST="true")
     assert fragment["HX-Retarget"] == "#reply-form" and b"Write a message" in fragment.content
+    # On the message box itself: marked invalid, the error tied to it (console.js focuses it).
+    assert b'aria-invalid="true"' in fragment.content and b'id="id_content_error"' in fragment.content
     bad_style = admin.post(f"/messages/inbox/{conv.pk}/reply", {"content": "x", "send_style": "wobble"})
     assert bad_style.status_code == 422
     assert not Message.objects.exists()

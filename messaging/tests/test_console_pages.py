@@ -78,6 +78,10 @@ def test_the_dashboard_counts_today_and_the_last_7_days(admin, account, other_ac
     chart = response.context["chart"]
     assert len(chart["labels"]) == 14 and chart["series"]["sent"][-1] == 4 and sum(chart["series"]["sent"]) == 11  # 14 days: all of them
     assert b"chart.umd.min.js" in response.content and b'id="chart-data"' in response.content
+    # The chart's text alternative: the same 14 days as table rows (day, sent, delivered, read, replies, failed).
+    rows = response.context["chart_rows"]
+    assert len(rows) == 14 and rows[-1][0] == chart["labels"][-1] and rows[-1][1:] == (4, 3, 1, 2, 2)
+    assert f'<th scope="row">{chart["labels"][-1]}</th><td>4</td><td>3</td><td>1</td><td>2</td><td>2</td>' in html
 
 
 def test_the_dashboard_shows_the_queue(admin, account, line):

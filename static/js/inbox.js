@@ -16,6 +16,14 @@
   document.addEventListener("htmx:afterSwap", function (e) {
     if (e.detail.target && e.detail.target.id === "thread-messages" && stickToBottom) { toBottom(); }
   });
+  // A poll's answer is merged into the thread (console.js): the same rule.
+  document.addEventListener("poll:merging", function (e) {
+    var el = scroller();
+    if (el && e.target.id === "thread-messages") { stickToBottom = atBottom(el); }
+  });
+  document.addEventListener("poll:merged", function (e) {
+    if (e.target.id === "thread-messages" && stickToBottom) { toBottom(); }
+  });
   // The server says "thread-sent" after our own reply: always show it.
   document.addEventListener("thread-sent", function () { stickToBottom = true; setTimeout(toBottom, 0); });
 
