@@ -11,26 +11,18 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from contacts.models import Contact
 from messaging import services
 from messaging.models import Conversation, Message
 from messaging.validation import normalize_address
-from outreach.choices import Family
 from outreach.exceptions import InvalidInput
+
+from .sendblue import SendblueView
 
 TAGS = ["groups (Sendblue)"]
 MODIFY_TYPES = {"add_recipient": True, "remove_recipient": False}
 
-
-class SendblueGroupsView(APIView):
-    scope_family = Family.MESSAGES
-    dialect = "sendblue"
-
-    @property
-    def account(self):
-        return self.request.auth.account
 
 
 def body_of(request) -> dict:
@@ -83,14 +75,14 @@ def group_data(conversation: Conversation) -> dict:
     }
 
 
-class GroupDetailV2(SendblueGroupsView):
+class GroupDetailV2(SendblueView):
     @extend_schema(operation_id="v2_groups_retrieve", tags=TAGS, responses=OpenApiTypes.OBJECT)
     def get(self, request, group_id: str):
         """The group's current participants (with their contacts), name and latest message."""
         return Response({"status": "OK", "data": group_data(services.find_group(self.account, group_id))})
 
 
-class GroupNameV2(SendblueGroupsView):
+class GroupNameV2(SendblueView):
     @extend_schema(operation_id="v2_groups_rename", tags=TAGS, request=OpenApiTypes.OBJECT,
                    responses=OpenApiTypes.OBJECT)
     def post(self, request, group_id: str):
@@ -107,7 +99,7 @@ class GroupNameV2(SendblueGroupsView):
         }})
 
 
-class ModifyGroup(SendblueGroupsView):
+class ModifyGroup(SendblueView):
     @extend_schema(operation_id="modify_group", tags=TAGS, request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         """Add a participant to a group (``modify_type: add_recipient``) or remove one

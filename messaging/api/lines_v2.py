@@ -25,7 +25,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from messaging.choices import MessageType
 from messaging.models import Conversation, Line
@@ -38,20 +37,13 @@ from messaging.queue.limits import (
     line_windows,
 )
 from messaging.validation import normalize_address
-from outreach.choices import Family
 from outreach.exceptions import InvalidInput, NotFound
+
+from .sendblue import SendblueView
 
 TAGS = ["lines (Sendblue)"]
 LOOKBACK_DAYS = NEW_CONTACT_AFTER.days
 
-
-class SendblueLinesView(APIView):
-    scope_family = Family.MESSAGES
-    dialect = "sendblue"
-
-    @property
-    def account(self):
-        return self.request.auth.account
 
 
 def line_status(line: Line) -> str:
@@ -60,7 +52,7 @@ def line_status(line: Line) -> str:
     return "ONLINE" if line.healthy else "DEGRADED"
 
 
-class LineStateV2(SendblueLinesView):
+class LineStateV2(SendblueView):
     @extend_schema(operation_id="v2_lines_state", tags=TAGS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         """Each of the account's lines: online, degraded (its health check fails) or offline."""
@@ -116,7 +108,7 @@ def local_midnight(account, now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-class LineUsageV2(SendblueLinesView):
+class LineUsageV2(SendblueView):
     @extend_schema(operation_id="v2_lines_usage", tags=TAGS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         """New contacts each line has opened in the last hour and 24 hours, against its limits."""
@@ -151,7 +143,7 @@ def number_param(params, name: str, problems: dict[str, str]) -> str | None:
     return address
 
 
-class LineContactStatusV2(SendblueLinesView):
+class LineContactStatusV2(SendblueView):
     @extend_schema(operation_id="v2_lines_contact_status", tags=TAGS, responses=OpenApiTypes.OBJECT, parameters=[
         OpenApiParameter("number", str, required=True, description="The contact's number (E.164)."),
         OpenApiParameter("sendblue_number", str, required=True, description="One of your lines (E.164)."),

@@ -37,13 +37,7 @@ def _group_conversation(
             raise InvalidInput(
                 f"No group {group_id!r} in your account; send numbers to start a group.", field="group_id"
             )
-        if from_number and resolve_from_line(account, from_number).pk != conversation.line_id:
-            raise BadLine(
-                f"This group lives on {conversation.line.number}; send from that line or omit from_number.",
-                field="from_number",
-            )
-        if not conversation.line.active:
-            raise BadLine(f"The group's line {conversation.line.number} is not active.", field="from_number")
+        _acting_line(account, conversation, from_number, verb="send")
         return conversation
     participants = sorted(
         {validation.normalize_address(n, field=f"numbers.{i}") for i, n in enumerate(numbers or [])}
@@ -185,11 +179,12 @@ def find_group(account: Account, group_id: str, *, lock: bool = False) -> Conver
     return conversation
 
 
-def _acting_line(account: Account, conversation: Conversation, from_number: str | None) -> None:
-    """A group is changed by the line it lives on: ``from_number``, when given, must be it."""
+def _acting_line(account: Account, conversation: Conversation, from_number: str | None, *, verb: str = "change it") -> None:
+    """A group is sent to and changed by the line it lives on: ``from_number``, when
+    given, must be it, and that line active."""
     if from_number and resolve_from_line(account, from_number).pk != conversation.line_id:
         raise BadLine(
-            f"This group lives on {conversation.line.number}; change it from that line or omit from_number.",
+            f"This group lives on {conversation.line.number}; {verb} from that line or omit from_number.",
             field="from_number",
         )
     if not conversation.line.active:
