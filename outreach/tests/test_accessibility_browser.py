@@ -7,77 +7,16 @@ a screen reader cannot reach) fails too: axe reports it only as a minor finding.
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.utils import timezone
 
-from messaging.models import Line
-from messaging.tests import console_data as d
-
-from .test_phone_width import CONSOLE_PAGES, DANGLING, seeded  # noqa: F401 (a fixture)
+from .test_phone_width import CONSOLE_PAGES, DANGLING, MESSAGING_PAGES, errors_shown, seeded, thread  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 #: The rule sets the console is held to.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture
-def thread(account):
-    """A conversation with both directions and a day separator: the live thread under test."""
-    line = Line.objects.filter(account=account).first() or d.line(account)
-    ada = d.contact(account, "+15125550199", "Ada", "Lovelace")
-    conv = d.conversation(account, line, "+15125550199", contact_row=ada, unread=1)
-    d.message(conv, "Is my order ready?", outbound=False, at=timezone.now() - timedelta(days=1))
-    out = d.message(conv, "Yes, it ships today", at=timezone.now() - timedelta(minutes=3))
-    d.message(conv, "Thanks!", outbound=False, at=timezone.now() - timedelta(minutes=1))
-    return {"conversation": conv, "message": out}
-
-
-MESSAGING_PAGES = [
-    ("inbox", lambda t: "/messages/inbox/"),
-    ("thread", lambda t: f"/messages/inbox/{t['conversation'].pk}/"),
-    ("thread-empty-reply", lambda t: f"/messages/inbox/{t['conversation'].pk}/"),  # sent empty below
-    ("compose", lambda t: "/messages/inbox/new"),
-    ("log", lambda t: "/messages/log/"),
-    ("message", lambda t: f"/messages/log/{t['message'].handle}/"),
-    ("dead-letters", lambda t: "/messages/dead-letters/"),
-    ("lines", lambda t: "/messages/lines/"),
-    ("bulk-new-errors", lambda t: "/campaigns/bulk/new"),  # sent empty below
-    ("compose-errors", lambda t: "/messages/inbox/new"),
-    ("campaign-new-errors", lambda t: "/campaigns/new"),
-    ("api-keys-errors", lambda t: "/settings/api-keys/"),
-    ("webhooks-errors", lambda t: "/webhooks/"),
-]
-
-#: The button that sends each "-errors" page's form empty (or as it stands).
-SUBMIT_EMPTY = {
-    "bulk-new-errors": "Queue bulk job",
-    "compose-errors": "Send",
-    "campaign-new-errors": "Save campaign",
-    "api-keys-errors": "Create key",
-    "webhooks-errors": "Add endpoint",
-}
-
-
-def errors_shown(page, name: str) -> None:
-    """Put the page in its error state where ``name`` asks for one."""
-    if name == "contact-new-errors":
-        page.click("button:has-text('Add contact')")
-        page.wait_for_selector(".errorlist")
-    elif name == "settings-errors":
-        page.fill("#id_time_zone", "Somewhere/Else")
-        page.click("button:has-text('Save')")
-        page.wait_for_selector(".errorlist")
-    elif name in SUBMIT_EMPTY:
-        page.click(f"main button:has-text('{SUBMIT_EMPTY[name]}')")
-        page.wait_for_selector(".errorlist")
-    elif name == "thread-empty-reply":
-        page.click("#reply-form button[type=submit]")
-        page.wait_for_selector("#reply-form [aria-invalid=true]")
 
 
 def describe(violations: list[dict]) -> list[str]:

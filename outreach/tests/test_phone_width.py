@@ -1,14 +1,17 @@
 """Every console page fits a 390 px wide phone: no sideways scrolling.
 
-``CONSOLE_PAGES`` is the sweep: (name, path builder) pairs, each builder taking the
-``seeded`` objects. A page added to the console adds a line here (the messaging pages join
-the same list).
+``CONSOLE_PAGES`` and ``MESSAGING_PAGES`` are the sweep: (name, path builder) pairs, each
+builder taking the ``seeded`` objects or the live ``thread``; a name ending in ``-errors`` is
+the page with its form sent back (``errors_shown``). A page added to the console adds a line
+here; the accessibility sweep visits the same pages.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from campaigns.models import BulkJob, Campaign
 from campaigns.tests.factories import lines
@@ -16,6 +19,8 @@ from contacts import imports
 from contacts.choices import ImportStatus
 from contacts.models import ContactList, ImportJob
 from contacts.tests.factories import ContactFactory
+from messaging.models import Line
+from messaging.tests import console_data as d
 from outreach import people
 from outreach.audit import record
 from outreach.models import Invitation
@@ -97,6 +102,61 @@ def seeded(account):
     }
 
 
+@pytest.fixture
+def thread(account):
+    """A conversation with both directions and a day separator: the live thread under test."""
+    line = Line.objects.filter(account=account).first() or d.line(account)
+    ada = d.contact(account, "+15125550199", "Ada", "Lovelace")
+    conv = d.conversation(account, line, "+15125550199", contact_row=ada, unread=1)
+    d.message(conv, "Is my order ready?", outbound=False, at=timezone.now() - timedelta(days=1))
+    out = d.message(conv, "Yes, it ships today", at=timezone.now() - timedelta(minutes=3))
+    d.message(conv, "Thanks!", outbound=False, at=timezone.now() - timedelta(minutes=1))
+    return {"conversation": conv, "message": out}
+
+
+MESSAGING_PAGES = [
+    ("inbox", lambda t: "/messages/inbox/"),
+    ("thread", lambda t: f"/messages/inbox/{t['conversation'].pk}/"),
+    ("thread-empty-reply", lambda t: f"/messages/inbox/{t['conversation'].pk}/"),  # sent empty below
+    ("compose", lambda t: "/messages/inbox/new"),
+    ("log", lambda t: "/messages/log/"),
+    ("message", lambda t: f"/messages/log/{t['message'].handle}/"),
+    ("dead-letters", lambda t: "/messages/dead-letters/"),
+    ("lines", lambda t: "/messages/lines/"),
+    ("bulk-new-errors", lambda t: "/campaigns/bulk/new"),  # sent empty below
+    ("compose-errors", lambda t: "/messages/inbox/new"),
+    ("campaign-new-errors", lambda t: "/campaigns/new"),
+    ("api-keys-errors", lambda t: "/settings/api-keys/"),
+    ("webhooks-errors", lambda t: "/webhooks/"),
+]
+
+#: The button that sends each "-errors" page's form empty (or as it stands).
+SUBMIT_EMPTY = {
+    "bulk-new-errors": "Queue bulk job",
+    "compose-errors": "Send",
+    "campaign-new-errors": "Save campaign",
+    "api-keys-errors": "Create key",
+    "webhooks-errors": "Add endpoint",
+}
+
+
+def errors_shown(page, name: str, zone: str = "Somewhere/Else") -> None:
+    """Put the page in its error state where ``name`` asks for one."""
+    if name == "contact-new-errors":
+        page.click("button:has-text('Add contact')")
+        page.wait_for_selector(".errorlist")
+    elif name == "settings-errors":
+        page.fill("#id_time_zone", zone)
+        page.click("button:has-text('Save')")
+        page.wait_for_selector(".errorlist")
+    elif name in SUBMIT_EMPTY:
+        page.click(f"main button:has-text('{SUBMIT_EMPTY[name]}')")
+        page.wait_for_selector(".errorlist")
+    elif name == "thread-empty-reply":
+        page.click("#reply-form button[type=submit]")
+        page.wait_for_selector("#reply-form [aria-invalid=true]")
+
+
 #: Controls a phone user must reach without scrolling a table sideways.
 MUST_BE_ON_SCREEN = {
     "api-keys": ["button:has-text('Revoke')", "button:has-text('Create key')"],
@@ -118,19 +178,14 @@ OVERFLOWING = """() => Array.from(document.querySelectorAll('body *'))
        + ' ' + Math.round(el.getBoundingClientRect().right))"""
 
 
-def test_every_console_page_fits_a_phone(browser, live_server, staff_login, page, seeded):
+def test_every_console_page_fits_a_phone(browser, live_server, staff_login, page, seeded, thread):
     page.set_viewport_size(PHONE)
     too_wide, dangling = {}, {}
-    for name, path_of in CONSOLE_PAGES:
-        response = page.goto(path_of(seeded))
+    pages = [(n, p, seeded) for n, p in CONSOLE_PAGES] + [(n, p, thread) for n, p in MESSAGING_PAGES]
+    for name, path_of, objects in pages:
+        response = page.goto(path_of(objects))
         assert response.status < 500, name
-        if name == "contact-new-errors":
-            page.click("button:has-text('Add contact')")
-            page.wait_for_selector(".errorlist")
-        if name == "settings-errors":
-            page.fill("#id_time_zone", "Somewhere/Over_The_Rainbow_In_A_Very_Long_Zone_Name")
-            page.click("button:has-text('Save')")
-            page.wait_for_selector(".errorlist")
+        errors_shown(page, name, zone="Somewhere/Over_The_Rainbow_In_A_Very_Long_Zone_Name")
         width = page.evaluate("document.documentElement.scrollWidth")
         missing = page.evaluate(DANGLING)
         if missing:
