@@ -21,6 +21,7 @@ sessions from ``new_session`` enforce all of it again when connecting.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import socket
@@ -123,9 +124,22 @@ def _check_numeric(host: str, field: str) -> None:
 
 
 def parse(url, field: str = "url") -> Target:
-    """The URL's scheme, host and port, or ``OutboundRefused`` saying what is wrong."""
+    """The URL's scheme, host and port, or ``OutboundRefused`` saying what is wrong.
+
+    A request checks its URL three times (the caller's, the prepared one, the pool key), and
+    a webhook drain sends to one URL hundreds of times: the checks of a URL are computed
+    once per process (a pure function of the string; DNS is not part of it)."""
     if not isinstance(url, str) or not url:
         raise _refuse(field, "must be an http:// or https:// URL.")
+    try:
+        return _parse(url)
+    except OutboundRefused as exc:
+        raise _refuse(field, exc.what) from None
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse(url: str) -> Target:
+    field = "url"  # parse() says it of the caller's field
     if "\\" in url:
         raise _refuse(field, "must not contain a backslash.")
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
