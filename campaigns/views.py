@@ -15,7 +15,7 @@ from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
-from . import bulkjobs, services, stats, templating
+from . import bulkjobs, services, stats, templating, waiting
 from .choices import EDITABLE, CampaignStatus
 from .forms import AppointmentForm, CallForm, CampaignForm
 from .models import BulkJob, Campaign, CampaignRecipient
@@ -143,15 +143,24 @@ def _live_context(request, campaign: Campaign) -> dict:
     recipients = CampaignRecipient.objects.filter(campaign=campaign).select_related("contact", "message")
     live = campaign.status in (S.ACTIVE, S.SCHEDULED) or (campaign.status == S.STOPPED and numbers["queued"] > 0)
     page = Paginator(recipients, 25).get_page(request.GET.get("page"))
+    next_send = waiting.next_send(campaign)
     return {"campaign": campaign, "numbers": numbers, "percent": stats.percent_done(campaign, numbers),
             "funnel": funnel, "buttons": BUTTONS[campaign.status], "live": live, "page": page,
-            "live_version": _live_version(campaign, numbers, page), "call_form": CallForm()}
+            "next_send": next_send, "next_send_v": _next_send_version(next_send),
+            "live_version": _live_version(campaign, numbers, page, next_send), "call_form": CallForm()}
 
 
-def _live_version(campaign: Campaign, numbers: dict, page) -> str:
+def _next_send_version(next_send: waiting.NextSend) -> str:
+    # While sending, ``at`` is "now" and moves every poll: the state is what is shown.
+    at = next_send.at.isoformat() if next_send.at and next_send.waiting else ("now" if next_send.at else "")
+    return f"{next_send.reason}:{at}"
+
+
+def _live_version(campaign: Campaign, numbers: dict, page, next_send: waiting.NextSend) -> str:
     """A fingerprint of what the live part shows: the poll answers 204 while it is unchanged."""
     h = hashlib.blake2b(digest_size=8)
     h.update(f"{campaign.status}:{sorted(numbers.items())}:{page.number}:{page.paginator.num_pages}|".encode())
+    h.update(_next_send_version(next_send).encode())
     for r in page.object_list:
         h.update(f"{r.pk}:{r.outcome}:{r.message_id}|".encode())
     return h.hexdigest()

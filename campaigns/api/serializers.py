@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaigns import bulkjobs, stats
+from campaigns import bulkjobs, schedule, stats, waiting
 from campaigns.choices import CallOutcome, CampaignStatus
 from campaigns.models import PACE_MAX, Appointment, BulkResult, CallLog, Campaign
 from messaging.api.serializers import V1_STATUS, V1_STATUS_WORDS
@@ -73,6 +73,35 @@ class CampaignSerializer(serializers.ModelSerializer):
     def get_progress(self, obj) -> dict:
         page = self.context.get("progress")
         return page[obj.pk] if page and obj.pk in page else stats.progress(obj)
+
+
+class NextSendSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(allow_null=True, help_text=(
+        "When the campaign sends next (its earliest due message), in the account's time zone; "
+        "null when nothing waits or it is paused."))
+    reason = serializers.ChoiceField(choices=waiting.Reason.choices, allow_null=True, help_text=(
+        "Why it waits until then; null while messages are leaving or nothing waits."))
+    detail = serializers.CharField(help_text="The same in words.")
+
+
+class CampaignDetailSerializer(CampaignSerializer):
+    """One campaign: its list shape and ``next_send`` (one more query, so not in lists)."""
+
+    next_send = serializers.SerializerMethodField()
+
+    class Meta(CampaignSerializer.Meta):
+        fields = [*CampaignSerializer.Meta.fields, "next_send"]
+        list_serializer_class = serializers.ListSerializer
+
+    @extend_schema_field(NextSendSerializer)
+    def get_next_send(self, obj) -> dict:
+        found = waiting.next_send(obj)
+        zone = schedule.contact_zone("", obj.account.default_timezone)
+        return {
+            "at": found.at.astimezone(zone).isoformat() if found.at else None,
+            "reason": found.reason,
+            "detail": waiting.describe(found, zone),
+        }
 
 
 class CampaignWriteSerializer(serializers.Serializer):

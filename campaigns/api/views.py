@@ -25,6 +25,7 @@ from .serializers import (
     BulkJobSerializer,
     BulkResultSerializer,
     CallLogSerializer,
+    CampaignDetailSerializer,
     CampaignSerializer,
     CampaignsErrorSerializer,
     CampaignWriteSerializer,
@@ -71,34 +72,35 @@ class CampaignsView(AccountScoped, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(tags=["campaigns"], request=CampaignWriteSerializer,
-                   responses={201: CampaignSerializer, 422: INVALID})
+                   responses={201: CampaignDetailSerializer, 422: INVALID})
     def post(self, request):
         """Create a DRAFT campaign: name, template, audience (lists and/or tags), lines,
         priority, start time, sending window, pace."""
         data, list_ids, line_ids = _write(request, partial=False)
         campaign = services.create_campaign(self.account, data, list_ids=list_ids, line_ids=line_ids)
-        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+        return Response(CampaignDetailSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
 class CampaignView(AccountScoped, generics.RetrieveAPIView):
     scope_family = Family.CAMPAIGNS
     queryset = Campaign.objects.all()
-    serializer_class = CampaignSerializer
+    serializer_class = CampaignDetailSerializer
 
-    @extend_schema(tags=["campaigns"], responses={200: CampaignSerializer, 404: NOT_FOUND})
+    @extend_schema(tags=["campaigns"], responses={200: CampaignDetailSerializer, 404: NOT_FOUND})
     def get(self, request, *args, **kwargs):
         """One campaign with its progress (audience, queued, sent, delivered, read,
-        replied, failed, declined, withdrawn)."""
+        replied, failed, declined, withdrawn) and `next_send`: when it sends next (in the
+        account's time zone) and why it waits until then."""
         return super().get(request, *args, **kwargs)
 
     @extend_schema(tags=["campaigns"], request=CampaignWriteSerializer,
-                   responses={200: CampaignSerializer, 404: NOT_FOUND, 409: CONFLICT, 422: INVALID})
+                   responses={200: CampaignDetailSerializer, 404: NOT_FOUND, 409: CONFLICT, 422: INVALID})
     def patch(self, request, pk):
         """Edit a draft, scheduled or paused campaign (the audience only while a draft)."""
         campaign = self.get_object()
         data, list_ids, line_ids = _write(request, partial=True)
         campaign = services.update_campaign(self.account, campaign.pk, data, list_ids=list_ids, line_ids=line_ids)
-        return Response(CampaignSerializer(campaign).data)
+        return Response(CampaignDetailSerializer(campaign).data)
 
 
 class CampaignActionView(AccountScoped, APIView):
@@ -110,7 +112,7 @@ class CampaignActionView(AccountScoped, APIView):
     def post(self, request, pk):
         campaign = get_object_or_404(Campaign, account=self.account, pk=pk)
         campaign = getattr(services, self.action)(self.account, campaign.pk)
-        return Response(CampaignSerializer(campaign).data)
+        return Response(CampaignDetailSerializer(campaign).data)
 
 
 def _action(name: str, doc: str):
@@ -119,7 +121,7 @@ def _action(name: str, doc: str):
 
     post = extend_schema(
         tags=["campaigns"], request=None, description=doc, operation_id=f"campaign_{name}",
-        responses={200: CampaignSerializer, 404: NOT_FOUND, 409: CONFLICT},
+        responses={200: CampaignDetailSerializer, 404: NOT_FOUND, 409: CONFLICT},
     )(post)
     return type(f"Campaign{name.title()}View", (CampaignActionView,), {"action": name, "post": post})
 
