@@ -27,6 +27,8 @@ class Outcome(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     READ = "read", "Read"
     REPLIED = "replied", "Replied"
+    #: Answered with an opt-out keyword (STOP...): not counted as replied.
+    OPTED_OUT = "opted_out", "Opted out"
     FAILED = "failed", "Failed"
     DECLINED = "declined", "Declined"
     WITHDRAWN = "withdrawn", "Withdrawn"

@@ -1,21 +1,24 @@
 """Read-side numbers: a campaign's progress and funnel, a bulk job's summary."""
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from messaging.choices import ErrorKey, Status
 from messaging.models import Message
 
+from .choices import Outcome
 from .models import Campaign, CampaignRecipient
 
 WAITING = {Status.REGISTERED, Status.PENDING, Status.QUEUED, Status.ACCEPTED}
 PROGRESS_KEYS = ("audience", "materialised", "queued", "sent", "delivered", "read", "replied",
-                 "failed", "declined", "withdrawn")
+                 "opted_out", "failed", "declined", "withdrawn")
 
 
 def progress(campaign: Campaign) -> dict[str, int]:
     """``queued`` waits to leave; ``sent`` reached the network (delivered and read
-    included), ``delivered`` includes read: each step of the funnel counts those past it."""
+    included), ``delivered`` includes read: each step of the funnel counts those past it.
+    ``replied`` counts contacts who answered, ``opted_out`` those whose answer was STOP
+    (or another opt-out keyword), which alone is no reply."""
     return progress_many([campaign])[campaign.pk]
 
 
@@ -47,12 +50,16 @@ def progress_many(campaigns) -> dict:
             numbers["failed"] += n
         if status == Status.DECLINED:
             numbers["withdrawn" if error_key == ErrorKey.WITHDRAWN else "declined"] += n
-    replied = (
-        CampaignRecipient.objects.filter(campaign__in=campaigns, replied_at__isnull=False)
-        .values_list("campaign").annotate(n=Count("id")).order_by()
+    engaged = (
+        CampaignRecipient.objects.filter(campaign__in=campaigns)
+        .filter(Q(replied_at__isnull=False) | Q(outcome=Outcome.OPTED_OUT))
+        .values_list("campaign").order_by()
+        .annotate(replied=Count("id", filter=Q(replied_at__isnull=False)),
+                  opted_out=Count("id", filter=Q(outcome=Outcome.OPTED_OUT)))
     )
-    for campaign_pk, n in replied:
-        out[campaign_pk]["replied"] = n
+    for campaign_pk, replied, opted_out in engaged:
+        out[campaign_pk]["replied"] = replied
+        out[campaign_pk]["opted_out"] = opted_out
     return out
 
 

@@ -2,12 +2,14 @@
 and recipients) and bulk jobs. Every query is filtered by ``request.account``."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from outreach.audit import record
@@ -29,7 +31,7 @@ BUTTONS = {
     S.DRAFT: ["start"], S.SCHEDULED: ["pause", "stop"], S.ACTIVE: ["pause", "stop"],
     S.PAUSED: ["resume", "stop"], S.COMPLETED: [], S.STOPPED: [],
 }
-FUNNEL = ("materialised", "sent", "delivered", "read", "replied")
+FUNNEL = ("materialised", "sent", "delivered", "read", "replied", "opted_out")
 
 
 @member_required
@@ -141,13 +143,29 @@ def _live_context(request, campaign: Campaign) -> dict:
     top = max(numbers["materialised"], campaign.audience_count, 1)
     funnel = [(key, numbers[key], int(100 * numbers[key] / top)) for key in FUNNEL]
     recipients = CampaignRecipient.objects.filter(campaign=campaign).select_related("contact", "message")
-    live = campaign.status in (S.ACTIVE, S.SCHEDULED) or (campaign.status == S.STOPPED and numbers["queued"] > 0)
+    live = poll_every(campaign, numbers)
     page = Paginator(recipients, 25).get_page(request.GET.get("page"))
     next_send = waiting.next_send(campaign)
     return {"campaign": campaign, "numbers": numbers, "percent": stats.percent_done(campaign, numbers),
             "funnel": funnel, "buttons": BUTTONS[campaign.status], "live": live, "page": page,
             "next_send": next_send, "next_send_v": _next_send_version(next_send),
             "live_version": _live_version(campaign, numbers, page, next_send), "call_form": CallForm()}
+
+
+#: How long a finished (completed or stopped) campaign's page keeps updating: deliveries,
+#: read receipts and replies still arrive after the last send; a week covers nearly all.
+SETTLING = dt.timedelta(days=7)
+
+
+def poll_every(campaign: Campaign, numbers: dict) -> str:
+    """How often the page's live part polls ("" for never): every 2 s while it sends, every
+    10 s for ``SETTLING`` after it completed or was stopped, then never."""
+    if campaign.status in (S.ACTIVE, S.SCHEDULED) or (campaign.status == S.STOPPED and numbers["queued"] > 0):
+        return "2s"
+    ended = campaign.completed_at or campaign.stopped_at
+    if campaign.status in (S.COMPLETED, S.STOPPED) and ended and timezone.now() - ended < SETTLING:
+        return "10s"
+    return ""
 
 
 def _next_send_version(next_send: waiting.NextSend) -> str:
