@@ -17,7 +17,8 @@ class CampaignsErrorSerializer(serializers.Serializer):
 
 
 class ProgressSerializer(serializers.Serializer):
-    audience = serializers.IntegerField(help_text="Contacts in the audience when it started.")
+    audience = serializers.IntegerField(help_text=(
+        "Contacts in the audience when it started; a draft's: the contacts a start would reach now."))
     materialised = serializers.IntegerField(help_text="Messages queued so far by the fan-out.")
     queued = serializers.IntegerField(help_text="Messages still waiting to leave.")
     sent = serializers.IntegerField(help_text="Reached the network (delivered and read included).")
