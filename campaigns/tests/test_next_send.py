@@ -74,7 +74,7 @@ def test_a_scheduled_start_is_the_next_send_before_and_after_the_fan_out(api, ac
 
 def test_pace_and_sending_now(api, account):
     f.lines(account, 1)
-    lst = f.audience(account, ["+15125550502", "+15125550503"])
+    lst = f.audience(account, ["+15125550510", "+15125550511"])
     cid = started(api, lst, pace_per_minute=1)
     fanout.run(cid)
     now = next_send(api, cid)
@@ -88,7 +88,7 @@ def test_pace_and_sending_now(api, account):
 def test_a_line_limit_holds_the_rest(api, account):
     f.lines(account, 1)
     Line.objects.filter(account=account).update(new_contacts_per_hour=1)
-    lst = f.audience(account, ["+15125550504", "+15125550505"])
+    lst = f.audience(account, ["+15125550512", "+15125550513"])
     cid = started(api, lst)
     fanout.run(cid)
     dispatch.run_chunk()
