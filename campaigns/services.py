@@ -160,6 +160,28 @@ def update_campaign(account: Account, campaign_id, data: dict, *, list_ids=None,
     return campaign
 
 
+@transaction.atomic
+def clone(account: Account, campaign_id, *, name: str | None = None) -> Campaign:
+    """A new DRAFT with the campaign's message, audience (lists and tags) and settings
+    (lines, priority, window, pace; its start time only if still ahead), named
+    ``name`` or "Copy of <name>". Any campaign can be cloned, whatever its state."""
+    source = get(account, campaign_id)
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise InvalidInput("A campaign needs a name.", field="name")
+    copy = Campaign.objects.create(
+        account=account, name=name or f"Copy of {source.name}"[:200], body=source.body,
+        media_url=source.media_url, send_style=source.send_style, tags=list(source.tags),
+        priority=source.priority, window_start=source.window_start, window_end=source.window_end,
+        pace_per_minute=source.pace_per_minute,
+        start_at=source.start_at if source.start_at and source.start_at > timezone.now() else None,
+    )
+    copy.lists.set(source.lists.filter(account=account))
+    copy.lines.set(source.lines.filter(account=account))
+    return copy
+
+
 def _check_window(campaign: Campaign) -> None:
     if campaign.window_start == campaign.window_end and campaign.window_start != dt.time(0):
         raise InvalidInput(

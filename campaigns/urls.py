@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:pk>/", views.campaign_detail, name="detail"),
     path("<uuid:pk>/edit", views.campaign_edit, name="edit"),
     path("<uuid:pk>/progress", views.campaign_progress, name="progress"),
+    path("<uuid:pk>/clone", views.campaign_clone, name="clone"),
     path("<uuid:pk>/<str:action>", views.campaign_action, name="action"),
     path("<uuid:pk>/record/<str:kind>", views.record_outcome, name="record"),
 ]

@@ -222,6 +222,17 @@ def campaign_action(request, pk, action: str):
 
 @member_required
 @require_POST
+def campaign_clone(request, pk):
+    """A new draft with this campaign's message, audience and settings; opens its form."""
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    copy = services.clone(request.account, campaign.pk)
+    record(request.account, request.user, AuditAction.CAMPAIGN_CLONED, copy, detail={"from": str(campaign.pk)})
+    messages.success(request, f"Cloned {campaign.name} into the draft {copy.name}: change what you need, then start it.")
+    return redirect("campaigns:edit", pk=copy.pk)
+
+
+@member_required
+@require_POST
 def record_outcome(request, pk, kind: str):
     """Log an appointment or a call for one of the campaign's recipients."""
     campaign = get_object_or_404(Campaign, account=request.account, pk=pk)

@@ -104,6 +104,7 @@ RULES: dict[str, Rule] = {
     "campaigns:edit": page(MANAGER, MANAGER),
     "campaigns:progress": page(MANAGER),
     "campaigns:action": action(MANAGER),
+    "campaigns:clone": action(MANAGER),
     "campaigns:record": action(MANAGER),
     # Webhooks: owners.
     "webhooks:endpoints": page(OWNER, OWNER),

@@ -123,6 +123,10 @@ class CampaignWriteSerializer(serializers.Serializer):
     pace_per_minute = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=PACE_MAX)
 
 
+class CloneSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, help_text='The draft\'s name (default "Copy of <name>").')
+
+
 class CampaignStatusSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=CampaignStatus.choices)

@@ -29,6 +29,7 @@ from .serializers import (
     CampaignSerializer,
     CampaignsErrorSerializer,
     CampaignWriteSerializer,
+    CloneSerializer,
     RecipientSerializer,
 )
 
@@ -132,6 +133,21 @@ PauseView = _action("pause", "Pause an active or scheduled campaign: messages no
 ResumeView = _action("resume", "Resume a paused campaign: held messages get new due times (pace, quiet hours).")
 StopView = _action("stop", "Stop a campaign: messages not yet claimed by a worker are withdrawn and never "
                            "sent; those already claimed finish.")
+
+
+class CloneView(AccountScoped, APIView):
+    scope_family = Family.CAMPAIGNS
+
+    @extend_schema(tags=["campaigns"], request=CloneSerializer, operation_id="campaign_clone",
+                   responses={201: CampaignDetailSerializer, 404: NOT_FOUND, 422: INVALID})
+    def post(self, request, pk):
+        """Clone a campaign (any state) into a new DRAFT: its message, audience (lists and
+        tags) and settings (lines, priority, window, pace, a start time still ahead)."""
+        campaign = get_object_or_404(Campaign, account=self.account, pk=pk)
+        serializer = CloneSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        copy = services.clone(self.account, campaign.pk, name=serializer.validated_data.get("name"))
+        return Response(CampaignDetailSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
 class RecipientsView(generics.ListAPIView):

@@ -8,6 +8,7 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("POST", "api/v1/campaigns/<uuid:pk>/pause"): "campaigns",
     ("POST", "api/v1/campaigns/<uuid:pk>/resume"): "campaigns",
     ("POST", "api/v1/campaigns/<uuid:pk>/stop"): "campaigns",
+    ("POST", "api/v1/campaigns/<uuid:pk>/clone"): "campaigns",
     ("GET", "api/v1/campaigns/<uuid:pk>/recipients"): "campaigns",
     ("GET", "api/v1/appointments"): "campaigns",
     ("POST", "api/v1/appointments"): "campaigns",

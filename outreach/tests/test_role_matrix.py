@@ -80,6 +80,7 @@ campaigns:detail                 M -
 campaigns:edit                   M M
 campaigns:progress               M -
 campaigns:action                 - M
+campaigns:clone                  - M
 campaigns:record                 - M
 webhooks:endpoints               O O
 webhooks:callbacks               O -
