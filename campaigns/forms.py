@@ -68,6 +68,25 @@ class CallForm(forms.Form):
     notes = forms.CharField(required=False)
 
 
+class TestSendForm(forms.Form):
+    """Send the message as one contact would get it to a number of yours (the service judges
+    both fields)."""
+
+    contact_id = forms.ChoiceField(label="Rendered for", help_text="A contact of the audience.")
+    to = forms.CharField(label="Send to", max_length=64, required=False,
+                         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+                         help_text="Your own number (Settings), or any number when a line is a sandbox line.")
+
+    def __init__(self, contacts, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_id"].choices = [(str(c["pk"]), label_of(c)) for c in contacts]
+
+
+def label_of(contact: dict) -> str:
+    name = f"{contact.get('first_name') or ''} {contact.get('last_name') or ''}".strip()
+    return f"{name} ({contact['e164_number']})" if name else contact["e164_number"]
+
+
 #: Column names a bulk job's CSV may give its recipients under (otherwise the first column).
 RECIPIENT_COLUMNS = {"to", "phone", "phone_number", "number", "mobile", "recipient", "email"}
 

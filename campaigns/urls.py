@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:pk>/edit", views.campaign_edit, name="edit"),
     path("<uuid:pk>/progress", views.campaign_progress, name="progress"),
     path("<uuid:pk>/clone", views.campaign_clone, name="clone"),
+    path("<uuid:pk>/test", views.campaign_test_send, name="test-send"),
     path("<uuid:pk>/<str:action>", views.campaign_action, name="action"),
     path("<uuid:pk>/record/<str:kind>", views.record_outcome, name="record"),
 ]

@@ -12,14 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from messaging.choices import EventSource
 from outreach.audit import record
 from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
-from . import bulkjobs, services, stats, templating, waiting
+from . import bulkjobs, operations, services, stats, templating, waiting
 from .choices import EDITABLE, CampaignStatus
-from .forms import AppointmentForm, CallForm, CampaignForm
+from .forms import AppointmentForm, CallForm, CampaignForm, TestSendForm
 from .models import BulkJob, Campaign, CampaignRecipient
 
 S = CampaignStatus
@@ -184,14 +185,52 @@ def _live_version(campaign: Campaign, numbers: dict, page, next_send: waiting.Ne
     return h.hexdigest()
 
 
-@member_required
-def campaign_detail(request, pk):
-    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+#: Contacts the test-send form offers (the audience's first, in the preview's order).
+TEST_CONTACTS = 50
+
+
+def _test_form(request, campaign: Campaign, data=None) -> TestSendForm:
+    contacts = services.audience(campaign).order_by("created_at", "pk").values(*operations.CONTACT_COLUMNS)
+    initial = {"to": getattr(request.membership, "phone", "")}
+    return TestSendForm(list(contacts[:TEST_CONTACTS]), data, initial=initial)
+
+
+def _detail_page(request, campaign: Campaign, *, test_form=None, status: int = 200):
     return render(request, "campaigns/detail.html", {
         **_live_context(request, campaign),
         "appointments": campaign.appointments.select_related("contact")[:20],
         "calls": campaign.call_logs.select_related("contact")[:20],
-    })
+        "test_form": test_form or _test_form(request, campaign),
+    }, status=status)
+
+
+@member_required
+def campaign_detail(request, pk):
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    return _detail_page(request, campaign)
+
+
+@member_required
+@require_POST
+def campaign_test_send(request, pk):
+    """Send the message, rendered for a contact of the audience, to the person's own number
+    (or through a sandbox line); the campaign itself does not change."""
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    form = _test_form(request, campaign, request.POST)
+    if form.is_valid():
+        try:
+            message = operations.test_send(request.account, campaign.pk, contact_id=form.cleaned_data["contact_id"],
+                                           to=form.cleaned_data["to"], source=EventSource.CONSOLE)
+        except OutreachError as exc:
+            for field, texts in exc.field_errors.items() or [(None, [exc.message])]:
+                form.add_error(field if field in form.fields else None, " ".join(texts))
+        else:
+            record(request.account, request.user, AuditAction.CAMPAIGN_TEST_SENT, campaign,
+                   detail={"to": message.to_number, "contact_id": form.cleaned_data["contact_id"],
+                           "message_id": str(message.handle)})
+            messages.success(request, f"Test message queued to {message.to_number} from {message.from_number}.")
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return _detail_page(request, campaign, test_form=form, status=422)
 
 
 @member_required

@@ -37,6 +37,11 @@ class TimeZoneForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "iana-zones", "autocomplete": "off"}),
         help_text="IANA name, e.g. America/New_York. Leave empty to use the account's zone.",
     )
+    phone = forms.CharField(
+        max_length=32, required=False, label="Your phone number",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text="Your own mobile, E.164 such as +15551234567: campaign test sends may go to it.",
+    )
 
 
 class InviteForm(forms.Form):

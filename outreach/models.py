@@ -45,6 +45,8 @@ class Membership(models.Model):
     #: The IANA zone the console shows this member's times in; blank: the account's
     #: ``default_timezone`` (outreach.timezones).
     time_zone = models.CharField(max_length=64, blank=True, default="")
+    #: The member's own mobile (E.164), set on Settings: where campaign test sends may go.
+    phone = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     #: Set when an owner deactivates the person: the seat stays (their audit rows keep a
     #: name) but the console refuses them.

@@ -105,6 +105,7 @@ RULES: dict[str, Rule] = {
     "campaigns:progress": page(MANAGER),
     "campaigns:action": action(MANAGER),
     "campaigns:clone": action(MANAGER),
+    "campaigns:test-send": action(MANAGER),
     "campaigns:record": action(MANAGER),
     # Webhooks: owners.
     "webhooks:endpoints": page(OWNER, OWNER),

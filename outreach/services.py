@@ -12,6 +12,7 @@ from django.utils import timezone
 from .choices import Dialect, Role, Scope
 from .exceptions import InvalidInput
 from .models import Account, ApiKey, Membership, hash_secret
+from .phones import to_e164
 from .timezones import is_zone
 
 KEY_ID_PREFIX = "ok_"
@@ -49,6 +50,13 @@ def set_member_time_zone(membership: Membership, name: str) -> Membership:
         )
     membership.time_zone = name
     membership.save(update_fields=["time_zone"])
+    return membership
+
+
+def set_member_phone(membership: Membership, raw: str) -> Membership:
+    """The member's own number (E.164; blank: none), where campaign test sends may go."""
+    membership.phone = to_e164(raw, field="phone") if (raw or "").strip() else ""
+    membership.save(update_fields=["phone"])
     return membership
 
 

@@ -18,7 +18,7 @@ from .exceptions import OutreachError
 from .forms import ApiKeyForm, TimeZoneForm
 from .middleware import SESSION_ACCOUNT_KEY
 from .models import ApiKey
-from .services import create_api_key, full_key, revoke_api_key, set_member_time_zone
+from .services import create_api_key, full_key, revoke_api_key, set_member_phone, set_member_time_zone
 from .timezones import sorted_zones
 
 
@@ -97,14 +97,17 @@ def revoke_key(request, pk: int):
 
 @member_required
 def settings_page(request):
-    """The viewer's own settings in the current account: the zone console times are shown in."""
+    """The viewer's own settings in the current account: the zone console times are shown
+    in, and their own phone number (for campaign test sends)."""
     membership = request.membership
-    form = TimeZoneForm(request.POST or None, initial={"time_zone": membership.time_zone})
+    form = TimeZoneForm(request.POST or None, initial={"time_zone": membership.time_zone, "phone": membership.phone})
     if request.method == "POST" and form.is_valid():
         try:
             set_member_time_zone(membership, form.cleaned_data["time_zone"])
+            if "phone" in request.POST:
+                set_member_phone(membership, form.cleaned_data["phone"])
         except OutreachError as exc:
-            form.add_error("time_zone", exc.message)
+            form.add_error(exc.field if exc.field in form.fields else "time_zone", exc.message)
         else:
             messages.success(request, "Saved. Times are now shown in your zone.")
             return redirect("console:settings")

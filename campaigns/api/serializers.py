@@ -127,6 +127,26 @@ class CloneSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, help_text='The draft\'s name (default "Copy of <name>").')
 
 
+class TestSendSerializer(serializers.Serializer):
+    contact_id = serializers.CharField(required=False, allow_blank=True,
+                                       help_text="The contact the message is rendered for (one of yours).")
+    to = serializers.CharField(required=False, allow_blank=True, help_text=(
+        "Where the test goes: a number one of the account's people gave as their own (console "
+        "Settings), or any number when the campaign's lines include a sandbox line."))
+
+
+class TestSendResultSerializer(serializers.Serializer):
+    message_id = serializers.UUIDField(source="handle")
+    status = serializers.SerializerMethodField()
+    to = serializers.CharField(source="to_number")
+    from_number = serializers.CharField()
+    content = serializers.CharField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=V1_STATUS_WORDS))
+    def get_status(self, obj) -> str:
+        return V1_STATUS[obj.status]
+
+
 class CampaignStatusSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=CampaignStatus.choices)

@@ -9,7 +9,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns import bulkjobs, services
+from campaigns import bulkjobs, operations, services
 from campaigns.choices import CampaignStatus, Outcome
 from campaigns.models import Appointment, BulkJob, BulkResult, CallLog, Campaign, CampaignRecipient
 from outreach.api import parsers
@@ -31,6 +31,8 @@ from .serializers import (
     CampaignWriteSerializer,
     CloneSerializer,
     RecipientSerializer,
+    TestSendResultSerializer,
+    TestSendSerializer,
 )
 
 ERROR = OpenApiResponse(CampaignsErrorSerializer)
@@ -148,6 +150,24 @@ class CloneView(AccountScoped, APIView):
         serializer.is_valid(raise_exception=True)
         copy = services.clone(self.account, campaign.pk, name=serializer.validated_data.get("name"))
         return Response(CampaignDetailSerializer(copy).data, status=status.HTTP_201_CREATED)
+
+
+class TestSendView(AccountScoped, APIView):
+    scope_family = Family.CAMPAIGNS
+
+    @extend_schema(tags=["campaigns"], request=TestSendSerializer, operation_id="campaign_test_send",
+                   responses={201: TestSendResultSerializer, 404: NOT_FOUND, 409: CONFLICT, 422: INVALID})
+    def post(self, request, pk):
+        """Send the campaign's message, rendered for `contact_id`, to `to` (a number one of
+        the account's people gave as their own, or any number through a sandbox line), as
+        a normal single send; the campaign does not change. Both fields are judged at once."""
+        campaign = get_object_or_404(Campaign, account=self.account, pk=pk)
+        serializer = TestSendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        message = operations.test_send(self.account, campaign.pk, contact_id=data.get("contact_id") or None,
+                                       to=data.get("to", ""))
+        return Response(TestSendResultSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
 class RecipientsView(generics.ListAPIView):

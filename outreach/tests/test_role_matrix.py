@@ -81,6 +81,7 @@ campaigns:edit                   M M
 campaigns:progress               M -
 campaigns:action                 - M
 campaigns:clone                  - M
+campaigns:test-send              - M
 campaigns:record                 - M
 webhooks:endpoints               O O
 webhooks:callbacks               O -
