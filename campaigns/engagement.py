@@ -192,6 +192,10 @@ def check_completion(campaign_id) -> bool:
             start_clock(campaign)
         if campaign.status != S.ACTIVE or campaign.fanout_done_at is None:
             return False
+        from .operations import pending_attempts
+
+        if pending_attempts(campaign.pk).exists():
+            return False  # a resend has yet to queue its recipients again
         if Message.objects.filter(campaign_recipient__campaign=campaign, status__in=UNSETTLED).exists():
             return False
         campaign.status = S.COMPLETED

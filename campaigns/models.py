@@ -113,6 +113,38 @@ class CampaignRecipient(models.Model):
         indexes = [models.Index(fields=["campaign", "seq"], name="recipient_campaign_seq")]
 
 
+class CampaignResend(models.Model):
+    """"Resend to the failed": the recipients whose message ended ERROR when it was asked,
+    queued again (their ``ResendAttempt``s, requeued by a task, chunk by chunk)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="resends")
+    #: Who asked: a person's username, or "API key <name>".
+    requested_by = models.CharField(max_length=200, blank=True)
+    recipients = models.PositiveIntegerField()
+    requeued = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ResendAttempt(models.Model):
+    """One recipient of a resend: the error its message had, and when it was queued again
+    (or why not: ``note``)."""
+
+    resend = models.ForeignKey(CampaignResend, on_delete=models.CASCADE, related_name="attempts")
+    recipient = models.ForeignKey(CampaignRecipient, on_delete=models.CASCADE, related_name="resend_attempts")
+    error_code = models.IntegerField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+    requeued_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["resend", "requeued_at"], name="resend_attempt_pending")]
+
+
 class BulkJob(models.Model):
     """``POST /api/v1/messages/bulk``: many ``{to, body}`` queued in the background."""
 

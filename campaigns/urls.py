@@ -15,6 +15,7 @@ urlpatterns = [
     path("<uuid:pk>/progress", views.campaign_progress, name="progress"),
     path("<uuid:pk>/clone", views.campaign_clone, name="clone"),
     path("<uuid:pk>/test", views.campaign_test_send, name="test-send"),
+    path("<uuid:pk>/resend", views.campaign_resend, name="resend"),
     path("<uuid:pk>/<str:action>", views.campaign_action, name="action"),
     path("<uuid:pk>/record/<str:kind>", views.record_outcome, name="record"),
 ]

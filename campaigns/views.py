@@ -147,8 +147,10 @@ def _live_context(request, campaign: Campaign) -> dict:
     live = poll_every(campaign, numbers)
     page = Paginator(recipients, 25).get_page(request.GET.get("page"))
     next_send = waiting.next_send(campaign)
+    can_resend = campaign.status in (S.ACTIVE, S.COMPLETED) and numbers["failed"] > 0
     return {"campaign": campaign, "numbers": numbers, "percent": stats.percent_done(campaign, numbers),
             "funnel": funnel, "buttons": BUTTONS[campaign.status], "live": live, "page": page,
+            "can_resend": can_resend,
             "next_send": next_send, "next_send_v": _next_send_version(next_send),
             "live_version": _live_version(campaign, numbers, page, next_send), "call_form": CallForm()}
 
@@ -201,6 +203,7 @@ def _detail_page(request, campaign: Campaign, *, test_form=None, status: int = 2
         "appointments": campaign.appointments.select_related("contact")[:20],
         "calls": campaign.call_logs.select_related("contact")[:20],
         "test_form": test_form or _test_form(request, campaign),
+        "resends": campaign.resends.all()[:10],
     }, status=status)
 
 
@@ -268,6 +271,23 @@ def campaign_clone(request, pk):
     record(request.account, request.user, AuditAction.CAMPAIGN_CLONED, copy, detail={"from": str(campaign.pk)})
     messages.success(request, f"Cloned {campaign.name} into the draft {copy.name}: change what you need, then start it.")
     return redirect("campaigns:edit", pk=copy.pk)
+
+
+@member_required
+@require_POST
+def campaign_resend(request, pk):
+    """Queue again the recipients whose message ended in error."""
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    try:
+        resend = operations.resend_failed(request.account, campaign.pk, requested_by=request.user.get_username())
+    except OutreachError as exc:
+        messages.error(request, exc.message)
+    else:
+        record(request.account, request.user, AuditAction.CAMPAIGN_RESENT, campaign,
+               detail={"recipients": resend.recipients, "resend_id": resend.pk})
+        messages.success(request, f"Queued {resend.recipients} failed recipient{'s' if resend.recipients != 1 else ''} "
+                                  "again.")
+    return redirect("campaigns:detail", pk=pk)
 
 
 @member_required

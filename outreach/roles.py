@@ -106,6 +106,7 @@ RULES: dict[str, Rule] = {
     "campaigns:action": action(MANAGER),
     "campaigns:clone": action(MANAGER),
     "campaigns:test-send": action(MANAGER),
+    "campaigns:resend": action(MANAGER),
     "campaigns:record": action(MANAGER),
     # Webhooks: owners.
     "webhooks:endpoints": page(OWNER, OWNER),

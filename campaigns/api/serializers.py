@@ -147,6 +147,16 @@ class TestSendResultSerializer(serializers.Serializer):
         return V1_STATUS[obj.status]
 
 
+class ResendSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    campaign_id = serializers.UUIDField()
+    recipients = serializers.IntegerField(help_text="Recipients whose message had ended ERROR, to queue again.")
+    requeued = serializers.IntegerField(help_text="How many are queued again so far.")
+    requested_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    done_at = serializers.DateTimeField(allow_null=True, help_text="When every one was queued again.")
+
+
 class CampaignStatusSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=CampaignStatus.choices)
@@ -161,6 +171,8 @@ class RecipientSerializer(serializers.Serializer):
     message_status = serializers.SerializerMethodField()
     replied_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
+    resends = serializers.IntegerField(source="resend_count", default=0,
+                                       help_text="How many times \"resend to the failed\" queued it again.")
 
     def get_message_id(self, obj) -> str | None:
         return str(obj.message.handle) if obj.message_id else None

@@ -11,6 +11,7 @@ urlpatterns = [
     path("v1/campaigns/<uuid:pk>/stop", views.StopView.as_view(), name="api-campaign-stop"),
     path("v1/campaigns/<uuid:pk>/clone", views.CloneView.as_view(), name="api-campaign-clone"),
     path("v1/campaigns/<uuid:pk>/test", views.TestSendView.as_view(), name="api-campaign-test"),
+    path("v1/campaigns/<uuid:pk>/resend", views.ResendView.as_view(), name="api-campaign-resend"),
     path("v1/campaigns/<uuid:pk>/recipients", views.RecipientsView.as_view(), name="api-campaign-recipients"),
     path("v1/appointments", views.AppointmentsView.as_view(), name="api-appointments"),
     path("v1/calls", views.CallsView.as_view(), name="api-calls"),

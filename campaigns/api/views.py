@@ -3,6 +3,7 @@ Views check shapes and call the services; every query is the caller's account's.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -31,6 +32,7 @@ from .serializers import (
     CampaignWriteSerializer,
     CloneSerializer,
     RecipientSerializer,
+    ResendSerializer,
     TestSendResultSerializer,
     TestSendSerializer,
 )
@@ -170,6 +172,20 @@ class TestSendView(AccountScoped, APIView):
         return Response(TestSendResultSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
+class ResendView(AccountScoped, APIView):
+    scope_family = Family.CAMPAIGNS
+
+    @extend_schema(tags=["campaigns"], request=None, operation_id="campaign_resend",
+                   responses={202: ResendSerializer, 404: NOT_FOUND, 409: CONFLICT})
+    def post(self, request, pk):
+        """Queue again exactly the recipients whose message ended ERROR (not declined, opted
+        out or withdrawn), each attempt recorded; a completed campaign is active again until
+        they settle. 409 when none failed or the campaign is not active or completed."""
+        campaign = get_object_or_404(Campaign, account=self.account, pk=pk)
+        resend = operations.resend_failed(self.account, campaign.pk, requested_by=f"API key {request.auth.name}")
+        return Response(ResendSerializer(resend).data, status=status.HTTP_202_ACCEPTED)
+
+
 class RecipientsView(generics.ListAPIView):
     scope_family = Family.CAMPAIGNS
     serializer_class = RecipientSerializer
@@ -180,7 +196,8 @@ class RecipientsView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         campaign = get_object_or_404(Campaign, account=self.request.auth.account, pk=self.kwargs["pk"])
-        qs = CampaignRecipient.objects.filter(campaign=campaign).select_related("contact", "message")
+        qs = (CampaignRecipient.objects.filter(campaign=campaign).select_related("contact", "message")
+              .annotate(resend_count=Count("resend_attempts")))
         wanted = choice_param(self.request, "outcome", Outcome.values)
         return qs.filter(outcome=wanted) if wanted else qs
 

@@ -10,6 +10,7 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("POST", "api/v1/campaigns/<uuid:pk>/stop"): "campaigns",
     ("POST", "api/v1/campaigns/<uuid:pk>/clone"): "campaigns",
     ("POST", "api/v1/campaigns/<uuid:pk>/test"): "campaigns",
+    ("POST", "api/v1/campaigns/<uuid:pk>/resend"): "campaigns",
     ("GET", "api/v1/campaigns/<uuid:pk>/recipients"): "campaigns",
     ("GET", "api/v1/appointments"): "campaigns",
     ("POST", "api/v1/appointments"): "campaigns",

@@ -82,6 +82,7 @@ campaigns:progress               M -
 campaigns:action                 - M
 campaigns:clone                  - M
 campaigns:test-send              - M
+campaigns:resend                 - M
 campaigns:record                 - M
 webhooks:endpoints               O O
 webhooks:callbacks               O -
