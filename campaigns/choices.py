@@ -54,3 +54,15 @@ class CallOutcome(models.TextChoices):
     CONNECTED = "connected", "Connected"
     MISSED = "missed", "Missed"
     FAILED = "failed", "Failed"
+
+
+class ExportKind(models.TextChoices):
+    CAMPAIGN_RESULTS = "campaign_results", "Campaign results"
+    MESSAGES = "messages", "Message log"
+    CONTACTS = "contacts", "Contacts"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    RUNNING = "running", "Building"
+    DONE = "done", "Ready"

@@ -16,7 +16,7 @@ from contacts.models import Contact, ContactList
 from messaging.models import Line, Message
 from outreach.models import Account
 
-from .choices import BulkStatus, CallOutcome, CampaignStatus, Outcome
+from .choices import BulkStatus, CallOutcome, CampaignStatus, ExportKind, ExportStatus, Outcome
 
 #: Fastest pace a campaign may be given (messages per minute); more is no pace at all.
 PACE_MAX = 100_000
@@ -202,6 +202,49 @@ class BulkResult(models.Model):
     class Meta:
         ordering = ["index"]
         constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_result_per_index")]
+
+
+class Export(models.Model):
+    """A CSV built in the background (campaigns/exports.py): one ``ExportPart`` per chunk of
+    rows, read in order when downloaded, so neither the build nor the download holds the
+    whole file in memory."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="exports")
+    kind = models.CharField(max_length=32, choices=ExportKind.choices)
+    #: The campaign of a ``campaign_results`` export.
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="exports")
+    status = models.CharField(max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    requested_by = models.CharField(max_length=200, blank=True)
+    #: Rows to write (counted when asked) and written so far.
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    #: The last row id written (the next chunk starts after it).
+    cursor = models.CharField(max_length=64, blank=True)
+    parts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="export_account_recent")]
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0
+
+
+class ExportPart(models.Model):
+    export = models.ForeignKey(Export, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["export", "index"], name="one_export_part_per_index")]
 
 
 class Appointment(models.Model):

@@ -66,6 +66,14 @@ def resend_campaign(resend_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
+def run_export(export_id: str) -> None:
+    from . import exports
+
+    while exports.run_chunk(export_id):
+        pass
+
+
+@shared_task(ignore_result=True)
 def run_bulk_job(job_id: str, index: int | None = None) -> None:
     _sliced(run_bulk_job, job_id, index, _bulk_job_slices, bulkjobs.run)
 

@@ -107,6 +107,10 @@ RULES: dict[str, Rule] = {
     "campaigns:clone": action(MANAGER),
     "campaigns:test-send": action(MANAGER),
     "campaigns:resend": action(MANAGER),
+    "campaigns:campaign-export": action(MANAGER),
+    "campaigns:exports": page(MANAGER, MANAGER),
+    "campaigns:export": page(MANAGER),
+    "campaigns:export-download": page(MANAGER),
     "campaigns:record": action(MANAGER),
     # Webhooks: owners.
     "webhooks:endpoints": page(OWNER, OWNER),

@@ -83,6 +83,10 @@ campaigns:action                 - M
 campaigns:clone                  - M
 campaigns:test-send              - M
 campaigns:resend                 - M
+campaigns:campaign-export        - M
+campaigns:exports                M M
+campaigns:export                 M -
+campaigns:export-download        M -
 campaigns:record                 - M
 webhooks:endpoints               O O
 webhooks:callbacks               O -
