@@ -23,6 +23,7 @@ from outreach import csvfiles
 from outreach.exceptions import Conflict, InvalidInput, NotFound
 from outreach.models import Account
 
+from . import variants
 from .choices import ExportKind, ExportStatus, Outcome
 from .models import Campaign, CampaignRecipient, Export, ExportPart
 
@@ -42,14 +43,15 @@ def _results(export: Export) -> QuerySet:
             .select_related("contact", "message").annotate(resend_count=Count("resend_attempts")))
 
 
-RESULT_HEADER = ["contact_id", "first_name", "last_name", "phone", "outcome", "message_status", "message_id",
+RESULT_HEADER = ["contact_id", "first_name", "last_name", "phone", "variant", "outcome", "message_status", "message_id",
                  "content", "sent_at", "delivered_at", "read_at", "replied_at", "opted_out", "error", "resends"]
 
 
 def _result_row(r: CampaignRecipient) -> list:
     m = r.message
     return [
-        str(r.contact_id), r.contact.first_name, r.contact.last_name, r.contact.e164_number, r.outcome,
+        str(r.contact_id), r.contact.first_name, r.contact.last_name, r.contact.e164_number, variants.label(r.variant),
+        r.outcome,
         V1_STATUS[m.status] if m else "", str(m.handle) if m else "", m.content if m else "",
         _time(m and m.sent_at), _time(m and m.delivered_at), _time(m and m.read_at), _time(r.replied_at),
         "yes" if r.outcome == Outcome.OPTED_OUT else "no", (m.error_message if m else "") or "", r.resend_count,

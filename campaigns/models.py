@@ -28,6 +28,9 @@ class Campaign(models.Model):
     name = models.CharField(max_length=200)
     #: The message template: ``Hi {first_name|there}`` (field or custom variable | fallback).
     body = models.TextField(blank=True)
+    #: A/B variants ``[{body, percent}]`` (2-5, percentages adding up to 100; ``body`` is
+    #: the first's), or empty: every recipient gets ``body`` (campaigns/variants.py).
+    variants = models.JSONField(default=list, blank=True)
     media_url = models.URLField(max_length=2000, blank=True)
     send_style = models.CharField(max_length=32, blank=True)
     #: The audience: members of any of these lists, or contacts with any of these tags.
@@ -99,6 +102,8 @@ class CampaignRecipient(models.Model):
     )
     #: Position in the fan-out, for pacing.
     seq = models.PositiveIntegerField(default=0)
+    #: Which A/B variant it got (its index in ``Campaign.variants``); null without variants.
+    variant = models.PositiveSmallIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.QUEUED)
     replied_at = models.DateTimeField(null=True, blank=True)
     #: Set once ``campaign_engagement_completed`` was emitted for this contact.

@@ -17,7 +17,7 @@ from messaging.services import retry_dead_letter, send, wake_dispatcher
 from outreach.exceptions import Conflict, InvalidInput, OutreachError
 from outreach.models import Account, Membership
 
-from . import schedule, templating
+from . import schedule, templating, variants
 from .choices import CampaignStatus
 from .models import CampaignRecipient, CampaignResend, ResendAttempt
 from .services import get, locked
@@ -40,7 +40,8 @@ def member_phones(account: Account) -> set[str]:
 
 @transaction.atomic
 def test_send(account: Account, campaign_id, *, contact_id, to: str, source: str = EventSource.API) -> Message:
-    """Send the campaign's message, rendered for ``contact_id``, to ``to``: a number one of
+    """Send the campaign's message (the A/B variant that contact gets), rendered for
+    ``contact_id``, to ``to``: a number one of
     the account's people gave as their own, or any number when the campaign's lines include
     a sandbox line (the test then goes through it, and reaches no phone). The campaign is
     not changed and may be in any state. Every bad field is refused at once (422)."""
@@ -68,7 +69,8 @@ def test_send(account: Account, campaign_id, *, contact_id, to: str, source: str
         raise InvalidInput.of_fields(errors)
     if not lines:
         raise Conflict("None of the campaign's lines is active; add or activate a line to test it.")
-    text = templating.render_for(campaign.body, contact)
+    chosen = variants.picker(campaign.variants, campaign.pk)(contact["pk"])
+    text = templating.render_for(campaign.variants[chosen]["body"] if chosen is not None else campaign.body, contact)
     line = sandbox[0] if sandbox and address not in member_phones(account) else lines[0]
     return send(account, to=address, from_number=line.number, content=text, media_url=campaign.media_url,
                 send_style=campaign.send_style, source=source)

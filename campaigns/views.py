@@ -20,7 +20,7 @@ from outreach.exceptions import OutreachError
 
 from . import bulkjobs, operations, services, stats, templating, waiting
 from .choices import EDITABLE, CampaignStatus
-from .forms import AppointmentForm, CallForm, CampaignForm, TestSendForm
+from .forms import VARIANT_FIELDS, AppointmentForm, CallForm, CampaignForm, TestSendForm
 from .models import BulkJob, Campaign, CampaignRecipient
 
 S = CampaignStatus
@@ -62,7 +62,8 @@ def _form_page(request, campaign: Campaign | None):
                 campaign = services.update_campaign(request.account, campaign.pk, data,
                                                     list_ids=list_ids, line_ids=line_ids)
         except OutreachError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            for field, texts in exc.field_errors.items() or [(None, [exc.message])]:
+                form.put_error(field, " ".join(texts))
         else:
             record(request.account, request.user, action, campaign, detail={"status": campaign.status})
             messages.success(request, f"Saved {campaign.name}.")
@@ -82,6 +83,8 @@ def _initial(campaign: Campaign | None) -> dict:
         "lines": list(campaign.lines.all()), "priority": campaign.priority, "start_at": campaign.start_at,
         "window_start": campaign.window_start, "window_end": campaign.window_end,
         "pace_per_minute": campaign.pace_per_minute,
+        **{name: v["body"] for name, v in zip(VARIANT_FIELDS, campaign.variants[1:], strict=False)},
+        "split": ", ".join(str(v["percent"]) for v in campaign.variants),
     }
 
 
@@ -203,6 +206,7 @@ def _detail_page(request, campaign: Campaign, *, test_form=None, status: int = 2
         "appointments": campaign.appointments.select_related("contact")[:20],
         "calls": campaign.call_logs.select_related("contact")[:20],
         "test_form": test_form or _test_form(request, campaign),
+        "variant_stats": stats.variant_stats(campaign),
         "resends": campaign.resends.all()[:10],
     }, status=status)
 

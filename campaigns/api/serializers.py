@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaigns import bulkjobs, schedule, stats, waiting
+from campaigns import bulkjobs, schedule, stats, variants, waiting
 from campaigns.choices import CallOutcome, CampaignStatus
 from campaigns.models import PACE_MAX, Appointment, BulkResult, CallLog, Campaign
 from messaging.api.serializers import V1_STATUS, V1_STATUS_WORDS
@@ -48,8 +48,14 @@ class CampaignListSerializer(serializers.ListSerializer):
         return super().to_representation(items)
 
 
+class VariantSerializer(serializers.Serializer):
+    body = serializers.CharField(help_text="The template of this variant (same syntax as `body`).")
+    percent = serializers.IntegerField(min_value=1, max_value=99, help_text="Its share of the recipients.")
+
+
 class CampaignSerializer(serializers.ModelSerializer):
     list_ids = serializers.SerializerMethodField()
+    variants = VariantSerializer(many=True, help_text="A/B variants (the first's body is `body`); [] for none.")
     line_ids = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
     window_start = ClockField()
@@ -58,7 +64,7 @@ class CampaignSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = [
-            "id", "name", "status", "created_at", "updated_at", "body", "media_url", "send_style",
+            "id", "name", "status", "created_at", "updated_at", "body", "variants", "media_url", "send_style",
             "list_ids", "tags", "line_ids", "priority", "start_at", "window_start", "window_end",
             "pace_per_minute", "started_at", "completed_at", "stopped_at", "progress",
         ]
@@ -86,14 +92,32 @@ class NextSendSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="The same in words.")
 
 
+class VariantStatsSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="A, B, C...")
+    percent = serializers.IntegerField()
+    recipients = serializers.IntegerField(help_text="Recipients who got this variant so far.")
+    sent = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    read = serializers.IntegerField()
+    replied = serializers.IntegerField()
+    opted_out = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
 class CampaignDetailSerializer(CampaignSerializer):
-    """One campaign: its list shape and ``next_send`` (one more query, so not in lists)."""
+    """One campaign: its list shape, ``next_send`` and the A/B variants' funnels (more
+    queries, so not in lists)."""
 
     next_send = serializers.SerializerMethodField()
+    variant_stats = serializers.SerializerMethodField()
 
     class Meta(CampaignSerializer.Meta):
-        fields = [*CampaignSerializer.Meta.fields, "next_send"]
+        fields = [*CampaignSerializer.Meta.fields, "next_send", "variant_stats"]
         list_serializer_class = serializers.ListSerializer
+
+    @extend_schema_field(VariantStatsSerializer(many=True))
+    def get_variant_stats(self, obj) -> list[dict]:
+        return [{k: v for k, v in row.items() if k != "body"} for row in stats.variant_stats(obj)]
 
     @extend_schema_field(NextSendSerializer)
     def get_next_send(self, obj) -> dict:
@@ -110,6 +134,9 @@ class CampaignWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     body = serializers.CharField(allow_blank=True, required=False,
                                  help_text="Template: `Hi {first_name|there}` (field or custom variable | fallback).")
+    variants = serializers.ListField(child=serializers.DictField(), required=False, help_text=(
+        "A/B test: 2-5 `{body, percent}` (whole percentages adding up to 100; the first's body becomes "
+        "`body`); each recipient gets one, the same one for the same contact; [] removes them."))
     media_url = serializers.URLField(allow_blank=True, required=False, max_length=2000)
     send_style = serializers.CharField(allow_blank=True, required=False)
     list_ids = serializers.ListField(child=serializers.UUIDField(), required=False)
@@ -167,6 +194,7 @@ class RecipientSerializer(serializers.Serializer):
     name = serializers.CharField(source="contact.full_name")
     phone = serializers.CharField(source="contact.e164_number")
     outcome = serializers.CharField()
+    variant = serializers.SerializerMethodField()
     message_id = serializers.SerializerMethodField()
     message_status = serializers.SerializerMethodField()
     replied_at = serializers.DateTimeField(allow_null=True)
@@ -176,6 +204,10 @@ class RecipientSerializer(serializers.Serializer):
 
     def get_message_id(self, obj) -> str | None:
         return str(obj.message.handle) if obj.message_id else None
+
+    def get_variant(self, obj) -> str | None:
+        """The A/B variant it got (A, B...), null without variants."""
+        return variants.label(obj.variant) or None
 
     @extend_schema_field(serializers.ChoiceField(choices=V1_STATUS_WORDS, allow_null=True))
     def get_message_status(self, obj) -> str | None:
