@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from contacts.models import Contact
@@ -25,7 +25,7 @@ from outreach.models import Account
 
 from . import variants
 from .choices import ExportKind, ExportStatus, Outcome
-from .models import Campaign, CampaignRecipient, Export, ExportPart
+from .models import Campaign, CampaignRecipient, Export, ExportPart, TrackedLink
 
 K = ExportKind
 #: Rows per chunk (one transaction, one part).
@@ -39,12 +39,15 @@ def _time(value) -> str:
 # --- what each kind writes -----------------------------------------------------------------
 
 def _results(export: Export) -> QuerySet:
+    clicks = (TrackedLink.objects.filter(campaign_id=OuterRef("campaign_id"), contact_id=OuterRef("contact_id"))
+              .values("contact_id").annotate(n=Sum("clicks")).values("n"))
     return (CampaignRecipient.objects.filter(campaign_id=export.campaign_id)
-            .select_related("contact", "message").annotate(resend_count=Count("resend_attempts")))
+            .select_related("contact", "message")
+            .annotate(resend_count=Count("resend_attempts"), clicks=Subquery(clicks)))
 
 
 RESULT_HEADER = ["contact_id", "first_name", "last_name", "phone", "variant", "outcome", "message_status", "message_id",
-                 "content", "sent_at", "delivered_at", "read_at", "replied_at", "opted_out", "error", "resends"]
+                 "content", "sent_at", "delivered_at", "read_at", "replied_at", "clicks", "opted_out", "error", "resends"]
 
 
 def _result_row(r: CampaignRecipient) -> list:
@@ -54,7 +57,7 @@ def _result_row(r: CampaignRecipient) -> list:
         r.outcome,
         V1_STATUS[m.status] if m else "", str(m.handle) if m else "", m.content if m else "",
         _time(m and m.sent_at), _time(m and m.delivered_at), _time(m and m.read_at), _time(r.replied_at),
-        "yes" if r.outcome == Outcome.OPTED_OUT else "no", (m.error_message if m else "") or "", r.resend_count,
+        r.clicks or 0, "yes" if r.outcome == Outcome.OPTED_OUT else "no", (m.error_message if m else "") or "", r.resend_count,
     ]
 
 

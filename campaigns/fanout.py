@@ -27,7 +27,7 @@ from messaging.services import record_transition, wake_dispatcher
 from messaging.services.enqueue import Outgoing, enqueue_many
 from outreach.db import any_of, insert_columns, relax_commit
 
-from . import schedule, templating, variants
+from . import links, schedule, templating, variants
 from .choices import CampaignStatus, Outcome
 from .models import Campaign, CampaignRecipient, FanoutSlice
 
@@ -157,6 +157,10 @@ def fan_out_chunk(campaign_id: UUID | str, index: int = 0, picker: LinePicker | 
         pick_variant = variants.picker(campaign.variants, campaign.pk)
         chosen = [pick_variant(c["pk"]) for c in todo] if campaign.variants else None
         items = plan(campaign, todo, seqs, renders, chosen)
+        rewrite = links.rewriter_for(campaign, [v["body"] for v in campaign.variants] or [campaign.body])
+        if rewrite is not None:
+            for item in items:
+                item.content = rewrite(item.content, item.contact_id)
         ids = enqueue_many(
             campaign.account, items, picker or LinePicker(pool(campaign)), priority=campaign.priority,
             media_url=campaign.media_url, send_style=campaign.send_style, source=EventSource.CAMPAIGN,
@@ -166,6 +170,8 @@ def fan_out_chunk(campaign_id: UUID | str, index: int = 0, picker: LinePicker | 
         if chosen is not None:
             columns["variant"] = chosen
         insert_columns(CampaignRecipient, columns, constants)
+        if rewrite is not None:
+            rewrite.save()
         more = len(contacts) == settings.FANOUT_CHUNK
         if contacts:
             part.cursor = contacts[-1]["pk"]

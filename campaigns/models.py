@@ -209,6 +209,23 @@ class BulkResult(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_result_per_index")]
 
 
+class TrackedLink(models.Model):
+    """One link of one recipient's campaign message: ``/l/<code>`` redirects to ``url``,
+    fixed when the message was made (campaigns/links.py)."""
+
+    code = models.CharField(max_length=16, unique=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="links")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="tracked_links")
+    url = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    #: The first counted click (a preview fetcher's is not one), and how many there were.
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "contact"], name="link_campaign_contact")]
+
+
 class Export(models.Model):
     """A CSV built in the background (campaigns/exports.py): one ``ExportPart`` per chunk of
     rows, read in order when downloaded, so neither the build nor the download holds the

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from contacts.models import Contact
 from messaging.choices import ErrorKey, Status
@@ -10,11 +10,11 @@ from messaging.models import Message
 
 from . import variants
 from .choices import CampaignStatus, Outcome
-from .models import Campaign, CampaignRecipient
+from .models import Campaign, CampaignRecipient, TrackedLink
 
 WAITING = {Status.REGISTERED, Status.PENDING, Status.QUEUED, Status.ACCEPTED}
 PROGRESS_KEYS = ("audience", "materialised", "queued", "sent", "delivered", "read", "replied",
-                 "opted_out", "failed", "declined", "withdrawn")
+                 "opted_out", "clicked", "failed", "declined", "withdrawn")
 
 
 def progress(campaign: Campaign) -> dict[str, int]:
@@ -65,10 +65,16 @@ def progress_many(campaigns) -> dict:
     for campaign_pk, replied, opted_out in engaged:
         out[campaign_pk]["replied"] = replied
         out[campaign_pk]["opted_out"] = opted_out
+    clicked = (
+        TrackedLink.objects.filter(campaign__in=campaigns, clicked_at__isnull=False)
+        .values_list("campaign").order_by().annotate(n=Count("contact", distinct=True))
+    )
+    for campaign_pk, n in clicked:
+        out[campaign_pk]["clicked"] = n
     return out
 
 
-VARIANT_KEYS = ("recipients", "sent", "delivered", "read", "replied", "opted_out", "failed")
+VARIANT_KEYS = ("recipients", "sent", "delivered", "read", "replied", "opted_out", "clicked", "failed")
 
 
 def variant_stats(campaign: Campaign) -> list[dict]:
@@ -90,14 +96,16 @@ def variant_stats(campaign: Campaign) -> list[dict]:
         numbers["delivered"] += n if status in (Status.DELIVERED, Status.READ) else 0
         numbers["read"] += n if status == Status.READ else 0
         numbers["failed"] += n if status == Status.ERROR else 0
+    clicked = Exists(TrackedLink.objects.filter(campaign=campaign, contact_id=OuterRef("contact_id"),
+                                                clicked_at__isnull=False))
     engaged = (
         CampaignRecipient.objects.filter(campaign=campaign, variant__isnull=False).values_list("variant").order_by()
         .annotate(recipients=Count("id"), replied=Count("id", filter=Q(replied_at__isnull=False)),
-                  opted_out=Count("id", filter=Q(outcome=Outcome.OPTED_OUT)))
+                  opted_out=Count("id", filter=Q(outcome=Outcome.OPTED_OUT)), clicked=Count("id", filter=Q(clicked)))
     )
-    for index, recipients, replied, opted_out in engaged:
+    for index, recipients, replied, opted_out, n_clicked in engaged:
         if index < len(out):
-            out[index].update(recipients=recipients, replied=replied, opted_out=opted_out)
+            out[index].update(recipients=recipients, replied=replied, opted_out=opted_out, clicked=n_clicked)
     return out
 
 

@@ -32,7 +32,7 @@ BUTTONS = {
     S.DRAFT: ["start"], S.SCHEDULED: ["pause", "stop"], S.ACTIVE: ["pause", "stop"],
     S.PAUSED: ["resume", "stop"], S.COMPLETED: [], S.STOPPED: [],
 }
-FUNNEL = ("materialised", "sent", "delivered", "read", "replied", "opted_out")
+FUNNEL = ("materialised", "sent", "delivered", "read", "clicked", "replied", "opted_out")
 
 
 @member_required

@@ -78,6 +78,7 @@ class AuditAction(models.TextChoices):
     CAMPAIGN_TEST_SENT = "campaign.test_sent", "Sent a campaign test message"
     CAMPAIGN_RESENT = "campaign.resent", "Queued a campaign's failed messages again"
     EXPORT_CREATED = "export.created", "Started an export"
+    LINK_TRACKING_CHANGED = "account.link_tracking_changed", "Changed link tracking"
     API_KEY_CREATED = "api_key.created", "Created an API key"
     API_KEY_REVOKED = "api_key.revoked", "Revoked an API key"
     LINE_ADDED = "line.added", "Added a line"

@@ -44,6 +44,14 @@ class TimeZoneForm(forms.Form):
     )
 
 
+class LinkTrackingForm(forms.Form):
+    track_links = forms.BooleanField(required=False, label="Track links in campaign messages",
+                                     help_text="Each URL becomes a short link per recipient that counts the click.")
+    link_domain = forms.URLField(required=False, max_length=200, label="Short link domain", assume_scheme="https",
+                                 help_text="Where short links point, e.g. https://go.example.com (it must serve "
+                                           "this instance's /l/ paths). Empty: this instance's address.")
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label="Email", help_text="The invitation's link goes here; it works once.",
                              error_messages={"required": "Give the person's email address."})

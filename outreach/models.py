@@ -25,6 +25,10 @@ class Account(models.Model):
     #: Minutes a contact waits for its unhealthy line before its conversation moves to a
     #: healthy line of the account (None: it waits for its line however long).
     failover_after_minutes = models.PositiveIntegerField(null=True, blank=True)
+    #: Campaign links are rewritten to tracked short links (campaigns/links.py).
+    track_links = models.BooleanField(default=False)
+    #: Where short links point (``https://go.example.com``); blank: ``PUBLIC_BASE_URL``.
+    link_domain = models.URLField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

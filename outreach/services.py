@@ -60,6 +60,18 @@ def set_member_phone(membership: Membership, raw: str) -> Membership:
     return membership
 
 
+def set_link_tracking(account: Account, *, track_links: bool, link_domain: str) -> Account:
+    """The account's tracked-links switch and short-link domain (an http(s) origin, no path)."""
+    domain = (link_domain or "").strip().rstrip("/")
+    if domain and (not domain.startswith(("https://", "http://")) or "/" in domain.split("://", 1)[1]
+                   or "?" in domain or "#" in domain):
+        raise InvalidInput("link_domain: give an origin such as https://go.example.com, without a path.",
+                           field="link_domain")
+    account.track_links, account.link_domain = bool(track_links), domain
+    account.save(update_fields=["track_links", "link_domain"])
+    return account
+
+
 def validate_scopes(scopes: Iterable[str]) -> list[str]:
     scopes = list(dict.fromkeys(scopes))
     if not scopes:

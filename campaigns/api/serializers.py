@@ -26,6 +26,7 @@ class ProgressSerializer(serializers.Serializer):
     read = serializers.IntegerField()
     replied = serializers.IntegerField(help_text="Contacts who answered (an opt-out keyword alone is no reply).")
     opted_out = serializers.IntegerField(help_text="Contacts who answered with an opt-out keyword (STOP...).")
+    clicked = serializers.IntegerField(help_text="Recipients who clicked a tracked link (once each).")
     failed = serializers.IntegerField()
     declined = serializers.IntegerField()
     withdrawn = serializers.IntegerField(help_text="Never sent: the campaign was stopped first.")
@@ -101,6 +102,7 @@ class VariantStatsSerializer(serializers.Serializer):
     read = serializers.IntegerField()
     replied = serializers.IntegerField()
     opted_out = serializers.IntegerField()
+    clicked = serializers.IntegerField()
     failed = serializers.IntegerField()
 
 
@@ -199,6 +201,7 @@ class RecipientSerializer(serializers.Serializer):
     message_status = serializers.SerializerMethodField()
     replied_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
+    clicked = serializers.BooleanField(default=False, help_text="Clicked one of its tracked links.")
     resends = serializers.IntegerField(source="resend_count", default=0,
                                        help_text="How many times \"resend to the failed\" queued it again.")
 

@@ -3,7 +3,7 @@ Views check shapes and call the services; every query is the caller's account's.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -12,7 +12,15 @@ from rest_framework.views import APIView
 
 from campaigns import bulkjobs, operations, services
 from campaigns.choices import CampaignStatus, Outcome
-from campaigns.models import Appointment, BulkJob, BulkResult, CallLog, Campaign, CampaignRecipient
+from campaigns.models import (
+    Appointment,
+    BulkJob,
+    BulkResult,
+    CallLog,
+    Campaign,
+    CampaignRecipient,
+    TrackedLink,
+)
 from outreach.api import parsers
 from outreach.api.base import AccountScoped
 from outreach.api.errors import PayloadTooLarge, too_large_message
@@ -197,7 +205,8 @@ class RecipientsView(generics.ListAPIView):
             return self.queryset
         campaign = get_object_or_404(Campaign, account=self.request.auth.account, pk=self.kwargs["pk"])
         qs = (CampaignRecipient.objects.filter(campaign=campaign).select_related("contact", "message")
-              .annotate(resend_count=Count("resend_attempts")))
+              .annotate(resend_count=Count("resend_attempts"), clicked=Exists(TrackedLink.objects.filter(
+                  campaign_id=OuterRef("campaign_id"), contact_id=OuterRef("contact_id"), clicked_at__isnull=False))))
         wanted = choice_param(self.request, "outcome", Outcome.values)
         return qs.filter(outcome=wanted) if wanted else qs
 

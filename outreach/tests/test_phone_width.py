@@ -58,6 +58,7 @@ CONSOLE_PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("webhook-callbacks", lambda s: "/webhooks/callbacks/"),
     ("webhook-delivery", lambda s: f"/webhooks/deliveries/{s['delivery'].pk}/"),
     ("api-keys", lambda s: "/settings/api-keys/"),
+    ("link-tracking", lambda s: "/settings/links/"),
     ("settings", lambda s: "/settings/"),
     ("settings-errors", lambda s: "/settings/"),  # submitted with an unknown zone below
     ("people", lambda s: "/people/"),

@@ -29,6 +29,7 @@ console:home                     V -
 console:switch-account           - V
 console:settings                 V V
 console:api-keys                 O O
+console:link-tracking            O O
 console:revoke-key               - O
 console:people                   O O
 console:person-role              - O
