@@ -76,6 +76,8 @@ def next_send(campaign: Campaign, now: dt.datetime | None = None) -> NextSend:
     if first is None:
         if campaign.start_at and campaign.start_at > now and not campaign.fanout_done_at:
             return NextSend(campaign.start_at, Reason.SCHEDULED_START)  # the fan-out has not run yet
+        if not campaign.fanout_done_at:
+            return NextSend(now)  # the fan-out is making the first messages: they leave as made
         return NextSend()
     due = first["next_attempt_at"] or now
     if due <= now + SLACK:

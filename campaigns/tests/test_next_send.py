@@ -76,6 +76,7 @@ def test_pace_and_sending_now(api, account):
     f.lines(account, 1)
     lst = f.audience(account, ["+15125550510", "+15125550511"])
     cid = started(api, lst, pace_per_minute=1)
+    assert next_send(api, cid)["detail"].startswith("Sending now")  # started, not fanned out yet
     fanout.run(cid)
     now = next_send(api, cid)
     assert now["reason"] is None and now["at"] and now["detail"].startswith("Sending now")
