@@ -25,7 +25,7 @@ Each worker's peak resident memory (VmHWM of its pool process) is printed per ph
 Ends with ``RESULT ratio=<the slower fan-out, campaign or bulk job, s / COPY s> target=3``
 (priority isolation has its own line and target: 2).
 
-    .venv/bin/python bench/fanout.py [--contacts 100000] [--skip-isolation]
+    .venv/bin/python bench/fanout.py [--contacts 100000] [--skip-isolation] [--variants]
 """
 from __future__ import annotations
 
@@ -190,13 +190,19 @@ def wait(predicate, timeout: float, what: str):
     return value
 
 
-def run_campaign(account, lst) -> tuple[float, object]:
+#: ``--variants``: the campaign is an A/B test of three bodies.
+VARIANTS = [{"body": "Hi {first_name|there}, spring is here", "percent": 50},
+            {"body": "Hello {first_name|there}: spring!", "percent": 30},
+            {"body": "Spring is here, {first_name|friend}", "percent": 20}]
+
+
+def run_campaign(account, lst, variants: bool = False) -> tuple[float, object]:
     from campaigns import services
     from campaigns.models import Campaign
 
     campaign = services.create_campaign(account, {
         "name": "Bench", "body": "Hi {first_name|there}, spring is here",
-        "start_at": datetime.now(UTC) + timedelta(days=1),
+        "start_at": datetime.now(UTC) + timedelta(days=1), **({"variants": VARIANTS} if variants else {}),
     }, list_ids=[lst.pk])
     checkpoint()
     services.start(account, campaign.pk)
@@ -307,6 +313,7 @@ def main() -> None:
     parser.add_argument("--bulk", type=int, default=100_000)
     parser.add_argument("--sends", type=int, default=100, help="single sends per isolation sample")
     parser.add_argument("--skip-isolation", action="store_true")
+    parser.add_argument("--variants", action="store_true", help="the campaign is an A/B test of three bodies")
     args = parser.parse_args()
     setup_django()
     account, lst, key = seed(args.contacts)
@@ -317,7 +324,7 @@ def main() -> None:
 
     worker = Worker("fanout", concurrency=2)  # as bin/run: the campaign's two slices side by side
     try:
-        campaign_s, campaign = run_campaign(account, lst)
+        campaign_s, campaign = run_campaign(account, lst, args.variants)
         peak = worker.peak_mb()
     finally:
         worker.stop()

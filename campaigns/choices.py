@@ -27,6 +27,8 @@ class Outcome(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     READ = "read", "Read"
     REPLIED = "replied", "Replied"
+    #: Answered with an opt-out keyword (STOP...): not counted as replied.
+    OPTED_OUT = "opted_out", "Opted out"
     FAILED = "failed", "Failed"
     DECLINED = "declined", "Declined"
     WITHDRAWN = "withdrawn", "Withdrawn"
@@ -52,3 +54,15 @@ class CallOutcome(models.TextChoices):
     CONNECTED = "connected", "Connected"
     MISSED = "missed", "Missed"
     FAILED = "failed", "Failed"
+
+
+class ExportKind(models.TextChoices):
+    CAMPAIGN_RESULTS = "campaign_results", "Campaign results"
+    MESSAGES = "messages", "Message log"
+    CONTACTS = "contacts", "Contacts"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    RUNNING = "running", "Building"
+    DONE = "done", "Ready"

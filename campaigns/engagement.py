@@ -4,7 +4,7 @@ Messaging imports no campaign code; it sends ``statuses_changed`` and ``message_
 (``messaging.signals``) and the receivers here, connected in ``apps.py``, keep each
 ``CampaignRecipient`` up to date in the same transaction. ``campaign_engagement_completed``
 is emitted once per recipient: when its message reaches a final state (read, failed,
-declined), when the contact replies, or when the campaign completes (for messages that
+declined), when the contact replies (or opts out with STOP), or when the campaign completes (for messages that
 rest at sent/delivered). Withdrawn recipients were never engaged and emit nothing.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 import webhooks
-from messaging.choices import ErrorKey, Status
+from messaging.choices import OPT_OUT_KEYWORDS, ErrorKey, Status, keyword
 from messaging.models import Message
 from messaging.queue.order import is_interactive
 from messaging.status import SETTLED
@@ -79,7 +79,7 @@ def _outcome(recipient: CampaignRecipient, message: Message, status: str) -> str
     outcome = OUTCOME_OF.get(status)
     if status == Status.DECLINED and message.error_key == ErrorKey.WITHDRAWN:
         outcome = Outcome.WITHDRAWN
-    if outcome is None or recipient.outcome in (Outcome.REPLIED, Outcome.WITHDRAWN):
+    if outcome is None or recipient.outcome in (Outcome.REPLIED, Outcome.OPTED_OUT, Outcome.WITHDRAWN):
         return None
     if outcome in RANK and recipient.outcome in RANK and RANK[recipient.outcome] >= RANK[outcome]:
         return None  # never backwards (a late report); a retried dead letter may leave FAILED
@@ -87,21 +87,28 @@ def _outcome(recipient: CampaignRecipient, message: Message, status: str) -> str
 
 
 def on_message_received(sender, message: Message, **kwargs) -> None:
-    """A reply from a contact ends the engagement of its latest campaign that reached it."""
-    recipient = (
-        CampaignRecipient.objects.select_related("campaign__account", "contact")
-        .filter(
-            campaign__account=message.account, contact__e164_number=message.number,
-            replied_at__isnull=True,
-            outcome__in=[Outcome.SENT, Outcome.DELIVERED, Outcome.READ],
-        )
-        .order_by("-created_at").first()
+    """A reply from a contact ends the engagement of its latest campaign that reached it; a
+    reply that is an opt-out keyword (STOP...) makes that recipient "opted out", not
+    "replied" (even after an earlier reply)."""
+    opting_out = keyword(message.content) in OPT_OUT_KEYWORDS
+    reached = [Outcome.SENT, Outcome.DELIVERED, Outcome.READ]
+    recipients = CampaignRecipient.objects.select_related("campaign__account", "contact").filter(
+        campaign__account=message.account, contact__e164_number=message.number,
     )
+    if opting_out:
+        recipients = recipients.filter(outcome__in=[*reached, Outcome.REPLIED])
+    else:
+        recipients = recipients.filter(replied_at__isnull=True, outcome__in=reached)
+    recipient = recipients.order_by("-created_at").first()
     if recipient is None:
         return
-    recipient.replied_at = timezone.now()
-    recipient.outcome = Outcome.REPLIED
-    recipient.save(update_fields=["replied_at", "outcome"])
+    if opting_out:
+        recipient.outcome = Outcome.OPTED_OUT
+        recipient.save(update_fields=["outcome"])
+    else:
+        recipient.replied_at = timezone.now()
+        recipient.outcome = Outcome.REPLIED
+        recipient.save(update_fields=["replied_at", "outcome"])
     complete(recipient)
 
 
@@ -185,6 +192,10 @@ def check_completion(campaign_id) -> bool:
             start_clock(campaign)
         if campaign.status != S.ACTIVE or campaign.fanout_done_at is None:
             return False
+        from .operations import pending_attempts
+
+        if pending_attempts(campaign.pk).exists():
+            return False  # a resend has yet to queue its recipients again
         if Message.objects.filter(campaign_recipient__campaign=campaign, status__in=UNSETTLED).exists():
             return False
         campaign.status = S.COMPLETED

@@ -27,7 +27,7 @@ from messaging.services import record_transition, wake_dispatcher
 from messaging.services.enqueue import Outgoing, enqueue_many
 from outreach.db import any_of, insert_columns, relax_commit
 
-from . import schedule, templating
+from . import links, schedule, templating, variants
 from .choices import CampaignStatus, Outcome
 from .models import Campaign, CampaignRecipient, FanoutSlice
 
@@ -145,25 +145,33 @@ def fan_out_chunk(campaign_id: UUID | str, index: int = 0, picker: LinePicker | 
             return False
         from .services import audience
 
-        render = templating.compile_template(campaign.body)
+        renders = compile_bodies(campaign)
         qs = audience(campaign, after=part.cursor, until=part.end).order_by("pk")
-        contacts = list(qs.values(*contact_columns(render))[:settings.FANOUT_CHUNK])
+        contacts = list(qs.values(*contact_columns(*renders))[:settings.FANOUT_CHUNK])
         done = set(
             CampaignRecipient.objects.filter(campaign=campaign)
             .filter(any_of("contact_id", [c["pk"] for c in contacts], "uuid")).values_list("contact_id", flat=True)
         ) if contacts else set()
         todo = [c for c in contacts if c["pk"] not in done]
         seqs = [(part.count + i) * part.of + part.index for i in range(len(todo))]
-        items = plan(campaign, todo, seqs, render)
+        pick_variant = variants.picker(campaign.variants, campaign.pk)
+        chosen = [pick_variant(c["pk"]) for c in todo] if campaign.variants else None
+        items = plan(campaign, todo, seqs, renders, chosen)
+        rewrite = links.rewriter_for(campaign, [v["body"] for v in campaign.variants] or [campaign.body])
+        if rewrite is not None:
+            for item in items:
+                item.content = rewrite(item.content, item.contact_id)
         ids = enqueue_many(
             campaign.account, items, picker or LinePicker(pool(campaign)), priority=campaign.priority,
             media_url=campaign.media_url, send_style=campaign.send_style, source=EventSource.CAMPAIGN,
         )
-        insert_columns(
-            CampaignRecipient,
-            {"contact_id": [c["pk"] for c in todo], "message_id": ids, "seq": seqs},
-            {"campaign_id": campaign.pk, "outcome": Outcome.QUEUED.value, "created_at": timezone.now()},
-        )
+        columns = {"contact_id": [c["pk"] for c in todo], "message_id": ids, "seq": seqs}
+        constants = {"campaign_id": campaign.pk, "outcome": Outcome.QUEUED.value, "created_at": timezone.now()}
+        if chosen is not None:
+            columns["variant"] = chosen
+        insert_columns(CampaignRecipient, columns, constants)
+        if rewrite is not None:
+            rewrite.save()
         more = len(contacts) == settings.FANOUT_CHUNK
         if contacts:
             part.cursor = contacts[-1]["pk"]
@@ -195,25 +203,33 @@ def finish(campaign_id: UUID | str) -> bool:
     return True
 
 
-def contact_columns(render) -> list[str]:
+def compile_bodies(campaign: Campaign) -> list:
+    """The campaign's template, or each A/B variant's, parsed once per chunk."""
+    return [templating.compile_template(v["body"]) for v in campaign.variants] if campaign.variants \
+        else [templating.compile_template(campaign.body)]
+
+
+def contact_columns(*renders) -> list[str]:
     """What a chunk reads of each contact: its id, number and timezone, and the columns
-    the template names (no JSON decoded per contact unless it uses custom variables)."""
-    return ["pk", "e164_number", "timezone", *sorted(render.columns - {"e164_number"})]
+    the templates name (no JSON decoded per contact unless one uses custom variables)."""
+    named = set().union(*(render.columns for render in renders))
+    return ["pk", "e164_number", "timezone", *sorted(named - {"e164_number"})]
 
 
-def plan(campaign: Campaign, contacts: list[dict], seqs: list[int], render=None) -> list[Outgoing]:
-    """Personalised text and due time for each contact: paced from the campaign's start
-    (by its seq), then moved into the contact's sending window (in its timezone, else the
-    account's)."""
+def plan(campaign: Campaign, contacts: list[dict], seqs: list[int], renders=None,
+         chosen: list[int] | None = None) -> list[Outgoing]:
+    """Personalised text (its A/B variant's, ``chosen`` per contact) and due time for each
+    contact: paced from the campaign's start (by its seq), then moved into the contact's
+    sending window (in its timezone, else the account's)."""
     base = max(filter(None, [campaign.start_at, campaign.started_at, timezone.now()]))
     if campaign.pace_per_minute:
         base = pace_base(campaign)
     default_tz = campaign.account.default_timezone
-    render = render or templating.compile_template(campaign.body)
+    renders = renders or compile_bodies(campaign)
     window = (campaign.window_start, campaign.window_end)
     unpaced: dict[str, dt.datetime] = {}  # without a pace every message is due at base: one answer per zone
     out = []
-    for contact, seq in zip(contacts, seqs, strict=True):
+    for n, (contact, seq) in enumerate(zip(contacts, seqs, strict=True)):
         zone_name = contact["timezone"] or ""
         if campaign.pace_per_minute:
             due = schedule.in_window(schedule.pace_slot(base, seq, campaign.pace_per_minute),
@@ -224,7 +240,7 @@ def plan(campaign: Campaign, contacts: list[dict], seqs: list[int], render=None)
                 due = unpaced[zone_name] = schedule.in_window(base, schedule.contact_zone(zone_name, default_tz), *window)
         out.append(Outgoing(
             address=contact["e164_number"],
-            content=render(contact),
+            content=renders[chosen[n] if chosen else 0](contact),
             next_attempt_at=due,
             contact_id=contact["pk"],
         ))

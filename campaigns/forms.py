@@ -25,6 +25,14 @@ class CampaignForm(forms.Form):
         help_text="Personalise with {first_name}, {last_name}, {company_name}, {email}, {phone} or any "
                   "custom variable; add a fallback after a bar: {first_name|there}.",
     )
+    variant_b = forms.CharField(label="Variant B message", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text="A/B test: the message above is variant A; add B (and C-E) to split "
+                                          "the audience between them.")
+    variant_c = forms.CharField(label="Variant C message", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    variant_d = forms.CharField(label="Variant D message", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    variant_e = forms.CharField(label="Variant E message", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    split = forms.CharField(label="Split (%)", required=False, max_length=40,
+                            help_text="With variants: each one's percentage, A first, adding up to 100, e.g. 50, 50.")
     media_url = forms.URLField(label="Media URL", required=False, max_length=2000, assume_scheme="https")
     send_style = forms.ChoiceField(label="Send style", required=False,
                                    choices=[("", "None")] + list(SendStyle.choices))
@@ -52,7 +60,39 @@ class CampaignForm(forms.Form):
         data = dict(self.cleaned_data)
         lists, lines = data.pop("lists"), data.pop("lines")
         data["tags"] = [t.strip() for t in (data.get("tags") or "").split(",") if t.strip()]
+        extra = [data.pop(name) for name in VARIANT_FIELDS]
+        split = data.pop("split")
+        if any(extra):
+            bodies = [data.get("body") or "", *(b for b in extra if b)]
+            percents = [_int(p) for p in split.split(",")] if split.strip() else []
+            data["variants"] = [{"body": b, "percent": percents[i] if i < len(percents) else None}
+                                for i, b in enumerate(bodies)]
+        else:
+            data["variants"] = []
         return data, [x.pk for x in lists], [x.pk for x in lines]
+
+    def put_error(self, field: str | None, message: str) -> None:
+        """A service error on the field it names (``variants.<i>.body`` on that variant's box)."""
+        self.add_error(variant_field(field) if field not in self.fields else field, message)
+
+
+VARIANT_FIELDS = ("variant_b", "variant_c", "variant_d", "variant_e")
+
+
+def variant_field(field: str | None) -> str | None:
+    parts = (field or "").split(".")
+    if parts[0] != "variants":
+        return None
+    if len(parts) == 3 and parts[2] == "body":
+        return "body" if parts[1] == "0" else VARIANT_FIELDS[int(parts[1]) - 1]
+    return "split"
+
+
+def _int(text: str):
+    try:
+        return int(text.strip().rstrip("%"))
+    except ValueError:
+        return text.strip()
 
 
 class AppointmentForm(forms.Form):
@@ -66,6 +106,25 @@ class CallForm(forms.Form):
     outcome = forms.ChoiceField(choices=CallOutcome.choices)
     duration_seconds = forms.IntegerField(label="Duration (s)", required=False, min_value=0)
     notes = forms.CharField(required=False)
+
+
+class TestSendForm(forms.Form):
+    """Send the message as one contact would get it to a number of yours (the service judges
+    both fields)."""
+
+    contact_id = forms.ChoiceField(label="Rendered for", help_text="A contact of the audience.")
+    to = forms.CharField(label="Send to", max_length=64, required=False,
+                         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+                         help_text="Your own number (Settings), or any number when a line is a sandbox line.")
+
+    def __init__(self, contacts, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_id"].choices = [(str(c["pk"]), label_of(c)) for c in contacts]
+
+
+def label_of(contact: dict) -> str:
+    name = f"{contact.get('first_name') or ''} {contact.get('last_name') or ''}".strip()
+    return f"{name} ({contact['e164_number']})" if name else contact["e164_number"]
 
 
 #: Column names a bulk job's CSV may give its recipients under (otherwise the first column).

@@ -16,7 +16,7 @@ from contacts.models import Contact, ContactList
 from messaging.models import Line, Message
 from outreach.models import Account
 
-from .choices import BulkStatus, CallOutcome, CampaignStatus, Outcome
+from .choices import BulkStatus, CallOutcome, CampaignStatus, ExportKind, ExportStatus, Outcome
 
 #: Fastest pace a campaign may be given (messages per minute); more is no pace at all.
 PACE_MAX = 100_000
@@ -28,6 +28,9 @@ class Campaign(models.Model):
     name = models.CharField(max_length=200)
     #: The message template: ``Hi {first_name|there}`` (field or custom variable | fallback).
     body = models.TextField(blank=True)
+    #: A/B variants ``[{body, percent}]`` (2-5, percentages adding up to 100; ``body`` is
+    #: the first's), or empty: every recipient gets ``body`` (campaigns/variants.py).
+    variants = models.JSONField(default=list, blank=True)
     media_url = models.URLField(max_length=2000, blank=True)
     send_style = models.CharField(max_length=32, blank=True)
     #: The audience: members of any of these lists, or contacts with any of these tags.
@@ -99,6 +102,8 @@ class CampaignRecipient(models.Model):
     )
     #: Position in the fan-out, for pacing.
     seq = models.PositiveIntegerField(default=0)
+    #: Which A/B variant it got (its index in ``Campaign.variants``); null without variants.
+    variant = models.PositiveSmallIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.QUEUED)
     replied_at = models.DateTimeField(null=True, blank=True)
     #: Set once ``campaign_engagement_completed`` was emitted for this contact.
@@ -111,6 +116,38 @@ class CampaignRecipient(models.Model):
             models.UniqueConstraint(fields=["campaign", "contact"], name="one_recipient_per_contact"),
         ]
         indexes = [models.Index(fields=["campaign", "seq"], name="recipient_campaign_seq")]
+
+
+class CampaignResend(models.Model):
+    """"Resend to the failed": the recipients whose message ended ERROR when it was asked,
+    queued again (their ``ResendAttempt``s, requeued by a task, chunk by chunk)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="resends")
+    #: Who asked: a person's username, or "API key <name>".
+    requested_by = models.CharField(max_length=200, blank=True)
+    recipients = models.PositiveIntegerField()
+    requeued = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ResendAttempt(models.Model):
+    """One recipient of a resend: the error its message had, and when it was queued again
+    (or why not: ``note``)."""
+
+    resend = models.ForeignKey(CampaignResend, on_delete=models.CASCADE, related_name="attempts")
+    recipient = models.ForeignKey(CampaignRecipient, on_delete=models.CASCADE, related_name="resend_attempts")
+    error_code = models.IntegerField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+    requeued_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["resend", "requeued_at"], name="resend_attempt_pending")]
 
 
 class BulkJob(models.Model):
@@ -170,6 +207,66 @@ class BulkResult(models.Model):
     class Meta:
         ordering = ["index"]
         constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_result_per_index")]
+
+
+class TrackedLink(models.Model):
+    """One link of one recipient's campaign message: ``/l/<code>`` redirects to ``url``,
+    fixed when the message was made (campaigns/links.py)."""
+
+    code = models.CharField(max_length=16, unique=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="links")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="tracked_links")
+    url = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    #: The first counted click (a preview fetcher's is not one), and how many there were.
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "contact"], name="link_campaign_contact")]
+
+
+class Export(models.Model):
+    """A CSV built in the background (campaigns/exports.py): one ``ExportPart`` per chunk of
+    rows, read in order when downloaded, so neither the build nor the download holds the
+    whole file in memory."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="exports")
+    kind = models.CharField(max_length=32, choices=ExportKind.choices)
+    #: The campaign of a ``campaign_results`` export.
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="exports")
+    status = models.CharField(max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    requested_by = models.CharField(max_length=200, blank=True)
+    #: Rows to write (counted when asked) and written so far.
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    #: The last row id written (the next chunk starts after it).
+    cursor = models.CharField(max_length=64, blank=True)
+    parts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="export_account_recent")]
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0
+
+
+class ExportPart(models.Model):
+    export = models.ForeignKey(Export, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["export", "index"], name="one_export_part_per_index")]
 
 
 class Appointment(models.Model):

@@ -21,7 +21,7 @@ from outreach.exceptions import Conflict, InvalidInput, NotFound
 from outreach.models import Account
 from webhooks.choices import EventType
 
-from . import templating
+from . import templating, variants
 from .choices import EDITABLE, CallOutcome, CampaignStatus
 from .models import PACE_MAX, Appointment, CallLog, Campaign
 from .schedule import HELD_UNTIL
@@ -29,7 +29,7 @@ from .schedule import HELD_UNTIL
 S = CampaignStatus
 #: Fields a client may set when creating or editing a campaign.
 FIELDS = (
-    "name", "body", "media_url", "send_style", "tags", "priority", "start_at",
+    "name", "body", "variants", "media_url", "send_style", "tags", "priority", "start_at",
     "window_start", "window_end", "pace_per_minute",
 )
 
@@ -90,9 +90,13 @@ def _clean(account: Account, data: dict, campaign: Campaign | None = None) -> di
         out["name"] = (out["name"] or "").strip()
         if not out["name"]:
             raise InvalidInput("A campaign needs a name.", field="name")
+    if "variants" in out:
+        out["variants"] = variants.clean(out["variants"], known=custom_variable_names(account))
+        if out["variants"]:
+            out["body"] = out["variants"][0]["body"]  # the first variant is the campaign's body
     body = out.get("body", campaign.body if campaign else "")
     media = out.get("media_url", campaign.media_url if campaign else "")
-    if "body" in out:
+    if "body" in out and not out.get("variants"):
         templating.check(out["body"] or "", known=custom_variable_names(account))
     if "body" in out or "media_url" in out or campaign is None:
         if not body and not media:
@@ -158,6 +162,29 @@ def update_campaign(account: Account, campaign_id, data: dict, *, list_ids=None,
     campaign.save()
     _set_relations(account, campaign, list_ids, line_ids)
     return campaign
+
+
+@transaction.atomic
+def clone(account: Account, campaign_id, *, name: str | None = None) -> Campaign:
+    """A new DRAFT with the campaign's message, audience (lists and tags) and settings
+    (lines, priority, window, pace; its start time only if still ahead), named
+    ``name`` or "Copy of <name>". Any campaign can be cloned, whatever its state."""
+    source = get(account, campaign_id)
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise InvalidInput("A campaign needs a name.", field="name")
+    copy = Campaign.objects.create(
+        account=account, name=name or f"Copy of {source.name}"[:200], body=source.body,
+        variants=list(source.variants),
+        media_url=source.media_url, send_style=source.send_style, tags=list(source.tags),
+        priority=source.priority, window_start=source.window_start, window_end=source.window_end,
+        pace_per_minute=source.pace_per_minute,
+        start_at=source.start_at if source.start_at and source.start_at > timezone.now() else None,
+    )
+    copy.lists.set(source.lists.filter(account=account))
+    copy.lines.set(source.lines.filter(account=account))
+    return copy
 
 
 def _check_window(campaign: Campaign) -> None:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from messaging.choices import Status
 
 from . import bulkjobs, engagement
-from .choices import BulkStatus, CampaignStatus
-from .models import BulkJob, Campaign
+from .choices import BulkStatus, CampaignStatus, ExportStatus
+from .models import BulkJob, Campaign, CampaignResend, Export
 
 S = CampaignStatus
 #: A fan-out that made no progress for this long lost its task.
@@ -23,7 +23,7 @@ def sweep() -> dict:
 
     now = timezone.now()
     stalled = now - STALLED
-    found = {"scheduled": 0, "fanout": 0, "withdraw": 0, "check": 0, "bulk": 0}
+    found = {"scheduled": 0, "fanout": 0, "withdraw": 0, "check": 0, "resend": 0, "export": 0, "bulk": 0}
     live = Campaign.objects.filter(status__in=[S.ACTIVE, S.SCHEDULED])
     # Stalled ones first: activating a schedule below touches updated_at.
     # A fan-out's chunks touch its slices' rows (the campaign's is only held FOR SHARE).
@@ -42,6 +42,13 @@ def sweep() -> dict:
     for pk in stopped.values_list("pk", flat=True):
         tasks.withdraw_campaign.delay(str(pk))
         found["withdraw"] += 1
+    resends = CampaignResend.objects.filter(done_at__isnull=True, created_at__lt=stalled)
+    for pk in resends.values_list("pk", flat=True):
+        tasks.resend_campaign.delay(pk)
+        found["resend"] += 1
+    for pk in Export.objects.exclude(status=ExportStatus.DONE).filter(updated_at__lt=stalled).values_list("pk", flat=True):
+        tasks.run_export.delay(str(pk))
+        found["export"] += 1
     jobs = BulkJob.objects.filter(status=BulkStatus.PROCESSING)
     queuing = jobs.filter(fanout_done_at__isnull=True).annotate(progress=Max("slices__updated_at"))
     for job in queuing.filter(Q(progress__lt=stalled) | Q(progress__isnull=True, created_at__lt=stalled)):

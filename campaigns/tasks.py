@@ -58,6 +58,22 @@ def check_campaign(campaign_id: str) -> bool:
 
 
 @shared_task(ignore_result=True)
+def resend_campaign(resend_id: int) -> None:
+    from . import operations
+
+    while operations.requeue_chunk(resend_id):
+        pass
+
+
+@shared_task(ignore_result=True)
+def run_export(export_id: str) -> None:
+    from . import exports
+
+    while exports.run_chunk(export_id):
+        pass
+
+
+@shared_task(ignore_result=True)
 def run_bulk_job(job_id: str, index: int | None = None) -> None:
     _sliced(run_bulk_job, job_id, index, _bulk_job_slices, bulkjobs.run)
 

@@ -2,22 +2,25 @@
 and recipients) and bulk jobs. Every query is filtered by ``request.account``."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from messaging.choices import EventSource
 from outreach.audit import record
 from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
-from . import bulkjobs, services, stats, templating
+from . import bulkjobs, operations, services, stats, templating, waiting
 from .choices import EDITABLE, CampaignStatus
-from .forms import AppointmentForm, CallForm, CampaignForm
+from .forms import VARIANT_FIELDS, AppointmentForm, CallForm, CampaignForm, TestSendForm
 from .models import BulkJob, Campaign, CampaignRecipient
 
 S = CampaignStatus
@@ -29,7 +32,7 @@ BUTTONS = {
     S.DRAFT: ["start"], S.SCHEDULED: ["pause", "stop"], S.ACTIVE: ["pause", "stop"],
     S.PAUSED: ["resume", "stop"], S.COMPLETED: [], S.STOPPED: [],
 }
-FUNNEL = ("materialised", "sent", "delivered", "read", "replied")
+FUNNEL = ("materialised", "sent", "delivered", "read", "clicked", "replied", "opted_out")
 
 
 @member_required
@@ -59,7 +62,8 @@ def _form_page(request, campaign: Campaign | None):
                 campaign = services.update_campaign(request.account, campaign.pk, data,
                                                     list_ids=list_ids, line_ids=line_ids)
         except OutreachError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            for field, texts in exc.field_errors.items() or [(None, [exc.message])]:
+                form.put_error(field, " ".join(texts))
         else:
             record(request.account, request.user, action, campaign, detail={"status": campaign.status})
             messages.success(request, f"Saved {campaign.name}.")
@@ -79,6 +83,8 @@ def _initial(campaign: Campaign | None) -> dict:
         "lines": list(campaign.lines.all()), "priority": campaign.priority, "start_at": campaign.start_at,
         "window_start": campaign.window_start, "window_end": campaign.window_end,
         "pace_per_minute": campaign.pace_per_minute,
+        **{name: v["body"] for name, v in zip(VARIANT_FIELDS, campaign.variants[1:], strict=False)},
+        "split": ", ".join(str(v["percent"]) for v in campaign.variants),
     }
 
 
@@ -141,30 +147,97 @@ def _live_context(request, campaign: Campaign) -> dict:
     top = max(numbers["materialised"], campaign.audience_count, 1)
     funnel = [(key, numbers[key], int(100 * numbers[key] / top)) for key in FUNNEL]
     recipients = CampaignRecipient.objects.filter(campaign=campaign).select_related("contact", "message")
-    live = campaign.status in (S.ACTIVE, S.SCHEDULED) or (campaign.status == S.STOPPED and numbers["queued"] > 0)
+    live = poll_every(campaign, numbers)
     page = Paginator(recipients, 25).get_page(request.GET.get("page"))
+    next_send = waiting.next_send(campaign)
+    can_resend = campaign.status in (S.ACTIVE, S.COMPLETED) and numbers["failed"] > 0
     return {"campaign": campaign, "numbers": numbers, "percent": stats.percent_done(campaign, numbers),
             "funnel": funnel, "buttons": BUTTONS[campaign.status], "live": live, "page": page,
-            "live_version": _live_version(campaign, numbers, page), "call_form": CallForm()}
+            "can_resend": can_resend,
+            "next_send": next_send, "next_send_v": _next_send_version(next_send),
+            "live_version": _live_version(campaign, numbers, page, next_send), "call_form": CallForm()}
 
 
-def _live_version(campaign: Campaign, numbers: dict, page) -> str:
+#: How long a finished (completed or stopped) campaign's page keeps updating: deliveries,
+#: read receipts and replies still arrive after the last send; a week covers nearly all.
+SETTLING = dt.timedelta(days=7)
+
+
+def poll_every(campaign: Campaign, numbers: dict) -> str:
+    """How often the page's live part polls ("" for never): every 2 s while it sends, every
+    10 s for ``SETTLING`` after it completed or was stopped, then never."""
+    if campaign.status in (S.ACTIVE, S.SCHEDULED) or (campaign.status == S.STOPPED and numbers["queued"] > 0):
+        return "2s"
+    ended = campaign.completed_at or campaign.stopped_at
+    if campaign.status in (S.COMPLETED, S.STOPPED) and ended and timezone.now() - ended < SETTLING:
+        return "10s"
+    return ""
+
+
+def _next_send_version(next_send: waiting.NextSend) -> str:
+    # While sending, ``at`` is "now" and moves every poll: the state is what is shown.
+    at = next_send.at.isoformat() if next_send.at and next_send.waiting else ("now" if next_send.at else "")
+    return f"{next_send.reason}:{at}"
+
+
+def _live_version(campaign: Campaign, numbers: dict, page, next_send: waiting.NextSend) -> str:
     """A fingerprint of what the live part shows: the poll answers 204 while it is unchanged."""
     h = hashlib.blake2b(digest_size=8)
     h.update(f"{campaign.status}:{sorted(numbers.items())}:{page.number}:{page.paginator.num_pages}|".encode())
+    h.update(_next_send_version(next_send).encode())
     for r in page.object_list:
         h.update(f"{r.pk}:{r.outcome}:{r.message_id}|".encode())
     return h.hexdigest()
 
 
-@member_required
-def campaign_detail(request, pk):
-    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+#: Contacts the test-send form offers (the audience's first, in the preview's order).
+TEST_CONTACTS = 50
+
+
+def _test_form(request, campaign: Campaign, data=None) -> TestSendForm:
+    contacts = services.audience(campaign).order_by("created_at", "pk").values(*operations.CONTACT_COLUMNS)
+    initial = {"to": getattr(request.membership, "phone", "")}
+    return TestSendForm(list(contacts[:TEST_CONTACTS]), data, initial=initial)
+
+
+def _detail_page(request, campaign: Campaign, *, test_form=None, status: int = 200):
     return render(request, "campaigns/detail.html", {
         **_live_context(request, campaign),
         "appointments": campaign.appointments.select_related("contact")[:20],
         "calls": campaign.call_logs.select_related("contact")[:20],
-    })
+        "test_form": test_form or _test_form(request, campaign),
+        "variant_stats": stats.variant_stats(campaign),
+        "resends": campaign.resends.all()[:10],
+    }, status=status)
+
+
+@member_required
+def campaign_detail(request, pk):
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    return _detail_page(request, campaign)
+
+
+@member_required
+@require_POST
+def campaign_test_send(request, pk):
+    """Send the message, rendered for a contact of the audience, to the person's own number
+    (or through a sandbox line); the campaign itself does not change."""
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    form = _test_form(request, campaign, request.POST)
+    if form.is_valid():
+        try:
+            message = operations.test_send(request.account, campaign.pk, contact_id=form.cleaned_data["contact_id"],
+                                           to=form.cleaned_data["to"], source=EventSource.CONSOLE)
+        except OutreachError as exc:
+            for field, texts in exc.field_errors.items() or [(None, [exc.message])]:
+                form.add_error(field if field in form.fields else None, " ".join(texts))
+        else:
+            record(request.account, request.user, AuditAction.CAMPAIGN_TEST_SENT, campaign,
+                   detail={"to": message.to_number, "contact_id": form.cleaned_data["contact_id"],
+                           "message_id": str(message.handle)})
+            messages.success(request, f"Test message queued to {message.to_number} from {message.from_number}.")
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return _detail_page(request, campaign, test_form=form, status=422)
 
 
 @member_required
@@ -190,6 +263,34 @@ def campaign_action(request, pk, action: str):
     else:
         record(request.account, request.user, AUDITED[action], campaign, detail={"status": campaign.status})
         messages.success(request, f"{campaign.name} is now {campaign.get_status_display().lower()}.")
+    return redirect("campaigns:detail", pk=pk)
+
+
+@member_required
+@require_POST
+def campaign_clone(request, pk):
+    """A new draft with this campaign's message, audience and settings; opens its form."""
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    copy = services.clone(request.account, campaign.pk)
+    record(request.account, request.user, AuditAction.CAMPAIGN_CLONED, copy, detail={"from": str(campaign.pk)})
+    messages.success(request, f"Cloned {campaign.name} into the draft {copy.name}: change what you need, then start it.")
+    return redirect("campaigns:edit", pk=copy.pk)
+
+
+@member_required
+@require_POST
+def campaign_resend(request, pk):
+    """Queue again the recipients whose message ended in error."""
+    campaign = get_object_or_404(Campaign, account=request.account, pk=pk)
+    try:
+        resend = operations.resend_failed(request.account, campaign.pk, requested_by=request.user.get_username())
+    except OutreachError as exc:
+        messages.error(request, exc.message)
+    else:
+        record(request.account, request.user, AuditAction.CAMPAIGN_RESENT, campaign,
+               detail={"recipients": resend.recipients, "resend_id": resend.pk})
+        messages.success(request, f"Queued {resend.recipients} failed recipient{'s' if resend.recipients != 1 else ''} "
+                                  "again.")
     return redirect("campaigns:detail", pk=pk)
 
 

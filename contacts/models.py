@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from outreach.models import Account
 
@@ -20,6 +21,10 @@ class ContactList(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # "Customers" and "customers" would look the same in the campaign form.
+            models.UniqueConstraint(Lower("name"), "account", name="one_list_name_per_account"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -80,13 +80,39 @@ def _clean_list_fields(data: dict[str, Any], *, require_name: bool) -> dict[str,
     return out
 
 
+def _name_taken(name: str) -> InvalidInput:
+    return InvalidInput(f"A list named {name!r} already exists; list names are unique (case aside).", field="name")
+
+
+def _check_name_free(account: Account, fields: dict[str, str], exclude=None) -> None:
+    if "name" not in fields:
+        return
+    taken = ContactList.objects.filter(account=account, name__iexact=fields["name"])
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise _name_taken(fields["name"])
+
+
 def create_list(account: Account, data: dict[str, Any]) -> ContactList:
-    return ContactList.objects.create(account=account, **_clean_list_fields(data, require_name=True))
+    """A new list; its name unique in the account, case aside (422 ``name`` if taken)."""
+    fields = _clean_list_fields(data, require_name=True)
+    _check_name_free(account, fields)
+    try:
+        with transaction.atomic():
+            return ContactList.objects.create(account=account, **fields)
+    except IntegrityError:  # the same name created at the same moment
+        raise _name_taken(fields["name"]) from None
 
 
 def update_list(account: Account, contact_list: ContactList, data: dict[str, Any]) -> ContactList:
     fields = _clean_list_fields(data, require_name=False)
-    ContactList.objects.filter(account=account, pk=contact_list.pk).update(**fields)
+    _check_name_free(account, fields, exclude=contact_list.pk)
+    try:
+        with transaction.atomic():
+            ContactList.objects.filter(account=account, pk=contact_list.pk).update(**fields)
+    except IntegrityError:
+        raise _name_taken(fields["name"]) from None
     for name, value in fields.items():
         setattr(contact_list, name, value)
     return contact_list

@@ -147,7 +147,7 @@ def list_index(request):
         try:
             lst = services.create_list(request.account, form.cleaned_data)
         except OutreachError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, f"Created list {lst.name}.")
             return redirect("contacts:lists")
@@ -164,7 +164,7 @@ def list_detail(request, pk):
         try:
             services.update_list(request.account, lst, form.cleaned_data)
         except OutreachError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, "Saved.")
             return redirect("contacts:list-detail", pk=lst.pk)

@@ -37,6 +37,19 @@ class TimeZoneForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "iana-zones", "autocomplete": "off"}),
         help_text="IANA name, e.g. America/New_York. Leave empty to use the account's zone.",
     )
+    phone = forms.CharField(
+        max_length=32, required=False, label="Your phone number",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text="Your own mobile, E.164 such as +15551234567: campaign test sends may go to it.",
+    )
+
+
+class LinkTrackingForm(forms.Form):
+    track_links = forms.BooleanField(required=False, label="Track links in campaign messages",
+                                     help_text="Each URL becomes a short link per recipient that counts the click.")
+    link_domain = forms.URLField(required=False, max_length=200, label="Short link domain", assume_scheme="https",
+                                 help_text="Where short links point, e.g. https://go.example.com (it must serve "
+                                           "this instance's /l/ paths). Empty: this instance's address.")
 
 
 class InviteForm(forms.Form):

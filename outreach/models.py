@@ -25,6 +25,10 @@ class Account(models.Model):
     #: Minutes a contact waits for its unhealthy line before its conversation moves to a
     #: healthy line of the account (None: it waits for its line however long).
     failover_after_minutes = models.PositiveIntegerField(null=True, blank=True)
+    #: Campaign links are rewritten to tracked short links (campaigns/links.py).
+    track_links = models.BooleanField(default=False)
+    #: Where short links point (``https://go.example.com``); blank: ``PUBLIC_BASE_URL``.
+    link_domain = models.URLField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,6 +49,8 @@ class Membership(models.Model):
     #: The IANA zone the console shows this member's times in; blank: the account's
     #: ``default_timezone`` (outreach.timezones).
     time_zone = models.CharField(max_length=64, blank=True, default="")
+    #: The member's own mobile (E.164), set on Settings: where campaign test sends may go.
+    phone = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     #: Set when an owner deactivates the person: the seat stays (their audit rows keep a
     #: name) but the console refuses them.

@@ -49,6 +49,7 @@ RULES: dict[str, Rule] = {
     "console:switch-account": action(PERSONAL),
     "console:settings": page(VIEWER, PERSONAL),
     "console:api-keys": page(OWNER, OWNER),
+    "console:link-tracking": page(OWNER, OWNER),
     "console:revoke-key": action(OWNER),
     "console:people": page(OWNER, OWNER),
     "console:person-role": action(OWNER),
@@ -104,6 +105,13 @@ RULES: dict[str, Rule] = {
     "campaigns:edit": page(MANAGER, MANAGER),
     "campaigns:progress": page(MANAGER),
     "campaigns:action": action(MANAGER),
+    "campaigns:clone": action(MANAGER),
+    "campaigns:test-send": action(MANAGER),
+    "campaigns:resend": action(MANAGER),
+    "campaigns:campaign-export": action(MANAGER),
+    "campaigns:exports": page(MANAGER, MANAGER),
+    "campaigns:export": page(MANAGER),
+    "campaigns:export-download": page(MANAGER),
     "campaigns:record": action(MANAGER),
     # Webhooks: owners.
     "webhooks:endpoints": page(OWNER, OWNER),
@@ -121,13 +129,13 @@ RULES: dict[str, Rule] = {
 }
 
 #: Non-API URLs outside the console's roles: the login and password pages, an invitation's
-#: link, the time-zone list, providers' callbacks and files (each checks its own token),
+#: link, a campaign's tracked link (``/l/<code>``), the time-zone list, providers' callbacks and files (each checks its own token),
 #: probes, the API's documentation. The API itself (DRF views) is judged by key scopes, and
 #: Django's admin by ``is_staff``.
 PUBLIC: frozenset[str] = frozenset({
     "login", "logout",
     "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
-    "accept-invite",
+    "accept-invite", "link",
     "console:time-zones",
     "messaging:provider-callback", "messaging:bluebubbles-attachment",
     "healthz", "readyz", "metrics", "schema", "api-docs", "api-redoc",

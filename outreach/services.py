@@ -12,6 +12,7 @@ from django.utils import timezone
 from .choices import Dialect, Role, Scope
 from .exceptions import InvalidInput
 from .models import Account, ApiKey, Membership, hash_secret
+from .phones import to_e164
 from .timezones import is_zone
 
 KEY_ID_PREFIX = "ok_"
@@ -50,6 +51,25 @@ def set_member_time_zone(membership: Membership, name: str) -> Membership:
     membership.time_zone = name
     membership.save(update_fields=["time_zone"])
     return membership
+
+
+def set_member_phone(membership: Membership, raw: str) -> Membership:
+    """The member's own number (E.164; blank: none), where campaign test sends may go."""
+    membership.phone = to_e164(raw, field="phone") if (raw or "").strip() else ""
+    membership.save(update_fields=["phone"])
+    return membership
+
+
+def set_link_tracking(account: Account, *, track_links: bool, link_domain: str) -> Account:
+    """The account's tracked-links switch and short-link domain (an http(s) origin, no path)."""
+    domain = (link_domain or "").strip().rstrip("/")
+    if domain and (not domain.startswith(("https://", "http://")) or "/" in domain.split("://", 1)[1]
+                   or "?" in domain or "#" in domain):
+        raise InvalidInput("link_domain: give an origin such as https://go.example.com, without a path.",
+                           field="link_domain")
+    account.track_links, account.link_domain = bool(track_links), domain
+    account.save(update_fields=["track_links", "link_domain"])
+    return account
 
 
 def validate_scopes(scopes: Iterable[str]) -> list[str]:

@@ -328,6 +328,7 @@ SPECTACULAR_SETTINGS = {
         "MessageServiceEnum": "messaging.choices.Service",
         "V1MessageStatusEnum": "messaging.api.serializers.V1_STATUS_WORDS",
         "ArnioStatusEnum": "messaging.payloads.ARNIO_WORDS",
+        "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -49,6 +49,7 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("invite/<str:token>/", accept_invite, name="accept-invite"),
+    path("", include("campaigns.link_urls")),  # /l/<code>: tracked links
     path("contacts/", include("contacts.urls")),
     path("messages/", include("messaging.urls")),
     path("campaigns/", include("campaigns.urls")),

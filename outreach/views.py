@@ -15,10 +15,17 @@ from .audit import record
 from .choices import AuditAction
 from .console import admin_required, member_required
 from .exceptions import OutreachError
-from .forms import ApiKeyForm, TimeZoneForm
+from .forms import ApiKeyForm, LinkTrackingForm, TimeZoneForm
 from .middleware import SESSION_ACCOUNT_KEY
 from .models import ApiKey
-from .services import create_api_key, full_key, revoke_api_key, set_member_time_zone
+from .services import (
+    create_api_key,
+    full_key,
+    revoke_api_key,
+    set_link_tracking,
+    set_member_phone,
+    set_member_time_zone,
+)
 from .timezones import sorted_zones
 
 
@@ -97,19 +104,41 @@ def revoke_key(request, pk: int):
 
 @member_required
 def settings_page(request):
-    """The viewer's own settings in the current account: the zone console times are shown in."""
+    """The viewer's own settings in the current account: the zone console times are shown
+    in, and their own phone number (for campaign test sends)."""
     membership = request.membership
-    form = TimeZoneForm(request.POST or None, initial={"time_zone": membership.time_zone})
+    form = TimeZoneForm(request.POST or None, initial={"time_zone": membership.time_zone, "phone": membership.phone})
     if request.method == "POST" and form.is_valid():
         try:
             set_member_time_zone(membership, form.cleaned_data["time_zone"])
+            if "phone" in request.POST:
+                set_member_phone(membership, form.cleaned_data["phone"])
         except OutreachError as exc:
-            form.add_error("time_zone", exc.message)
+            form.add_error(exc.field if exc.field in form.fields else "time_zone", exc.message)
         else:
             messages.success(request, "Saved. Times are now shown in your zone.")
             return redirect("console:settings")
     return render(request, "console/settings.html", {"form": form, "membership": membership},
                   status=422 if form.errors else 200)
+
+
+@member_required
+def link_tracking(request):
+    """Owners: whether campaign links are tracked, and the short-link domain."""
+    account = request.account
+    form = LinkTrackingForm(request.POST or None,
+                            initial={"track_links": account.track_links, "link_domain": account.link_domain})
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_link_tracking(account, **form.cleaned_data)
+        except OutreachError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            record(account, request.user, AuditAction.LINK_TRACKING_CHANGED, account,
+                   detail={"track_links": account.track_links, "link_domain": account.link_domain})
+            messages.success(request, "Saved link tracking.")
+            return redirect("console:link-tracking")
+    return render(request, "console/link_tracking.html", {"form": form}, status=422 if form.errors else 200)
 
 
 @require_GET

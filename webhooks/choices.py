@@ -14,6 +14,7 @@ class EventType(models.TextChoices):
     WEBHOOK_TEST = "webhook.test", "Test ping"
     LINE_UNHEALTHY = "line.unhealthy", "Line unhealthy"
     LINE_HEALTHY = "line.healthy", "Line healthy again"
+    LINK_CLICKED = "link.clicked", "Tracked link clicked"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -52,6 +52,7 @@ FAMILIES = {
     EventType.CAMPAIGN_ENGAGEMENT_COMPLETED: "campaigns",
     EventType.APPOINTMENT_SCHEDULED: "campaigns",
     EventType.CALL_COMPLETED: "campaigns",
+    EventType.LINK_CLICKED: "campaigns",
     EventType.WEBHOOK_TEST: "webhooks",
 }
 PAGE = 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaigns import bulkjobs, stats
+from campaigns import bulkjobs, schedule, stats, variants, waiting
 from campaigns.choices import CallOutcome, CampaignStatus
 from campaigns.models import PACE_MAX, Appointment, BulkResult, CallLog, Campaign
 from messaging.api.serializers import V1_STATUS, V1_STATUS_WORDS
@@ -17,13 +17,16 @@ class CampaignsErrorSerializer(serializers.Serializer):
 
 
 class ProgressSerializer(serializers.Serializer):
-    audience = serializers.IntegerField(help_text="Contacts in the audience when it started.")
+    audience = serializers.IntegerField(help_text=(
+        "Contacts in the audience when it started; a draft's: the contacts a start would reach now."))
     materialised = serializers.IntegerField(help_text="Messages queued so far by the fan-out.")
     queued = serializers.IntegerField(help_text="Messages still waiting to leave.")
     sent = serializers.IntegerField(help_text="Reached the network (delivered and read included).")
     delivered = serializers.IntegerField()
     read = serializers.IntegerField()
-    replied = serializers.IntegerField()
+    replied = serializers.IntegerField(help_text="Contacts who answered (an opt-out keyword alone is no reply).")
+    opted_out = serializers.IntegerField(help_text="Contacts who answered with an opt-out keyword (STOP...).")
+    clicked = serializers.IntegerField(help_text="Recipients who clicked a tracked link (once each).")
     failed = serializers.IntegerField()
     declined = serializers.IntegerField()
     withdrawn = serializers.IntegerField(help_text="Never sent: the campaign was stopped first.")
@@ -46,8 +49,14 @@ class CampaignListSerializer(serializers.ListSerializer):
         return super().to_representation(items)
 
 
+class VariantSerializer(serializers.Serializer):
+    body = serializers.CharField(help_text="The template of this variant (same syntax as `body`).")
+    percent = serializers.IntegerField(min_value=1, max_value=99, help_text="Its share of the recipients.")
+
+
 class CampaignSerializer(serializers.ModelSerializer):
     list_ids = serializers.SerializerMethodField()
+    variants = VariantSerializer(many=True, help_text="A/B variants (the first's body is `body`); [] for none.")
     line_ids = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
     window_start = ClockField()
@@ -56,7 +65,7 @@ class CampaignSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = [
-            "id", "name", "status", "created_at", "updated_at", "body", "media_url", "send_style",
+            "id", "name", "status", "created_at", "updated_at", "body", "variants", "media_url", "send_style",
             "list_ids", "tags", "line_ids", "priority", "start_at", "window_start", "window_end",
             "pace_per_minute", "started_at", "completed_at", "stopped_at", "progress",
         ]
@@ -75,10 +84,61 @@ class CampaignSerializer(serializers.ModelSerializer):
         return page[obj.pk] if page and obj.pk in page else stats.progress(obj)
 
 
+class NextSendSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(allow_null=True, help_text=(
+        "When the campaign sends next (its earliest due message), in the account's time zone; "
+        "null when nothing waits or it is paused."))
+    reason = serializers.ChoiceField(choices=waiting.Reason.choices, allow_null=True, help_text=(
+        "Why it waits until then; null while messages are leaving or nothing waits."))
+    detail = serializers.CharField(help_text="The same in words.")
+
+
+class VariantStatsSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="A, B, C...")
+    percent = serializers.IntegerField()
+    recipients = serializers.IntegerField(help_text="Recipients who got this variant so far.")
+    sent = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    read = serializers.IntegerField()
+    replied = serializers.IntegerField()
+    opted_out = serializers.IntegerField()
+    clicked = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class CampaignDetailSerializer(CampaignSerializer):
+    """One campaign: its list shape, ``next_send`` and the A/B variants' funnels (more
+    queries, so not in lists)."""
+
+    next_send = serializers.SerializerMethodField()
+    variant_stats = serializers.SerializerMethodField()
+
+    class Meta(CampaignSerializer.Meta):
+        fields = [*CampaignSerializer.Meta.fields, "next_send", "variant_stats"]
+        list_serializer_class = serializers.ListSerializer
+
+    @extend_schema_field(VariantStatsSerializer(many=True))
+    def get_variant_stats(self, obj) -> list[dict]:
+        return [{k: v for k, v in row.items() if k != "body"} for row in stats.variant_stats(obj)]
+
+    @extend_schema_field(NextSendSerializer)
+    def get_next_send(self, obj) -> dict:
+        found = waiting.next_send(obj)
+        zone = schedule.contact_zone("", obj.account.default_timezone)
+        return {
+            "at": found.at.astimezone(zone).isoformat() if found.at else None,
+            "reason": found.reason,
+            "detail": waiting.describe(found, zone),
+        }
+
+
 class CampaignWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     body = serializers.CharField(allow_blank=True, required=False,
                                  help_text="Template: `Hi {first_name|there}` (field or custom variable | fallback).")
+    variants = serializers.ListField(child=serializers.DictField(), required=False, help_text=(
+        "A/B test: 2-5 `{body, percent}` (whole percentages adding up to 100; the first's body becomes "
+        "`body`); each recipient gets one, the same one for the same contact; [] removes them."))
     media_url = serializers.URLField(allow_blank=True, required=False, max_length=2000)
     send_style = serializers.CharField(allow_blank=True, required=False)
     list_ids = serializers.ListField(child=serializers.UUIDField(), required=False)
@@ -92,6 +152,40 @@ class CampaignWriteSerializer(serializers.Serializer):
     pace_per_minute = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=PACE_MAX)
 
 
+class CloneSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, help_text='The draft\'s name (default "Copy of <name>").')
+
+
+class TestSendSerializer(serializers.Serializer):
+    contact_id = serializers.CharField(required=False, allow_blank=True,
+                                       help_text="The contact the message is rendered for (one of yours).")
+    to = serializers.CharField(required=False, allow_blank=True, help_text=(
+        "Where the test goes: a number one of the account's people gave as their own (console "
+        "Settings), or any number when the campaign's lines include a sandbox line."))
+
+
+class TestSendResultSerializer(serializers.Serializer):
+    message_id = serializers.UUIDField(source="handle")
+    status = serializers.SerializerMethodField()
+    to = serializers.CharField(source="to_number")
+    from_number = serializers.CharField()
+    content = serializers.CharField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=V1_STATUS_WORDS))
+    def get_status(self, obj) -> str:
+        return V1_STATUS[obj.status]
+
+
+class ResendSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    campaign_id = serializers.UUIDField()
+    recipients = serializers.IntegerField(help_text="Recipients whose message had ended ERROR, to queue again.")
+    requeued = serializers.IntegerField(help_text="How many are queued again so far.")
+    requested_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    done_at = serializers.DateTimeField(allow_null=True, help_text="When every one was queued again.")
+
+
 class CampaignStatusSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=CampaignStatus.choices)
@@ -102,13 +196,21 @@ class RecipientSerializer(serializers.Serializer):
     name = serializers.CharField(source="contact.full_name")
     phone = serializers.CharField(source="contact.e164_number")
     outcome = serializers.CharField()
+    variant = serializers.SerializerMethodField()
     message_id = serializers.SerializerMethodField()
     message_status = serializers.SerializerMethodField()
     replied_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
+    clicked = serializers.BooleanField(default=False, help_text="Clicked one of its tracked links.")
+    resends = serializers.IntegerField(source="resend_count", default=0,
+                                       help_text="How many times \"resend to the failed\" queued it again.")
 
     def get_message_id(self, obj) -> str | None:
         return str(obj.message.handle) if obj.message_id else None
+
+    def get_variant(self, obj) -> str | None:
+        """The A/B variant it got (A, B...), null without variants."""
+        return variants.label(obj.variant) or None
 
     @extend_schema_field(serializers.ChoiceField(choices=V1_STATUS_WORDS, allow_null=True))
     def get_message_status(self, obj) -> str | None:

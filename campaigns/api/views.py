@@ -3,15 +3,24 @@ Views check shapes and call the services; every query is the caller's account's.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns import bulkjobs, services
+from campaigns import bulkjobs, operations, services
 from campaigns.choices import CampaignStatus, Outcome
-from campaigns.models import Appointment, BulkJob, BulkResult, CallLog, Campaign, CampaignRecipient
+from campaigns.models import (
+    Appointment,
+    BulkJob,
+    BulkResult,
+    CallLog,
+    Campaign,
+    CampaignRecipient,
+    TrackedLink,
+)
 from outreach.api import parsers
 from outreach.api.base import AccountScoped
 from outreach.api.errors import PayloadTooLarge, too_large_message
@@ -25,10 +34,15 @@ from .serializers import (
     BulkJobSerializer,
     BulkResultSerializer,
     CallLogSerializer,
+    CampaignDetailSerializer,
     CampaignSerializer,
     CampaignsErrorSerializer,
     CampaignWriteSerializer,
+    CloneSerializer,
     RecipientSerializer,
+    ResendSerializer,
+    TestSendResultSerializer,
+    TestSendSerializer,
 )
 
 ERROR = OpenApiResponse(CampaignsErrorSerializer)
@@ -71,34 +85,35 @@ class CampaignsView(AccountScoped, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(tags=["campaigns"], request=CampaignWriteSerializer,
-                   responses={201: CampaignSerializer, 422: INVALID})
+                   responses={201: CampaignDetailSerializer, 422: INVALID})
     def post(self, request):
         """Create a DRAFT campaign: name, template, audience (lists and/or tags), lines,
         priority, start time, sending window, pace."""
         data, list_ids, line_ids = _write(request, partial=False)
         campaign = services.create_campaign(self.account, data, list_ids=list_ids, line_ids=line_ids)
-        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+        return Response(CampaignDetailSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
 class CampaignView(AccountScoped, generics.RetrieveAPIView):
     scope_family = Family.CAMPAIGNS
     queryset = Campaign.objects.all()
-    serializer_class = CampaignSerializer
+    serializer_class = CampaignDetailSerializer
 
-    @extend_schema(tags=["campaigns"], responses={200: CampaignSerializer, 404: NOT_FOUND})
+    @extend_schema(tags=["campaigns"], responses={200: CampaignDetailSerializer, 404: NOT_FOUND})
     def get(self, request, *args, **kwargs):
         """One campaign with its progress (audience, queued, sent, delivered, read,
-        replied, failed, declined, withdrawn)."""
+        replied, failed, declined, withdrawn) and `next_send`: when it sends next (in the
+        account's time zone) and why it waits until then."""
         return super().get(request, *args, **kwargs)
 
     @extend_schema(tags=["campaigns"], request=CampaignWriteSerializer,
-                   responses={200: CampaignSerializer, 404: NOT_FOUND, 409: CONFLICT, 422: INVALID})
+                   responses={200: CampaignDetailSerializer, 404: NOT_FOUND, 409: CONFLICT, 422: INVALID})
     def patch(self, request, pk):
         """Edit a draft, scheduled or paused campaign (the audience only while a draft)."""
         campaign = self.get_object()
         data, list_ids, line_ids = _write(request, partial=True)
         campaign = services.update_campaign(self.account, campaign.pk, data, list_ids=list_ids, line_ids=line_ids)
-        return Response(CampaignSerializer(campaign).data)
+        return Response(CampaignDetailSerializer(campaign).data)
 
 
 class CampaignActionView(AccountScoped, APIView):
@@ -110,7 +125,7 @@ class CampaignActionView(AccountScoped, APIView):
     def post(self, request, pk):
         campaign = get_object_or_404(Campaign, account=self.account, pk=pk)
         campaign = getattr(services, self.action)(self.account, campaign.pk)
-        return Response(CampaignSerializer(campaign).data)
+        return Response(CampaignDetailSerializer(campaign).data)
 
 
 def _action(name: str, doc: str):
@@ -119,7 +134,7 @@ def _action(name: str, doc: str):
 
     post = extend_schema(
         tags=["campaigns"], request=None, description=doc, operation_id=f"campaign_{name}",
-        responses={200: CampaignSerializer, 404: NOT_FOUND, 409: CONFLICT},
+        responses={200: CampaignDetailSerializer, 404: NOT_FOUND, 409: CONFLICT},
     )(post)
     return type(f"Campaign{name.title()}View", (CampaignActionView,), {"action": name, "post": post})
 
@@ -132,6 +147,53 @@ StopView = _action("stop", "Stop a campaign: messages not yet claimed by a worke
                            "sent; those already claimed finish.")
 
 
+class CloneView(AccountScoped, APIView):
+    scope_family = Family.CAMPAIGNS
+
+    @extend_schema(tags=["campaigns"], request=CloneSerializer, operation_id="campaign_clone",
+                   responses={201: CampaignDetailSerializer, 404: NOT_FOUND, 422: INVALID})
+    def post(self, request, pk):
+        """Clone a campaign (any state) into a new DRAFT: its message, audience (lists and
+        tags) and settings (lines, priority, window, pace, a start time still ahead)."""
+        campaign = get_object_or_404(Campaign, account=self.account, pk=pk)
+        serializer = CloneSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        copy = services.clone(self.account, campaign.pk, name=serializer.validated_data.get("name"))
+        return Response(CampaignDetailSerializer(copy).data, status=status.HTTP_201_CREATED)
+
+
+class TestSendView(AccountScoped, APIView):
+    scope_family = Family.CAMPAIGNS
+
+    @extend_schema(tags=["campaigns"], request=TestSendSerializer, operation_id="campaign_test_send",
+                   responses={201: TestSendResultSerializer, 404: NOT_FOUND, 409: CONFLICT, 422: INVALID})
+    def post(self, request, pk):
+        """Send the campaign's message, rendered for `contact_id`, to `to` (a number one of
+        the account's people gave as their own, or any number through a sandbox line), as
+        a normal single send; the campaign does not change. Both fields are judged at once."""
+        campaign = get_object_or_404(Campaign, account=self.account, pk=pk)
+        serializer = TestSendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        message = operations.test_send(self.account, campaign.pk, contact_id=data.get("contact_id") or None,
+                                       to=data.get("to", ""))
+        return Response(TestSendResultSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class ResendView(AccountScoped, APIView):
+    scope_family = Family.CAMPAIGNS
+
+    @extend_schema(tags=["campaigns"], request=None, operation_id="campaign_resend",
+                   responses={202: ResendSerializer, 404: NOT_FOUND, 409: CONFLICT})
+    def post(self, request, pk):
+        """Queue again exactly the recipients whose message ended ERROR (not declined, opted
+        out or withdrawn), each attempt recorded; a completed campaign is active again until
+        they settle. 409 when none failed or the campaign is not active or completed."""
+        campaign = get_object_or_404(Campaign, account=self.account, pk=pk)
+        resend = operations.resend_failed(self.account, campaign.pk, requested_by=f"API key {request.auth.name}")
+        return Response(ResendSerializer(resend).data, status=status.HTTP_202_ACCEPTED)
+
+
 class RecipientsView(generics.ListAPIView):
     scope_family = Family.CAMPAIGNS
     serializer_class = RecipientSerializer
@@ -142,7 +204,9 @@ class RecipientsView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         campaign = get_object_or_404(Campaign, account=self.request.auth.account, pk=self.kwargs["pk"])
-        qs = CampaignRecipient.objects.filter(campaign=campaign).select_related("contact", "message")
+        qs = (CampaignRecipient.objects.filter(campaign=campaign).select_related("contact", "message")
+              .annotate(resend_count=Count("resend_attempts"), clicked=Exists(TrackedLink.objects.filter(
+                  campaign_id=OuterRef("campaign_id"), contact_id=OuterRef("contact_id"), clicked_at__isnull=False))))
         wanted = choice_param(self.request, "outcome", Outcome.values)
         return qs.filter(outcome=wanted) if wanted else qs
 

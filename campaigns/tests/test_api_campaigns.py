@@ -41,7 +41,7 @@ def test_create_list_and_detail_match_the_document(api, audience):
 
     detail = api.get(f"/api/v1/campaigns/{body['id']}")
     assert_matches_schema(detail, "/api/v1/campaigns/{id}")
-    assert detail.json()["progress"]["audience"] == 0
+    assert detail.json()["progress"]["audience"] == 2  # who a start would reach
 
     patched = api.patch(f"/api/v1/campaigns/{body['id']}", {"name": "Summer", "priority": 5}, format="json")
     assert patched.status_code == 200 and patched.json()["name"] == "Summer"

@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 
 from campaigns.models import Campaign
 from contacts.models import Contact
+from messaging.models import Line
+from messaging.services import simulate_inbound
 from outreach.testing import screenshot
 
 from . import factories as f
@@ -49,8 +51,11 @@ def test_create_start_and_watch_a_campaign_complete(page, staff_login, account, 
     expect(page.get_by_test_id("funnel-replied")).to_have_text("1")
     expect(page.get_by_test_id("recipients-table")).to_contain_text("Hi Ann, spring is here")
     screenshot(page, "campaign-completed")
+    # Completed, the page still polls (every 10 s for a week): a late reply appears unreloaded.
+    simulate_inbound(account, Line.objects.filter(account=account).first(), "+15125550900", "Is it still on?")
+    expect(page.get_by_test_id("funnel-replied")).to_have_text("2", timeout=30000)
 
-    page.reload()  # a completed campaign's page no longer polls
+    page.reload()
     ann = page.get_by_role("row").filter(has_text="+15125550900")
     ann.get_by_text("Appointment / call").click()
     expect(ann.get_by_role("button", name="Log call")).to_be_visible()
@@ -59,7 +64,7 @@ def test_create_start_and_watch_a_campaign_complete(page, staff_login, account, 
     expect(page.get_by_test_id("outcomes")).to_contain_text("Connected")
 
     page.goto(f"/contacts/{Contact.objects.get(e164_number='+15125550900').pk}/")
-    expect(page.get_by_test_id("contact-outcomes")).to_contain_text("Spring launch: read")
+    expect(page.get_by_test_id("contact-outcomes")).to_contain_text("Spring launch: replied")
     expect(page.get_by_test_id("contact-outcomes")).to_contain_text("connected")
 
     page.get_by_role("link", name="Campaigns", exact=True).click()

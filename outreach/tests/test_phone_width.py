@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from campaigns.models import BulkJob, Campaign
+from campaigns.models import BulkJob, Campaign, Export
 from campaigns.tests.factories import lines
 from contacts import imports
 from contacts.choices import ImportStatus
@@ -54,6 +54,8 @@ CONSOLE_PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("campaign-new", lambda s: "/campaigns/new"),
     ("campaign", lambda s: f"/campaigns/{s['campaign'].pk}/"),
     ("campaign-edit", lambda s: f"/campaigns/{s['campaign'].pk}/edit"),
+    ("exports", lambda s: "/campaigns/exports/"),
+    ("export", lambda s: f"/campaigns/exports/{s['export'].pk}/"),
     ("bulk-jobs", lambda s: "/campaigns/bulk/"),
     ("bulk-job", lambda s: f"/campaigns/bulk/{s['bulk_job'].pk}/"),
     ("webhooks", lambda s: "/webhooks/"),
@@ -61,6 +63,7 @@ CONSOLE_PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("webhook-callbacks", lambda s: "/webhooks/callbacks/"),
     ("webhook-delivery", lambda s: f"/webhooks/deliveries/{s['delivery'].pk}/"),
     ("api-keys", lambda s: "/settings/api-keys/"),
+    ("link-tracking", lambda s: "/settings/links/"),
     ("settings", lambda s: "/settings/"),
     ("settings-errors", lambda s: "/settings/"),  # submitted with an unknown zone below
     ("people", lambda s: "/people/"),
@@ -99,6 +102,8 @@ def seeded(account):
         "invite_path": f"/invite/{people.invitation_token(invitation)}/",
         "campaign": Campaign.objects.create(account=account, name="Spring renewals", body="Hi {first_name}"),
         "bulk_job": BulkJob.objects.create(account=account, total_recipients=0, payload="[]"),
+        "export": Export.objects.create(account=account, kind="contacts", total=1200, processed=400,
+                                        requested_by="bartholomew.featherstonehaugh"),
     }
 
 

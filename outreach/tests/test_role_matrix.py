@@ -29,6 +29,7 @@ console:home                     V -
 console:switch-account           - V
 console:settings                 V V
 console:api-keys                 O O
+console:link-tracking            O O
 console:revoke-key               - O
 console:people                   O O
 console:person-role              - O
@@ -80,6 +81,13 @@ campaigns:detail                 M -
 campaigns:edit                   M M
 campaigns:progress               M -
 campaigns:action                 - M
+campaigns:clone                  - M
+campaigns:test-send              - M
+campaigns:resend                 - M
+campaigns:campaign-export        - M
+campaigns:exports                M M
+campaigns:export                 M -
+campaigns:export-download        M -
 campaigns:record                 - M
 webhooks:endpoints               O O
 webhooks:callbacks               O -
