@@ -85,3 +85,16 @@ class DeadLetterActionForm(forms.Form):
     def __init__(self, *args, allowed_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ids"].choices = [(str(i), str(i)) for i in allowed_ids]
+
+
+class InboxSettingsForm(forms.Form):
+    mark_read_on_open = forms.BooleanField(
+        required=False, label="Send read receipts when staff open a thread",
+        help_text="On: opening a conversation with unread messages shows the customer \"Read\" where the "
+                  "line can (BlueBubbles with the Private API). Off: it is marked read here only.",
+    )
+
+
+class RenameGroupForm(forms.Form):
+    group_name = forms.CharField(required=False, max_length=200, label="Group name",
+                                 help_text="Empty clears the name.")

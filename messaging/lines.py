@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Count, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 import webhooks
 from contacts.models import Contact
@@ -68,7 +69,7 @@ def add_line(
     with transaction.atomic():
         line = Line.objects.create(
             account=account, number=number, provider=provider, name=name,
-            provider_settings=provider_settings or {},
+            provider_settings=provider_settings or {}, state_changed_at=timezone.now(),
         )
         webhooks.emit(account, EventType.LINE_ASSIGNED, {
             "sendblue_number": line.number, "name": line.name, "provider": line.provider,

@@ -59,11 +59,11 @@ def public_url(media: MediaObject) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
-def fetch_upload(account: Account, media_url: str) -> MediaObject:
+def fetch_upload(account: Account, media_url: str, *, field: str = "media_url") -> MediaObject:
     """Copy the file at ``media_url`` (a signed URL is fine here: that is the point of the
     media object pattern) into a MediaObject, through the outbound guard (outreach/net.py):
     no redirects, no private addresses (unless OUTBOUND_ALLOW_PRIVATE_TARGETS), at most 5 MB."""
-    net.check_url(media_url, field="media_url", resolve_host=False)
+    net.check_url(media_url, field=field, resolve_host=False)
     try:
         name = get_valid_filename(PurePosixPath(unquote(urlsplit(media_url).path)).name)
     except SuspiciousFileOperation:  # no usable file name at all
@@ -71,25 +71,25 @@ def fetch_upload(account: Account, media_url: str) -> MediaObject:
     extension = PurePosixPath(name).suffix.lower()
     if extension not in MEDIA_EXTENSIONS:
         raise InvalidInput(
-            f"media_url must end with a media extension ({', '.join(sorted(MEDIA_EXTENSIONS))}).",
-            field="media_url",
+            f"{field} must end with a media extension ({', '.join(sorted(MEDIA_EXTENSIONS))}).",
+            field=field,
         )
     try:
         response = net.request(
-            "GET", media_url, field="media_url", max_bytes=MAX_MEDIA_BYTES, timeout=FETCH_TIMEOUT
+            "GET", media_url, field=field, max_bytes=MAX_MEDIA_BYTES, timeout=FETCH_TIMEOUT
         )
     except net.ResponseTooLarge:
-        raise InvalidInput(f"The file at media_url is over {MAX_MEDIA_BYTES} bytes (5 MB).", field="media_url") from None
+        raise InvalidInput(f"The file at {field} is over {MAX_MEDIA_BYTES} bytes (5 MB).", field=field) from None
     except requests.RequestException as exc:
-        raise InvalidInput(f"media_url could not be fetched ({exc.__class__.__name__}).", field="media_url") from None
+        raise InvalidInput(f"{field} could not be fetched ({exc.__class__.__name__}).", field=field) from None
     if response.status_code != 200:
         raise InvalidInput(
-            f"media_url answered HTTP {response.status_code}; it must answer 200 with the file"
+            f"{field} answered HTTP {response.status_code}; it must answer 200 with the file"
             + (" (redirects are not followed)." if response.is_redirect else "."),
-            field="media_url",
+            field=field,
         )
     data = response.content
-    content_type = media_types.checked_type(data[:HEAD_BYTES], extension, "media_url")
+    content_type = media_types.checked_type(data[:HEAD_BYTES], extension, field)
     return MediaObject.objects.create(
         account=account, file=ContentFile(data, name=name), filename=name,
         content_type=content_type, size=len(data),

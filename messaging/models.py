@@ -43,6 +43,9 @@ class Line(models.Model):
     health_error = models.TextField(blank=True)
     #: When the line last went from healthy to unhealthy (None while healthy).
     unhealthy_since = models.DateTimeField(null=True, blank=True)
+    #: When the line's state (``lines_v2.line_status``: online, degraded, offline) last
+    #: changed: health flipped, or the line was deactivated or reactivated.
+    state_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -91,6 +94,10 @@ class Conversation(models.Model):
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations")
     group_id = models.CharField(max_length=64, blank=True, db_index=True)
     group_display_name = models.CharField(max_length=200, blank=True)
+    #: The group chat's photo (``POST /api/v2/groups/{id}/photo``); None: no photo.
+    group_photo = models.ForeignKey(
+        "MediaObject", null=True, blank=True, on_delete=models.SET_NULL, related_name="group_photo_of"
+    )
     participants = models.JSONField(default=list, blank=True)
     #: Groups: sha256 of the sorted participants (``participants_key``), unique per line,
     #: so one set of people has one group per line however many sends race to create it.
@@ -277,5 +284,14 @@ class Reaction(models.Model):
         )]
 
 
+class InboxSettings(models.Model):
+    """An account's inbox choices (Settings → Inbox); an account without a row has the defaults."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="inbox_settings")
+    #: Staff opening a thread with unread messages sends a read receipt where the line's
+    #: network can (``mark_read``); off: the thread is read here only.
+    mark_read_on_open = models.BooleanField(default=True)
+
+
 # The sandbox carrier's tables belong to its provider package (same app, same tables).
-from .providers.sandbox.models import SandboxReport, SandboxSend  # noqa: E402, F401
+from .providers.sandbox.models import SandboxAction, SandboxReport, SandboxSend  # noqa: E402, F401

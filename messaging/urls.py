@@ -13,6 +13,7 @@ thread = [
     path("scheduled/<uuid:handle>/cancel", views_inbox.cancel_scheduled, name="cancel-scheduled"),
     path("messages/<uuid:handle>/react", views_inbox.react, name="react"),
     path("simulate", views_inbox.simulate, name="simulate"),
+    path("rename", views_inbox.rename_group, name="rename-group"),
 ]
 inbox = [
     path("", views_inbox.inbox_page, name="inbox"),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("log/", include(log)),
     path("dead-letters/", include(dead_letters)),
     path("lines/", views.lines, name="lines"),
+    path("settings/", views.inbox_settings, name="inbox-settings"),
     # Every provider's callbacks (BlueBubbles servers are configured with this very shape).
     path("providers/<str:name>/<int:line_id>/<str:token>/", views_callbacks.provider_callback, name="provider-callback"),
     # Each provider's own pages (registry entry ``urls``).

@@ -1,4 +1,4 @@
-"""Console pages of messaging's operations: the lines and the dead letters.
+"""Console pages of messaging's operations: the lines, the dead letters and the inbox settings.
 
 The inbox lives in ``views_inbox``, the message log in ``views_log``.
 """
@@ -16,7 +16,7 @@ from outreach.exceptions import OutreachError
 
 from . import dashboard, inbox, services
 from .choices import EventSource, Status
-from .forms import DeadLetterActionForm
+from .forms import DeadLetterActionForm, InboxSettingsForm
 from .models import Message
 
 DEAD_LETTER_SIZE = 50
@@ -84,3 +84,15 @@ def dead_letter_action(request: HttpRequest) -> HttpResponse:
     for message in failed[:5]:
         flash.error(request, message)
     return redirect("messaging:dead-letters")
+
+
+@member_required
+def inbox_settings(request: HttpRequest) -> HttpResponse:
+    """Owners: whether staff opening a thread sends the customer a read receipt."""
+    form = InboxSettingsForm(request.POST or None,
+                             initial={"mark_read_on_open": services.mark_read_on_open(request.account)})
+    if request.method == "POST" and form.is_valid():
+        services.set_mark_read_on_open(request.account, form.cleaned_data["mark_read_on_open"])
+        flash.success(request, "Saved the inbox settings.")
+        return redirect("messaging:inbox-settings")
+    return render(request, "messaging/inbox_settings.html", {"form": form})

@@ -18,7 +18,7 @@ from outreach.exceptions import OutreachError
 
 from . import inbox, media, services
 from .choices import EventSource, MessageType, Provider, Tapback
-from .forms import ComposeForm, InboxFilterForm, ReplyForm, SimulateInboundForm
+from .forms import ComposeForm, InboxFilterForm, RenameGroupForm, ReplyForm, SimulateInboundForm
 from .models import Conversation, Message
 
 #: How often the open thread and the list ask for changes (milliseconds).
@@ -84,6 +84,9 @@ def _contact_context(conversation: Conversation) -> dict:
         # The thread may predate the contact (created later by a reply or an import).
         contact = Contact.objects.filter(account=conversation.account_id, e164_number=conversation.address).first()
     context: dict = {"contact": contact, "contact_lists": [], "contact_url": None}
+    if conversation.message_type == MessageType.GROUP:
+        context["group_participants"] = _participants(conversation)
+        context["rename_form"] = RenameGroupForm(initial={"group_name": conversation.group_display_name})
     if contact is not None:
         context["contact_lists"] = list(contact.lists.all())
         try:
@@ -93,6 +96,15 @@ def _contact_context(conversation: Conversation) -> dict:
         # Appointments, calls and campaigns, from the apps that own them (outreach/panels.py).
         context.update(panels.context("inbox-contact", conversation.account_id, contact))
     return context
+
+
+def _participants(conversation: Conversation) -> list[tuple[str, str]]:
+    """A group's participants: (address, the contact's name or "")."""
+    names = {
+        c.e164_number: c.full_name
+        for c in Contact.objects.filter(account=conversation.account_id, e164_number__in=conversation.participants)
+    }
+    return [(address, names.get(address, "")) for address in conversation.participants]
 
 
 def _can_simulate(conversation: Conversation) -> bool:
@@ -291,3 +303,23 @@ def simulate(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _fragment_or_redirect(request, conversation)
     return _form_error(request, conversation, "messaging/_simulate_form.html", "#simulate-form", form)
+
+
+@member_required
+@require_POST
+def rename_group(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a group thread, on its line's network and here."""
+    conversation = _get_conversation(request, pk)
+    if conversation.message_type != MessageType.GROUP:
+        raise Http404
+    form = RenameGroupForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rename_group(request.account, conversation.group_id, form.cleaned_data["group_name"])
+        except OutreachError as exc:
+            flash.error(request, exc.message)
+        else:
+            flash.success(request, "Renamed the group." if form.cleaned_data["group_name"] else "Cleared the group's name.")
+    else:
+        flash.error(request, " ".join(form.errors.get("group_name", [])))
+    return redirect("messaging:thread", pk=conversation.pk)

@@ -87,6 +87,8 @@ RULES: dict[str, Rule] = {
     "messaging:cancel-scheduled": action(AGENT),
     "messaging:react": action(AGENT),
     "messaging:simulate": action(AGENT),
+    "messaging:rename-group": action(AGENT),
+    "messaging:inbox-settings": page(OWNER, OWNER),
     "messaging:log": page(VIEWER),
     "messaging:message": page(VIEWER),
     "messaging:dead-letters": page(MANAGER),

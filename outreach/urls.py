@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from messaging.api.urls import arnio_urlpatterns
+from messaging.api.urls import arnio_urlpatterns, contacts_urlpatterns
 
 from .health import healthz, readyz
 from .metrics import metrics_view
@@ -24,6 +24,7 @@ handler500 = "outreach.error_views.server_error"
 
 api_patterns = [
     path("", include("outreach.api.urls")),
+    path("", include(contacts_urlpatterns)),  # before contacts: v2/contacts/verify is no phone number
     path("", include("contacts.api.urls")),
     # campaigns before messaging: v1/messages/bulk/... must not be read as a message id.
     path("", include("campaigns.api.urls")),

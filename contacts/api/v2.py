@@ -154,6 +154,29 @@ def apply_update(account, contact: Contact, data: dict) -> Contact:
     return contact
 
 
+BulkDelete = inline_serializer("SendblueBulkDelete", {"contact_ids": serializers.ListField(child=serializers.CharField())})
+BulkDeleted = inline_serializer("SendblueBulkDeleted", {"status": serializers.CharField(),
+                                                        "amount": serializers.IntegerField()})
+
+
+def delete_numbers(account, data) -> Response:
+    """``DELETE /api/v2/contacts`` and ``/api/v2/contacts/bulk``: ``contact_ids`` are phone
+    numbers; every bad one is named at once and nothing is deleted then."""
+    raw = data.get("contact_ids") if isinstance(data, dict) else None
+    if not isinstance(raw, list) or not raw:
+        raise InvalidInput("contact_ids must be a non-empty list of phone numbers.", field="contact_ids")
+    numbers, errors = [], {}
+    for i, value in enumerate(raw):
+        try:
+            numbers.append(number_of(value, f"contact_ids.{i}"))
+        except InvalidInput as exc:
+            errors[exc.field] = exc.message
+    if errors:
+        raise InvalidInput.of_fields(errors)
+    _, per_model = Contact.objects.filter(account=account, e164_number__in=numbers).delete()
+    return Response({"status": "OK", "amount": per_model.get(Contact._meta.label, 0)})
+
+
 class SendblueContactsView(APIView):
     scope_family = Family.CONTACTS
     dialect = "sendblue"
@@ -196,25 +219,10 @@ class ContactsV2(SendblueContactsView):
             return self.one(apply_update(self.account, existing, request.data))
         return self.one(services.create_contact(self.account, fields))
 
-    @extend_schema(operation_id="v2_contacts_bulk_delete", tags=TAGS, request=inline_serializer(
-        "SendblueBulkDelete", {"contact_ids": serializers.ListField(child=serializers.CharField())}),
-        responses=inline_serializer("SendblueBulkDeleted", {"status": serializers.CharField(),
-                                                            "amount": serializers.IntegerField()}))
+    @extend_schema(operation_id="v2_contacts_bulk_delete", tags=TAGS, request=BulkDelete, responses=BulkDeleted)
     def delete(self, request):
         """Delete the contacts with these numbers (``contact_ids`` are phone numbers)."""
-        raw = request.data.get("contact_ids") if isinstance(request.data, dict) else None
-        if not isinstance(raw, list) or not raw:
-            raise InvalidInput("contact_ids must be a non-empty list of phone numbers.", field="contact_ids")
-        numbers, errors = [], {}
-        for i, value in enumerate(raw):
-            try:
-                numbers.append(number_of(value, f"contact_ids.{i}"))
-            except InvalidInput as exc:
-                errors[exc.field] = exc.message
-        if errors:
-            raise InvalidInput.of_fields(errors)
-        _, per_model = Contact.objects.filter(account=self.account, e164_number__in=numbers).delete()
-        return Response({"status": "OK", "amount": per_model.get(Contact._meta.label, 0)})
+        return delete_numbers(self.account, request.data)
 
 
 class ListQuery:
@@ -324,6 +332,12 @@ class ContactsBulkV2(SendblueContactsView):
         if existing is None:
             return services.create_contact(self.account, fields)
         return services.update_contact(self.account, existing, fields)
+
+    @extend_schema(operation_id="v2_contacts_bulk_delete_by_path", tags=TAGS, request=BulkDelete,
+                   responses=BulkDeleted)
+    def delete(self, request):
+        """The same as ``DELETE /api/v2/contacts``, at the path the issue names."""
+        return delete_numbers(self.account, request.data)
 
 
 class ContactsCountV2(SendblueContactsView):

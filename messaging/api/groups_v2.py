@@ -1,10 +1,10 @@
 """Groups in the Sendblue dialect, as the official ``sendblue`` SDK calls them: a group's
 participants (``GET /api/v2/groups/{group_id}``), its name (``POST .../name``) and
 ``POST /api/modify-group`` (``add_recipient``, and ``remove_recipient`` which Sendblue has
-not shipped). A change is made on the line's network first (``providers.base``
-``rename_group``/``change_group``); a line whose network has no such action answers 409.
-
-Left out: ``POST /api/v2/groups/{group_id}/photo`` (no provider sets group photos yet).
+not shipped), and ``POST .../photo`` (the group chat's photo). A change is made on the
+line's network first (``providers.base`` ``rename_group``/``change_group``/
+``set_group_photo``); a line whose network has no such action answers 409 (BlueBubbles
+has no group photos here: its photo is deleted at once, nothing is kept).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from contacts.models import Contact
-from messaging import services
+from messaging import media, services
 from messaging.models import Conversation, Message
 from messaging.validation import normalize_address
 from outreach.exceptions import InvalidInput
@@ -36,6 +36,12 @@ def optional_number(data: dict, name: str = "from_number") -> str | None:
     if value is not None and not isinstance(value, str):
         raise InvalidInput(f"{name} must be a phone number string.", field=name)
     return value or None
+
+
+def photo_of(conversation: Conversation) -> dict | None:
+    """The SDK's ``GroupPhoto``: the stored photo's id and its public URL."""
+    photo = conversation.group_photo
+    return {"photo_guid": str(photo.token), "url": media.public_url(photo)} if photo is not None else None
 
 
 def group_data(conversation: Conversation) -> dict:
@@ -63,7 +69,7 @@ def group_data(conversation: Conversation) -> dict:
     return {
         "group_id": conversation.group_id,
         "group_name": conversation.group_display_name,
-        "group_photo": None,
+        "group_photo": photo_of(conversation),
         "created_at": conversation.created_at,
         "updated_at": conversation.last_message_at or conversation.created_at,
         "latest_comm_at": latest["created_at"] if latest else None,
@@ -95,6 +101,24 @@ class GroupNameV2(SendblueView):
         )
         return Response({"status": "OK", "data": {
             "group_id": conversation.group_id, "group_name": conversation.group_display_name,
+            "from_number": conversation.line.number,
+        }})
+
+
+class GroupPhotoV2(SendblueView):
+    @extend_schema(operation_id="v2_groups_set_photo", tags=TAGS, request=OpenApiTypes.OBJECT,
+                   responses=OpenApiTypes.OBJECT)
+    def post(self, request, group_id: str):
+        """Set the group chat's photo from ``photo_url`` (JPEG, PNG or GIF, at most 5 MB; null
+        clears it), from the line the group lives on."""
+        data = body_of(request)
+        if "photo_url" not in data:
+            raise InvalidInput("photo_url is required (null clears the photo).", field="photo_url")
+        conversation = services.set_group_photo(
+            self.account, group_id, data["photo_url"], from_number=optional_number(data)
+        )
+        return Response({"status": "OK", "data": {
+            "group_id": conversation.group_id, "group_photo": photo_of(conversation),
             "from_number": conversation.line.number,
         }})
 

@@ -62,9 +62,9 @@ class LineStateV2(SendblueView):
             "sendblue_number": line.number,
             "status": line_status(line),
             "worker_id": f"{line.provider}-{line.pk}",
-            "degraded_since": getattr(line, "unhealthy_since", None) if line.active and not line.healthy else None,
+            "degraded_since": line.unhealthy_since if line.active and not line.healthy else None,
             "effective_until": None,
-            "status_changed_at": getattr(line, "health_changed_at", None),
+            "status_changed_at": line.state_changed_at or line.created_at,
         } for line in lines]
         return Response({"status": "OK", "snapshot_at": timezone.now(), "data": data})
 

@@ -1,12 +1,18 @@
 from django.urls import include, path
 
 from ..providers import registry
-from . import groups_v2, lines_v2, reactions, sendblue, v1, views
+from . import carousel, chats, groups_v2, lines_v2, reactions, sendblue, v1, views
 
 #: Arnio's own paths (seed 000), at the root like Arnio's: outreach/urls.py includes them.
 arnio_urlpatterns = [
     path("send-message", sendblue.ArnioSendMessage.as_view(), name="arnio-send-message"),
     path("send-group-message", sendblue.ArnioSendGroupMessage.as_view(), name="arnio-send-group-message"),
+]
+
+#: Paths under ``v2/contacts/`` served by messaging (they send messages): outreach/urls.py
+#: includes them before the contacts app's, whose ``v2/contacts/<phone_number>`` would take them.
+contacts_urlpatterns = [
+    path("v2/contacts/verify", chats.ContactVerify.as_view(), name="api-v2-contacts-verify"),
 ]
 
 urlpatterns = [
@@ -22,9 +28,12 @@ urlpatterns = [
     path("v2/messages/<str:message_id>", sendblue.MessageDetail.as_view(), name="api-v2-message"),
     path("v2/groups/<str:group_id>", groups_v2.GroupDetailV2.as_view(), name="api-v2-group"),
     path("v2/groups/<str:group_id>/name", groups_v2.GroupNameV2.as_view(), name="api-v2-group-name"),
+    path("v2/groups/<str:group_id>/photo", groups_v2.GroupPhotoV2.as_view(), name="api-v2-group-photo"),
     path("modify-group", groups_v2.ModifyGroup.as_view(), name="api-modify-group"),
     path("evaluate-service", sendblue.EvaluateService.as_view(), name="api-evaluate-service"),
     path("send-reaction", reactions.SendReaction.as_view(), name="api-send-reaction"),
+    path("send-carousel", carousel.SendCarousel.as_view(), name="api-send-carousel"),
+    path("mark-read", chats.MarkRead.as_view(), name="api-mark-read"),
     path("send-typing-indicator", sendblue.SendTypingIndicator.as_view(), name="api-send-typing-indicator"),
     path("upload-media-object", sendblue.UploadMediaObject.as_view(), name="api-upload-media-object"),
     # Public by an unguessable token: phones fetch uploaded media from here.

@@ -226,9 +226,11 @@ class BaseProvider:
     def check(self) -> None:
         """Raise ProviderConfigurationError if the line cannot work (used for health)."""
 
-    def mark_read(self, conversation) -> None:
+    def mark_read(self, conversation) -> bool:
         """Tell the other side its messages in ``conversation`` were read, where the
-        network can (a read receipt); by default there is nothing to tell."""
+        network can (a read receipt); True when it was told. By default there is nothing
+        to tell."""
+        return False
 
     # --- groups (the conversation row is the core's to write; these change the network's) -
 
@@ -243,6 +245,10 @@ class BaseProvider:
     def change_group(self, conversation, *, add: bool, address: str) -> None:
         """Add ``address`` to the group chat (``add``) or remove it, on the network."""
         raise UnsupportedByProvider(f"{self.name} lines cannot change a group's participants.")
+
+    def set_group_photo(self, conversation, media) -> None:
+        """Give the group chat the photo ``media`` (a MediaObject; None clears it) on the network."""
+        raise UnsupportedByProvider(f"{self.name} lines cannot set a group chat's photo.")
 
 
 # --- what the core lends a provider -------------------------------------------------------

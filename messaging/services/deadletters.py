@@ -1,7 +1,5 @@
-"""Dead letters (ERROR messages a provider failed for good) and the inbox's read marks."""
+"""Dead letters (ERROR messages a provider failed for good)."""
 from __future__ import annotations
-
-import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,13 +8,9 @@ from outreach.exceptions import Conflict, NotFound
 from outreach.models import Account
 
 from ..choices import EventSource, Status
-from ..models import Conversation, Message
-from ..providers.base import ProviderError
-from ..providers.registry import provider_for
+from ..models import Message
 from ..queue.wake import wake_dispatcher
 from .transitions import record_transition
-
-logger = logging.getLogger(__name__)
 
 
 def locked_message(account: Account, message: Message) -> Message:
@@ -57,14 +51,3 @@ def discard_dead_letter(account: Account, message: Message) -> Message:
         message.discarded_at = timezone.now()
         message.save(update_fields=["discarded_at", "updated_at"])
     return message
-
-
-def mark_read(account: Account, conversation: Conversation) -> None:
-    """Staff opened the thread: nothing in it is unread any more, here and, where the line's
-    network can say so, on the customer's phone ("Read"). Only a thread that had unread
-    messages asks the network, and its failure does not keep staff from reading."""
-    if Conversation.objects.filter(account=account, pk=conversation.pk, unread_count__gt=0).update(unread_count=0):
-        try:
-            provider_for(conversation.line).mark_read(conversation)
-        except ProviderError as exc:
-            logger.warning("could not mark conversation %s read on its network: %s", conversation.pk, exc)

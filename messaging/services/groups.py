@@ -11,14 +11,17 @@ from contacts.models import Contact
 from outreach.exceptions import Conflict, InvalidInput, NotFound
 from outreach.models import Account
 
+from .. import media as media_files
 from .. import validation
 from ..choices import ErrorCode, ErrorKey, EventSource, MessageType, Status
 from ..lines import BadLine, least_busy_line_id, no_line, resolve_from_line
-from ..models import Attachment, Conversation, Line, Message, MessageEvent, participants_key
+from ..models import Attachment, Conversation, Line, MediaObject, Message, MessageEvent, participants_key
 from ..providers.registry import provider_for
 from .sending import Body, queue_new, reply_target, send
 
 GROUP_MIN_PARTICIPANTS = 2
+#: What a group photo may be (Apple's group photos: JPEG, PNG or GIF).
+GROUP_PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
 MAX_ATTACHMENTS = 10
 
 
@@ -236,4 +239,38 @@ def modify_group(
     provider_for(conversation.line).change_group(conversation, add=add, address=address)
     conversation.participants, conversation.participants_key = changed, key
     conversation.save(update_fields=["participants", "participants_key"])
+    return conversation
+
+
+def _discard(media: MediaObject | None) -> None:
+    """Delete a group photo's file and row (refused, or replaced by another)."""
+    if media is not None:
+        media.file.delete(save=False)
+        media.delete()
+
+
+def set_group_photo(account: Account, group_id: str, photo_url, *, from_number: str | None = None) -> Conversation:
+    """Set the group chat's photo from ``photo_url`` (a JPEG, PNG or GIF of at most 5 MB,
+    copied here first) on its network, then here; ``None`` clears it. The group and line are
+    checked before anything is fetched, and a photo the network refuses is deleted at once,
+    as is the photo it replaces, so no file is left without a group."""
+    if photo_url is not None and (not isinstance(photo_url, str) or not photo_url.strip()):
+        raise InvalidInput("photo_url must be an http(s) URL of a JPEG, PNG or GIF, or null to clear the photo.",
+                           field="photo_url")
+    conversation = find_group(account, group_id)
+    _acting_line(account, conversation, from_number)
+    photo = media_files.fetch_upload(account, photo_url.strip(), field="photo_url") if photo_url else None
+    try:
+        if photo is not None and photo.content_type not in GROUP_PHOTO_TYPES:
+            raise InvalidInput(f"photo_url must be a JPEG, PNG or GIF; it is {photo.content_type}.", field="photo_url")
+        with transaction.atomic():
+            conversation = find_group(account, group_id, lock=True)
+            provider_for(conversation.line).set_group_photo(conversation, photo)
+            previous = conversation.group_photo
+            conversation.group_photo = photo
+            conversation.save(update_fields=["group_photo"])
+    except Exception:
+        _discard(photo)
+        raise
+    _discard(previous)
     return conversation

@@ -38,18 +38,23 @@ def record(line: Line, error: str) -> bool:
     """Set the line's health from ``error`` (already redacted; "" = healthy); True when the
     line changed state (and the event was emitted)."""
     rows = Line.objects.filter(pk=line.pk)
+    now = timezone.now()
     if error:
-        now = timezone.now()
-        changed = rows.filter(healthy=True).update(healthy=False, health_error=error, unhealthy_since=now)
+        changed = rows.filter(healthy=True).update(
+            healthy=False, health_error=error, unhealthy_since=now, state_changed_at=now
+        )
         if not changed:
             rows.update(health_error=error)
         event = EventType.LINE_UNHEALTHY
     else:
         was = rows.filter(healthy=False).values_list("unhealthy_since", flat=True).first()
-        changed = rows.filter(healthy=False).update(healthy=True, health_error="", unhealthy_since=None)
+        changed = rows.filter(healthy=False).update(
+            healthy=True, health_error="", unhealthy_since=None, state_changed_at=now
+        )
         event = EventType.LINE_HEALTHY
     fresh = Line.objects.select_related("account").get(pk=line.pk)
     line.healthy, line.health_error, line.unhealthy_since = fresh.healthy, fresh.health_error, fresh.unhealthy_since
+    line.state_changed_at = fresh.state_changed_at
     if changed:
         forget_lines(fresh.account_id)  # the picker sends new contacts to healthy lines only
         payload = line_payload(fresh)

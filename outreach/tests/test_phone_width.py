@@ -7,6 +7,7 @@ here; the accessibility sweep visits the same pages.
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from contacts import imports
 from contacts.choices import ImportStatus
 from contacts.models import ContactList, ImportJob
 from contacts.tests.factories import ContactFactory
+from messaging.choices import MessageType
 from messaging.models import Line
 from messaging.tests import console_data as d
 from outreach import people
@@ -116,18 +118,24 @@ def thread(account):
     d.message(conv, "Is my order ready?", outbound=False, at=timezone.now() - timedelta(days=1))
     out = d.message(conv, "Yes, it ships today", at=timezone.now() - timedelta(minutes=3))
     d.message(conv, "Thanks!", outbound=False, at=timezone.now() - timedelta(minutes=1))
-    return {"conversation": conv, "message": out}
+    group = d.conversation(account, line, "", message_type=MessageType.GROUP, group_id=str(uuid.uuid4()),
+                           group_display_name="Spring renewals follow-up with a long group name",
+                           participants=["+15125550199", "+15125550111", "bartholomew.featherstonehaugh@example.com"])
+    d.message(group, "Hi all, the renewal pack is attached")
+    return {"conversation": conv, "message": out, "group": group}
 
 
 MESSAGING_PAGES = [
     ("inbox", lambda t: "/messages/inbox/"),
     ("thread", lambda t: f"/messages/inbox/{t['conversation'].pk}/"),
+    ("group-thread", lambda t: f"/messages/inbox/{t['group'].pk}/"),
     ("thread-empty-reply", lambda t: f"/messages/inbox/{t['conversation'].pk}/"),  # sent empty below
     ("compose", lambda t: "/messages/inbox/new"),
     ("log", lambda t: "/messages/log/"),
     ("message", lambda t: f"/messages/log/{t['message'].handle}/"),
     ("dead-letters", lambda t: "/messages/dead-letters/"),
     ("lines", lambda t: "/messages/lines/"),
+    ("inbox-settings", lambda t: "/messages/settings/"),
     ("bulk-new-errors", lambda t: "/campaigns/bulk/new"),  # sent empty below
     ("compose-errors", lambda t: "/messages/inbox/new"),
     ("campaign-new-errors", lambda t: "/campaigns/new"),

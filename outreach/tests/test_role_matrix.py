@@ -64,6 +64,8 @@ messaging:reply                  - A
 messaging:cancel-scheduled       - A
 messaging:react                  - A
 messaging:simulate               - A
+messaging:rename-group           - A
+messaging:inbox-settings         O O
 messaging:log                    V -
 messaging:message                V -
 messaging:dead-letters           M -

@@ -59,12 +59,12 @@ class ChatActionsMixin:
         with self._chat_client() as client:
             client.change_participant(chat_guid, "add" if add else "remove", address)
 
-    def mark_read(self, conversation) -> None:
+    def mark_read(self, conversation) -> bool:
         """``POST /chat/{guid}/read``: the customer sees "Read". Without the Private API (or
         before the Mac has the chat) there is nothing to mark, and staff opening a thread
-        must not fail over it: it does nothing."""
+        must not fail over it: it does nothing (False)."""
         if self.method != SendMethod.PRIVATE_API:
-            return
+            return False
         latest = (conversation.messages.filter(is_outbound=False).exclude(provider_message_id="")
                   .order_by("-created_at").values_list("provider_message_id", flat=True).first())
         with self._chat_client() as client:
@@ -72,6 +72,7 @@ class ChatActionsMixin:
             chat_guid = (_filed_chat(client, latest) if latest else "") or self._conversation_chat(conversation)
             if chat_guid:
                 client.mark_read(chat_guid)
+        return bool(chat_guid)
 
     # --- which chat -----------------------------------------------------------------------
 

@@ -41,3 +41,19 @@ class SandboxReport(models.Model):
 
     class Meta:
         app_label = "messaging"
+
+
+class SandboxAction(models.Model):
+    """The sandbox network's ledger of chat actions that send no message: a read receipt
+    (``read``) or a group photo set or cleared (``group_photo``), on a chat (the address of
+    a 1:1 thread, or a group_id)."""
+
+    line = models.ForeignKey("messaging.Line", on_delete=models.CASCADE, related_name="sandbox_actions")
+    kind = models.CharField(max_length=16)
+    chat = models.CharField(max_length=254)
+    detail = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "messaging"
+        ordering = ["created_at", "id"]

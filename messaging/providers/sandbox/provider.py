@@ -41,7 +41,7 @@ from ..base import (
     SendResult,
     TransientProviderError,
 )
-from .models import SandboxReport, SandboxSend
+from .models import SandboxAction, SandboxReport, SandboxSend
 
 SMS_ONLY, PERMANENT, FLAKY, NO_READ, REPLY_STOP, REPLY_THANKS, NO_RECEIPT, REPLY_QUOTING = (
     "01", "02", "03", "04", "05", "06", "07", "08",
@@ -161,6 +161,18 @@ class SandboxProvider(BaseProvider):
 
     def change_group(self, conversation, *, add: bool, address: str) -> None:
         """The sandbox's network keeps no group state: a change always succeeds."""
+
+    def mark_read(self, conversation) -> bool:
+        """The sandbox's network records every read receipt (``SandboxAction`` ``read``)."""
+        SandboxAction.objects.create(line=conversation.line, kind="read", chat=conversation.address or conversation.group_id)
+        return True
+
+    def set_group_photo(self, conversation, media) -> None:
+        """Recorded (``SandboxAction`` ``group_photo``, the file's name; "" clears it)."""
+        SandboxAction.objects.create(
+            line=conversation.line, kind="group_photo", chat=conversation.group_id,
+            detail=media.filename if media is not None else "",
+        )
 
     def lookup(self, address: str) -> str:
         return Service.SMS if outcome_digits(address) == SMS_ONLY else Service.IMESSAGE
