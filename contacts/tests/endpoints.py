@@ -22,6 +22,7 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("POST", "api/v2/contacts"): "contacts",
     ("DELETE", "api/v2/contacts"): "contacts",
     ("POST", "api/v2/contacts/bulk"): "contacts",
+    ("DELETE", "api/v2/contacts/bulk"): "contacts",
     ("GET", "api/v2/contacts/count"): "contacts",
     ("POST", "api/v2/contacts/opt-out"): "contacts",
     ("GET", "api/v2/contacts/<str:phone_number>"): "contacts",

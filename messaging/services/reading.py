@@ -49,7 +49,7 @@ def _number(value, field: str, problems: dict[str, str]) -> str | None:
     try:
         return normalize_address(value, field=field)
     except InvalidInput as exc:
-        problems[field] = exc.message
+        problems[field] = f"{field}: {exc.message}"
         return None
 
 
