@@ -89,7 +89,8 @@ def dead_letter_action(request: HttpRequest) -> HttpResponse:
 @member_required
 def inbox_settings(request: HttpRequest) -> HttpResponse:
     """Owners: whether staff opening a thread sends the customer a read receipt."""
-    form = InboxSettingsForm(request.POST or None,
+    # An unchecked box posts nothing: an empty POST is still a submission.
+    form = InboxSettingsForm(request.POST if request.method == "POST" else None,
                              initial={"mark_read_on_open": services.mark_read_on_open(request.account)})
     if request.method == "POST" and form.is_valid():
         services.set_mark_read_on_open(request.account, form.cleaned_data["mark_read_on_open"])
