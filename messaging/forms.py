@@ -6,6 +6,7 @@ from django import forms
 
 from .choices import SendStyle
 from .models import Line
+from .providers import registry
 
 
 class InboxFilterForm(forms.Form):
@@ -98,3 +99,21 @@ class InboxSettingsForm(forms.Form):
 class RenameGroupForm(forms.Form):
     group_name = forms.CharField(required=False, max_length=200, label="Group name",
                                  help_text="Empty clears the name.")
+
+
+class AddLineForm(forms.Form):
+    number = forms.CharField(max_length=32, label="Number", help_text="The line's phone number, e.g. +15125550100.",
+                             error_messages={"required": "Give the line's phone number."})
+    name = forms.CharField(max_length=100, required=False, label="Name", help_text="Shown beside the number.")
+    provider = forms.ChoiceField(label="Provider", choices=registry.choices,
+                                 help_text="Sandbox: a simulated network for trying things. BlueBubbles: your Mac "
+                                           "(you connect it on the next page).")
+
+
+class LineSettingsForm(forms.Form):
+    name = forms.CharField(max_length=100, required=False, label="Name")
+    new_contacts_per_day = forms.IntegerField(min_value=0, max_value=100_000, label="New contacts per day",
+                                              help_text="Conversations the line may start in 24 hours; 0 pauses it.")
+    new_contacts_per_hour = forms.IntegerField(min_value=0, max_value=10_000, label="New contacts per hour")
+    burst_per_second = forms.IntegerField(min_value=1, max_value=100, label="Messages per second",
+                                          help_text="The most the line sends in one second.")

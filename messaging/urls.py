@@ -1,7 +1,7 @@
 """Console pages of messaging, mounted at /messages/."""
 from django.urls import include, path
 
-from . import views, views_callbacks, views_inbox, views_log
+from . import views, views_callbacks, views_inbox, views_lines, views_log
 from .providers import registry
 
 app_name = "messaging"
@@ -34,6 +34,9 @@ urlpatterns = [
     path("log/", include(log)),
     path("dead-letters/", include(dead_letters)),
     path("lines/", views.lines, name="lines"),
+    path("lines/new", views_lines.line_new, name="line-new"),
+    path("lines/<int:pk>/", views_lines.line_edit, name="line-edit"),
+    path("lines/<int:pk>/active", views_lines.line_active, name="line-active"),
     path("settings/", views.inbox_settings, name="inbox-settings"),
     # Every provider's callbacks (BlueBubbles servers are configured with this very shape).
     path("providers/<str:name>/<int:line_id>/<str:token>/", views_callbacks.provider_callback, name="provider-callback"),

@@ -94,6 +94,9 @@ RULES: dict[str, Rule] = {
     "messaging:dead-letters": page(MANAGER),
     "messaging:dead-letter-action": action(MANAGER),
     "messaging:lines": page(MANAGER),
+    "messaging:line-new": page(OWNER, OWNER),
+    "messaging:line-edit": page(OWNER, OWNER),
+    "messaging:line-active": action(OWNER),
     "messaging:line-bluebubbles": page(OWNER, OWNER),
     "messaging:line-bluebubbles-test": action(OWNER),
     # Campaigns and bulk jobs: managers.

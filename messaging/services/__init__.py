@@ -10,6 +10,7 @@ events. One module per family, each named for what it does:
   opened in the inbox, ``POST /api/mark-read``) and the account's setting for them;
 - ``handles``: which service an address can receive, typing indicators;
 - ``scheduled``: cancel a scheduled send, and the opt-out check at its send time;
+- ``line_settings``: a line's name, limits and whether it is active (the console);
 - ``health``: a line's health and its events; ``failover``: moving contacts off a line that
   stayed unhealthy past the account's delay.
 
@@ -20,6 +21,7 @@ from ..queue.wake import wake_dispatcher
 from ..status import is_scheduled
 from .deadletters import discard_dead_letter, retry_dead_letter
 from .groups import find_group, modify_group, rename_group, send_group, send_to, set_group_photo
+from .line_settings import set_line_active, update_line
 from .reactions import send_reaction
 from .reading import mark_read, mark_read_on_open, send_read_receipt, set_mark_read_on_open
 from .reports import apply_report, receive_inbound, simulate_inbound
@@ -32,5 +34,5 @@ __all__ = [
     "find_group", "is_opted_out", "is_scheduled", "mark_read", "modify_group", "receive_inbound",
     "record_transition", "rename_group", "resolve_from_line", "retry_dead_letter", "send", "send_group",
     "send_reaction", "send_read_receipt", "send_to", "set_group_photo", "set_mark_read_on_open",
-    "mark_read_on_open", "simulate_inbound", "wake_dispatcher",
+    "mark_read_on_open", "set_line_active", "simulate_inbound", "update_line", "wake_dispatcher",
 ]

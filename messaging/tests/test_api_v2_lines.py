@@ -9,6 +9,7 @@ from sendblue_api import SendblueAPI
 
 from messaging import services
 from messaging.queue import dispatch
+from messaging.services import health
 from outreach.services import create_api_key
 from outreach.testing import key_client
 from outreach.tests.factories import AccountFactory
@@ -105,3 +106,23 @@ def test_contact_status_reports_every_bad_parameter_and_hides_other_accounts_lin
     theirs = services.add_line(AccountFactory(), "+15125550178")
     with pytest.raises(sendblue_api.NotFoundError):
         sdk.lines.get_contact_status(number="+12145557200", sendblue_number=theirs.number)
+
+
+def test_status_changed_at_is_when_the_line_last_changed_state(sdk, lines):
+    first, _ = lines
+    added = {line.sendblue_number: line.status_changed_at for line in sdk.lines.get_state().data}[first.number]
+    first.refresh_from_db()
+    assert added is not None and added == first.state_changed_at, "a new line changed state when it was added"
+
+    health.record(first, "relay unreachable")
+    degraded = {line.sendblue_number: line for line in sdk.lines.get_state().data}[first.number]
+    first.refresh_from_db()
+    assert degraded.status == "DEGRADED" and degraded.status_changed_at == first.unhealthy_since
+    assert degraded.degraded_since == first.unhealthy_since and degraded.status_changed_at > added
+
+    health.record(first, "relay unreachable again")  # still unhealthy: no change of state
+    assert {line.sendblue_number: line.status_changed_at for line in sdk.lines.get_state().data}[first.number] \
+        == degraded.status_changed_at
+    health.record(first, "")
+    online = {line.sendblue_number: line for line in sdk.lines.get_state().data}[first.number]
+    assert online.status == "ONLINE" and online.status_changed_at > degraded.status_changed_at

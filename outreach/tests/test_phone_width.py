@@ -136,6 +136,9 @@ MESSAGING_PAGES = [
     ("dead-letters", lambda t: "/messages/dead-letters/"),
     ("lines", lambda t: "/messages/lines/"),
     ("inbox-settings", lambda t: "/messages/settings/"),
+    ("line-new", lambda t: "/messages/lines/new"),
+    ("line-new-errors", lambda t: "/messages/lines/new"),  # sent empty below
+    ("line-edit", lambda t: f"/messages/lines/{t['conversation'].line_id}/"),
     ("bulk-new-errors", lambda t: "/campaigns/bulk/new"),  # sent empty below
     ("compose-errors", lambda t: "/messages/inbox/new"),
     ("campaign-new-errors", lambda t: "/campaigns/new"),
@@ -150,6 +153,7 @@ SUBMIT_EMPTY = {
     "campaign-new-errors": "Save campaign",
     "api-keys-errors": "Create key",
     "webhooks-errors": "Add endpoint",
+    "line-new-errors": "Add line",
 }
 
 

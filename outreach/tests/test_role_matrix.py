@@ -71,6 +71,9 @@ messaging:message                V -
 messaging:dead-letters           M -
 messaging:dead-letter-action     - M
 messaging:lines                  M -
+messaging:line-new               O O
+messaging:line-edit              O O
+messaging:line-active            - O
 messaging:line-bluebubbles       O O
 messaging:line-bluebubbles-test  - O
 campaigns:list                   M M
