@@ -155,6 +155,9 @@ class Message(models.Model):
     scheduled_for = models.DateTimeField(null=True, blank=True)
     #: The message this one answers inline (an iMessage reply), in the same conversation.
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    #: The handle of the message that started the inline-reply thread this one is in (the
+    #: root of its ``reply_to`` chain; Sendblue's ``thread_originator``); None: no reply.
+    thread_originator = models.UUIDField(null=True, blank=True)
     #: Set when a worker claims the message (ACCEPTED): identifies the claim.
     claimed_at = models.DateTimeField(null=True, blank=True)
     #: The claim holds until then; its live worker keeps pushing it on (messaging/queue/lease.py).

@@ -72,6 +72,7 @@ def message_body(message: Message, dialect: str = Dialect.SENDBLUE) -> dict:
         "send_at": iso(message.scheduled_for),
         # The message this one answers inline (no query unless it answers one).
         "reply_to": {"message_handle": str(message.reply_to.handle)} if message.reply_to_id else None,
+        "thread_originator": {"message_handle": str(message.thread_originator)} if message.thread_originator else None,
     }
 
 

@@ -181,6 +181,7 @@ class SendblueMessage(serializers.Serializer):
         allow_null=True, help_text="A scheduled send's time; status is SCHEDULED until then."
     )
     reply_to = serializers.DictField(allow_null=True, help_text="{message_handle}: the message this one answers inline.")
+    thread_originator = serializers.DictField(allow_null=True, help_text="{message_handle}: the reply thread's first message.")
 
     def to_representation(self, message: Message) -> dict:
         return message_body(message, self.context.get("dialect", Dialect.SENDBLUE))

@@ -17,7 +17,7 @@ from ..choices import ErrorCode, ErrorKey, EventSource, MessageType, Status
 from ..lines import BadLine, least_busy_line_id, no_line, resolve_from_line
 from ..models import Attachment, Conversation, Line, MediaObject, Message, MessageEvent, participants_key
 from ..providers.registry import provider_for
-from .sending import Body, queue_new, reply_target, send
+from .sending import Body, originator, queue_new, reply_target, send
 
 GROUP_MIN_PARTICIPANTS = 2
 #: What a group photo may be (Apple's group photos: JPEG, PNG or GIF).
@@ -110,6 +110,7 @@ def send_group(
         status=Status.QUEUED, queued_at=now,
     )
     message.reply_to = reply_target(account, body.reply_to, conversation.pk, conversation.line)
+    message.thread_originator = originator(message.reply_to)
     detail = ""
     opted_out = sorted(
         Contact.objects.filter(

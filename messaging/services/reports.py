@@ -31,7 +31,7 @@ from ..queue.limits import backoff
 from ..queue.wake import wake_dispatcher
 from ..status import IllegalTransition
 from .reactions import receive_reaction
-from .sending import direct_conversation, insert_message
+from .sending import direct_conversation, insert_message, originator
 from .transitions import emit_status, record_transition
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ def receive_inbound(line: Line, event: ProviderEvent) -> Message:
         service=event.service or "", provider_message_id=event.provider_message_id,
         reply_to=quoted(line, conversation, event),
     )
+    message.thread_originator = originator(message.reply_to)
     insert_message(message, MessageEvent(status=Status.RECEIVED, source=EventSource.PROVIDER), None, timezone.now())
     Conversation.objects.filter(pk=conversation.pk).update(unread_count=F("unread_count") + 1)
     said = choices.keyword(event.content)

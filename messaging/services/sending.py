@@ -90,6 +90,7 @@ def send(account: Account, *, to: str, from_number: str | None = None, **body) -
     now = timezone.now()
     message = body.message(account, line, now, number=address, to_number=address)
     message.reply_to = reply_target(account, body.reply_to, recipient.conversation_id, line)
+    message.thread_originator = originator(message.reply_to)
     if recipient.opted_out:
         message.status, detail = Status.DECLINED, "recipient opted out"
         message.error_code = ErrorCode.VALIDATION
@@ -117,6 +118,11 @@ def reply_target(account: Account, handle: str, conversation_id, line: Line) -> 
             "reply_to must be a message of the conversation this send goes to, on the same line.", field="reply_to"
         )
     return target
+
+
+def originator(parent: Message | None):
+    """The handle of the thread a reply to ``parent`` is in: the root of the reply chain."""
+    return (parent.thread_originator or parent.handle) if parent is not None else None
 
 
 def queue_new(message: Message, event: MessageEvent, contact_id, now: datetime) -> Message:

@@ -45,9 +45,10 @@ UNKNOWN: dict[str, dict[str, str]] = {
     "MessageResponse": {
         "app_card": "no App Cards", "location": "no locations", "seat_id": "no seats",
         "sender_email": "sent by a key, not a person", "error_code": "no error", "error_key": "no error",
-        "error_message": "no error", "thread_originator": "replies record their parent only",
+        "error_message": "no error",
     },
     "ReplyTo": {"part_index": "the first part (0) is implied"},
+    "ThreadOriginator": {"part": "Apple's opaque part descriptor is not kept"},
 }
 
 
@@ -129,7 +130,7 @@ def test_contacts_v2_every_path(sdk, account):
 
 def test_groups_every_path(live_server, sdk, account, photo_url):
     sent = sdk.groups.send_message(numbers=["+15552030101", "+15552030102"], content="Hi both", from_number=LINE)
-    populated(sent, allow={"reply_to"})
+    populated(sent, allow={"reply_to", "thread_originator"})
     group_id = Message.objects.get(handle=sent.message_handle).conversation.group_id
     sdk.contacts.create(number="+15552030101", body_first_name_1="Grace", body_last_name_1="Hopper")
 
@@ -180,6 +181,11 @@ def test_reactions_replies_read_receipts_carousel_and_status(sdk, account, recei
                                reply_to={"message_handle": str(inbound.handle)})
     populated(answer)
     assert answer.reply_to.message_handle == str(inbound.handle)
+    assert answer.thread_originator.message_handle == str(inbound.handle)
+    again = sdk.messages.send(number="+15552030301", content="See you then", from_number=LINE,
+                              reply_to={"message_handle": answer.message_handle})
+    assert again.reply_to.message_handle == answer.message_handle
+    assert again.thread_originator.message_handle == str(inbound.handle), "the thread's first message"
     status = sdk.messages.get_status(handle=answer.message_handle)
     populated(status)
     assert status.account_email == "alice@example.com" and status.date_created == answer.date_created
