@@ -18,7 +18,7 @@ from outreach.exceptions import Conflict, InvalidInput, OutreachError
 from outreach.models import Account, Membership
 
 from . import schedule, templating, variants
-from .choices import CampaignStatus
+from .choices import CampaignStatus, Outcome
 from .models import CampaignRecipient, CampaignResend, ResendAttempt
 from .services import get, locked
 
@@ -85,7 +85,8 @@ def pending_attempts(campaign_id):
 @transaction.atomic
 def resend_failed(account: Account, campaign_id, *, requested_by: str = "") -> CampaignResend:
     """Queue again exactly the recipients whose message ended ERROR (a dead letter not
-    discarded): not declined, opted-out or withdrawn ones, nor those a resend is already
+    discarded): not declined, opted-out or withdrawn ones, nor a contact who has opted out
+    since (a resend never texts someone who said stop), nor those a resend is already
     queueing. One ``ResendAttempt`` per recipient records the error it had; a task requeues
     them (``requeue_chunk``). A completed campaign is active again until they settle."""
     campaign = locked(account, campaign_id)
@@ -93,7 +94,8 @@ def resend_failed(account: Account, campaign_id, *, requested_by: str = "") -> C
         raise Conflict(f"Only an active or completed campaign can resend its failed messages; this one is {campaign.status}.")
     failed = list(
         CampaignRecipient.objects.filter(campaign=campaign, message__status=Status.ERROR,
-                                         message__discarded_at__isnull=True)
+                                         message__discarded_at__isnull=True, contact__opted_out_at__isnull=True)
+        .exclude(outcome=Outcome.OPTED_OUT)
         .exclude(Exists(ResendAttempt.objects.filter(recipient=OuterRef("pk"), requeued_at__isnull=True)))
         .values_list("pk", "message__error_code", "message__error_message")
     )
