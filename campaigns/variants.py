@@ -43,6 +43,11 @@ def picker(variants: list[dict], campaign_id: UUID):
     return pick
 
 
+def split(chosen: list[dict]) -> list[int]:
+    """The percentages alone: what a started campaign's recipients were assigned by."""
+    return [v["percent"] for v in chosen]
+
+
 def clean(raw, known: set[str]) -> list[dict]:
     """``[{body, percent}]`` as a client sent it -> the list to store; every problem at once,
     named ``variants`` or ``variants.<i>.body`` / ``variants.<i>.percent``."""
