@@ -10,8 +10,8 @@ from messaging import validation
 from outreach.exceptions import Conflict, InvalidInput
 from outreach.models import Account
 
-from . import templating, variants
-from .choices import CampaignStatus
+from . import links, templating, variants
+from .choices import CampaignStatus, WinnerMetric
 from .models import PACE_MAX, Campaign
 
 S = CampaignStatus
@@ -20,8 +20,11 @@ S = CampaignStatus
 #: Fields a client may set when creating or editing a campaign.
 FIELDS = (
     "name", "body", "variants", "media_url", "send_style", "tags", "priority", "start_at",
-    "window_start", "window_end", "pace_per_minute",
+    "window_start", "window_end", "pace_per_minute", "winner_test_percent", "winner_wait_minutes", "winner_metric",
 )
+WINNER_FIELDS = ("winner_test_percent", "winner_wait_minutes", "winner_metric")
+#: The longest an A/B test may wait for its winner (a week, in minutes).
+WINNER_WAIT_MAX = 7 * 24 * 60
 
 
 def custom_variable_names(account: Account) -> set[str]:
@@ -40,7 +43,7 @@ def clean_fields(account: Account, data: dict, campaign: Campaign | None = None)
     out = {k: data[k] for k in FIELDS if k in data}
     errors: dict[str, str] = {}
     for field, check in CHECKS:
-        if field == "body" and any(name.startswith("variants") for name in errors):
+        if field in ("body", "winner_test_percent") and any(name.startswith("variants") for name in errors):
             continue  # the message is the variants': their errors say what to fix
         try:
             check(account, out, campaign)
@@ -110,7 +113,44 @@ def _check_pace(account: Account, out: dict, campaign: Campaign | None) -> None:
                            field="pace_per_minute")
 
 
+def _whole(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _check_winner(account: Account, out: dict, campaign: Campaign | None) -> None:
+    """Send the winner to the rest: a test share (1-90 %), a wait (1 minute to a week) and a
+    metric; only with variants; by click rate only with tracked links in every variant."""
+    if not any(name in out for name in (*WINNER_FIELDS, "variants")):
+        return
+    now = {name: out.get(name, getattr(campaign, name) if campaign else None) for name in WINNER_FIELDS}
+    if campaign is not None and campaign.status != S.DRAFT and any(
+            out.get(name, now[name]) != getattr(campaign, name) for name in WINNER_FIELDS if name in out):
+        raise Conflict("An A/B test's share, wait and metric are fixed once the campaign has started.")
+    percent = now["winner_test_percent"]
+    if percent is None:
+        return
+    errors = {}
+    chosen = out.get("variants", campaign.variants if campaign else [])
+    if not _whole(percent, 1, 90):
+        errors["winner_test_percent"] = "winner_test_percent must be a whole number from 1 to 90 (or null for no test)."
+    elif not chosen:
+        errors["winner_test_percent"] = "A test of the winner needs A/B variants (2 to 5)."
+    if not _whole(now["winner_wait_minutes"], 1, WINNER_WAIT_MAX):
+        errors["winner_wait_minutes"] = (f"winner_wait_minutes: how long the test runs before the winner is picked, "
+                                         f"1 to {WINNER_WAIT_MAX:,} minutes.")
+    metric = now["winner_metric"] or WinnerMetric.REPLY_RATE
+    if metric not in WinnerMetric.values:
+        errors["winner_metric"] = f"winner_metric must be one of {', '.join(WinnerMetric.values)}."
+    elif metric == WinnerMetric.CLICK_RATE and not (
+            account.track_links and chosen and all(links.URL.search(v.get("body") or "") for v in chosen)):
+        errors["winner_metric"] = ("click_rate needs link tracking on (Settings) and a link in every variant; "
+                                   "pick reply_rate otherwise.")
+    if errors:
+        raise InvalidInput.of_fields(errors)
+    out["winner_metric"] = metric
+
+
 #: Each field's check, in order (a check without a field of its own names the first).
 CHECKS = [("name", _check_name), ("variants", _check_variants), ("body", _check_message),
           ("send_style", _check_options), ("priority", _check_priority), ("tags", _check_tags),
-          ("pace_per_minute", _check_pace)]
+          ("pace_per_minute", _check_pace), ("winner_test_percent", _check_winner)]

@@ -121,7 +121,8 @@ def clone(account: Account, campaign_id, *, name: str | None = None) -> Campaign
         variants=list(source.variants),
         media_url=source.media_url, send_style=source.send_style, tags=list(source.tags),
         priority=source.priority, window_start=source.window_start, window_end=source.window_end,
-        pace_per_minute=source.pace_per_minute,
+        pace_per_minute=source.pace_per_minute, winner_test_percent=source.winner_test_percent,
+        winner_wait_minutes=source.winner_wait_minutes, winner_metric=source.winner_metric,
         start_at=source.start_at if source.start_at and source.start_at > timezone.now() else None,
     )
     copy.lists.set(source.lists.filter(account=account))
