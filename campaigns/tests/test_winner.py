@@ -174,3 +174,18 @@ def test_the_console_form_sets_a_test_and_the_page_says_when_it_is_picked(accoun
     assert (campaign.winner_test_percent, campaign.winner_wait_minutes, campaign.winner_metric) == (25, 90, "reply_rate")
     page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "the variants go to 25% of the audience first" in page and "90 minutes after the start" in page
+
+
+def test_a_paced_rest_starts_at_the_decision_not_after_the_tests_slots(api, account):
+    """At 6 a minute, a test of ~25 recipients took ~4 minutes of slots: the rest's first
+    message is due at the decision, then one every 10 s."""
+    cid, campaign = started(api, account, 100, winner_test_percent=25, pace_per_minute=6)
+    tested = CampaignRecipient.objects.filter(campaign_id=cid).count()
+    assert tested >= 10
+    decided_at = campaign.started_at + dt.timedelta(hours=1)
+    assert winner.decide(cid, now=decided_at)
+    fanout.run(cid)
+    rest = Message.objects.filter(campaign_recipient__campaign_id=cid, campaign_recipient__variant=0,
+                                  campaign_recipient__seq__gte=tested)
+    first, second = sorted(rest.values_list("next_attempt_at", flat=True))[:2]
+    assert abs((first - decided_at).total_seconds()) <= 10 and (second - first).total_seconds() == pytest.approx(10, abs=1)
