@@ -17,7 +17,7 @@ from messaging.services import retry_dead_letter, send, wake_dispatcher
 from outreach.exceptions import Conflict, InvalidInput, OutreachError
 from outreach.models import Account, Membership
 
-from . import schedule, templating, variants
+from . import schedule, templating, winner
 from .choices import CampaignStatus, Outcome
 from .models import CampaignRecipient, CampaignResend, ResendAttempt
 from .services import get, locked
@@ -69,7 +69,7 @@ def test_send(account: Account, campaign_id, *, contact_id, to: str, source: str
         raise InvalidInput.of_fields(errors)
     if not lines:
         raise Conflict("None of the campaign's lines is active; add or activate a line to test it.")
-    chosen = variants.picker(campaign.variants, campaign.pk)(contact["pk"])
+    chosen = winner.picker(campaign)(contact["pk"])  # after an A/B test's decision: the winner
     text = templating.render_for(campaign.variants[chosen]["body"] if chosen is not None else campaign.body, contact)
     line = sandbox[0] if sandbox and address not in member_phones(account) else lines[0]
     return send(account, to=address, from_number=line.number, content=text, media_url=campaign.media_url,

@@ -95,9 +95,17 @@ def test_the_test_share_first_then_the_winner_by_replies_to_the_rest_once(api, a
     assert all(m.startswith("B: Hello") for m in Message.objects.filter(
         campaign_recipient__in=rest).values_list("content", flat=True))
 
+    # A test send for one of the rest whom the split would have given A shows the winner.
+    split_a = next(r.contact_id for r in rest if variants.picker(AB, uuid.UUID(cid))(r.contact_id) == 0)
+    tried = api.post(f"/api/v1/campaigns/{cid}/test", {"contact_id": str(split_a), "to": "+15125550999"},
+                     format="json")
+    assert tried.status_code == 201, tried.content
+    assert tried.json()["content"].startswith("B: Hello")
+
     # Twice more, by the task and the sweep's path: nothing is sent again.
     assert not tasks.pick_winner(cid) and not winner.decide(cid, now=start + dt.timedelta(days=1))
     fanout.run(cid)
+    assert CampaignRecipient.objects.filter(campaign_id=cid).count() == 200
     assert Message.objects.filter(campaign_recipient__campaign_id=cid).count() == 200
 
     detail = api.get(f"/api/v1/campaigns/{cid}")
@@ -174,6 +182,9 @@ def test_the_console_form_sets_a_test_and_the_page_says_when_it_is_picked(accoun
     assert (campaign.winner_test_percent, campaign.winner_wait_minutes, campaign.winner_metric) == (25, 90, "reply_rate")
     page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "the variants go to 25% of the audience first" in page and "90 minutes after the start" in page
+    assert client.post(f"/campaigns/{campaign.pk}/clone").status_code == 302
+    copy = Campaign.objects.exclude(pk=campaign.pk).get()
+    assert (copy.winner_test_percent, copy.winner_wait_minutes, copy.winner_metric) == (25, 90, "reply_rate")
 
 
 def test_a_paced_rest_starts_at_the_decision_not_after_the_tests_slots(api, account):
