@@ -25,7 +25,10 @@ Each worker's peak resident memory (VmHWM of its pool process) is printed per ph
 Ends with ``RESULT ratio=<the slower fan-out, campaign or bulk job, s / COPY s> target=3``
 (priority isolation has its own line and target: 2).
 
-    .venv/bin/python bench/fanout.py [--contacts 100000] [--skip-isolation] [--variants]
+    .venv/bin/python bench/fanout.py [--contacts 100000] [--skip-isolation] [--variants] [--links]
+
+``--links`` turns on the account's link tracking and puts a URL in every body: each
+recipient's message then carries a tracked ``/l/<code>`` link of its own.
 """
 from __future__ import annotations
 
@@ -196,13 +199,23 @@ VARIANTS = [{"body": "Hi {first_name|there}, spring is here", "percent": 50},
             {"body": "Spring is here, {first_name|friend}", "percent": 20}]
 
 
-def run_campaign(account, lst, variants: bool = False) -> tuple[float, object]:
+#: ``--links``: the URL every body carries (rewritten per recipient).
+LINK = " https://shop.example.com/spring?utm=sms"
+
+
+def run_campaign(account, lst, variants: bool = False, links: bool = False) -> tuple[float, object]:
     from campaigns import services
     from campaigns.models import Campaign
+    from outreach.models import Account
 
+    suffix = LINK if links else ""
+    if links:
+        Account.objects.filter(pk=account.pk).update(track_links=True)
+        account.refresh_from_db()
+    chosen = [{**v, "body": v["body"] + suffix} for v in VARIANTS] if variants else None
     campaign = services.create_campaign(account, {
-        "name": "Bench", "body": "Hi {first_name|there}, spring is here",
-        "start_at": datetime.now(UTC) + timedelta(days=1), **({"variants": VARIANTS} if variants else {}),
+        "name": "Bench", "body": "Hi {first_name|there}, spring is here" + suffix,
+        "start_at": datetime.now(UTC) + timedelta(days=1), **({"variants": chosen} if variants else {}),
     }, list_ids=[lst.pk])
     checkpoint()
     services.start(account, campaign.pk)
@@ -314,6 +327,7 @@ def main() -> None:
     parser.add_argument("--sends", type=int, default=100, help="single sends per isolation sample")
     parser.add_argument("--skip-isolation", action="store_true")
     parser.add_argument("--variants", action="store_true", help="the campaign is an A/B test of three bodies")
+    parser.add_argument("--links", action="store_true", help="tracked links on, a URL in every body")
     args = parser.parse_args()
     setup_django()
     account, lst, key = seed(args.contacts)
@@ -324,7 +338,7 @@ def main() -> None:
 
     worker = Worker("fanout", concurrency=2)  # as bin/run: the campaign's two slices side by side
     try:
-        campaign_s, campaign = run_campaign(account, lst, args.variants)
+        campaign_s, campaign = run_campaign(account, lst, args.variants, args.links)
         peak = worker.peak_mb()
     finally:
         worker.stop()

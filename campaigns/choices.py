@@ -66,3 +66,10 @@ class ExportStatus(models.TextChoices):
     PENDING = "pending", "Waiting"
     RUNNING = "running", "Building"
     DONE = "done", "Ready"
+
+
+class WinnerMetric(models.TextChoices):
+    """How an A/B test's winner is picked (campaigns/winner.py)."""
+
+    REPLY_RATE = "reply_rate", "Reply rate"
+    CLICK_RATE = "click_rate", "Click rate"

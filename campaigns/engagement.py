@@ -20,6 +20,7 @@ from messaging.queue.order import is_interactive
 from messaging.status import SETTLED
 from webhooks.choices import EventType
 
+from . import winner
 from .choices import CampaignStatus, Outcome
 from .models import Campaign, CampaignRecipient
 
@@ -194,6 +195,8 @@ def check_completion(campaign_id) -> bool:
             return False
         from .operations import pending_attempts
 
+        if winner.testing(campaign):
+            return False  # the winner of its A/B test is still to be sent to the rest
         if pending_attempts(campaign.pk).exists():
             return False  # a resend has yet to queue its recipients again
         if Message.objects.filter(campaign_recipient__campaign=campaign, status__in=UNSETTLED).exists():

@@ -27,7 +27,7 @@ from messaging.services import record_transition, wake_dispatcher
 from messaging.services.enqueue import Outgoing, enqueue_many
 from outreach.db import any_of, insert_columns, relax_commit
 
-from . import links, schedule, templating, variants
+from . import links, schedule, templating, winner
 from .choices import CampaignStatus, Outcome
 from .models import Campaign, CampaignRecipient, FanoutSlice
 
@@ -57,8 +57,9 @@ def schedule_withdraw(campaign_id) -> None:
 
 
 def pace_base(campaign: Campaign):
-    """Slots of a paced campaign count from its start (so a resumed fan-out keeps the rhythm)."""
-    return max(filter(None, [campaign.start_at, campaign.started_at]))
+    """Slots of a paced campaign count from its start (so a resumed fan-out keeps the rhythm;
+    after an A/B test's decision, the rest's first slot is the decision's)."""
+    return winner.pace_base(campaign, max(filter(None, [campaign.start_at, campaign.started_at])))
 
 
 def pace_tick(campaign_id: UUID | str) -> None:
@@ -152,9 +153,10 @@ def fan_out_chunk(campaign_id: UUID | str, index: int = 0, picker: LinePicker | 
             CampaignRecipient.objects.filter(campaign=campaign)
             .filter(any_of("contact_id", [c["pk"] for c in contacts], "uuid")).values_list("contact_id", flat=True)
         ) if contacts else set()
-        todo = [c for c in contacts if c["pk"] not in done]
+        admit = winner.admits(campaign)  # an A/B test's share first, the rest once it is decided
+        todo = [c for c in contacts if c["pk"] not in done and admit(c["pk"])]
         seqs = [(part.count + i) * part.of + part.index for i in range(len(todo))]
-        pick_variant = variants.picker(campaign.variants, campaign.pk)
+        pick_variant = winner.picker(campaign)
         chosen = [pick_variant(c["pk"]) for c in todo] if campaign.variants else None
         items = plan(campaign, todo, seqs, renders, chosen)
         rewrite = links.rewriter_for(campaign, [v["body"] for v in campaign.variants] or [campaign.body])
@@ -200,6 +202,7 @@ def finish(campaign_id: UUID | str) -> bool:
         campaign.fanout_done_at = timezone.now()
         campaign.save(update_fields=["fanout_count", "fanout_done_at", "updated_at"])
         engagement.nudge(campaign.pk)
+        winner.schedule_decision(campaign)
     return True
 
 

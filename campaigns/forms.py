@@ -14,7 +14,7 @@ from messaging.choices import SendStyle
 from messaging.models import Line
 from outreach.exceptions import InvalidInput
 
-from .choices import CallOutcome
+from .choices import CallOutcome, WinnerMetric
 from .models import PACE_MAX
 
 
@@ -33,6 +33,13 @@ class CampaignForm(forms.Form):
     variant_e = forms.CharField(label="Variant E message", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     split = forms.CharField(label="Split (%)", required=False, max_length=40,
                             help_text="With variants: each one's percentage, A first, adding up to 100, e.g. 50, 50.")
+    winner_test_percent = forms.IntegerField(
+        label="Test share (%)", required=False,
+        help_text="With variants: send them to this share of the audience first, then the winner to the rest.")
+    winner_wait_minutes = forms.IntegerField(label="Pick the winner after (minutes)", required=False,
+                                             help_text="Counted from the start.")
+    winner_metric = forms.ChoiceField(label="Winner by", required=False,
+                                      choices=[("", "Reply rate (default)"), *WinnerMetric.choices])
     media_url = forms.URLField(label="Media URL", required=False, max_length=2000, assume_scheme="https")
     send_style = forms.ChoiceField(label="Send style", required=False,
                                    choices=[("", "None")] + list(SendStyle.choices))

@@ -16,7 +16,7 @@ from contacts.models import Contact, ContactList
 from messaging.models import Line, Message
 from outreach.models import Account
 
-from .choices import BulkStatus, CallOutcome, CampaignStatus, ExportKind, ExportStatus, Outcome
+from .choices import BulkStatus, CallOutcome, CampaignStatus, ExportKind, ExportStatus, Outcome, WinnerMetric
 
 #: Fastest pace a campaign may be given (messages per minute); more is no pace at all.
 PACE_MAX = 100_000
@@ -31,6 +31,17 @@ class Campaign(models.Model):
     #: A/B variants ``[{body, percent}]`` (2-5, percentages adding up to 100; ``body`` is
     #: the first's), or empty: every recipient gets ``body`` (campaigns/variants.py).
     variants = models.JSONField(default=list, blank=True)
+    #: Send the winner to the rest (campaigns/winner.py): the variants go to this share of
+    #: the audience first; ``winner_wait_minutes`` after the start the best variant by
+    #: ``winner_metric`` is picked (``winner_variant``, and why) and sent to everyone else.
+    winner_test_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    winner_wait_minutes = models.PositiveIntegerField(null=True, blank=True)
+    winner_metric = models.CharField(max_length=16, choices=WinnerMetric.choices, blank=True)
+    winner_variant = models.PositiveSmallIntegerField(null=True, blank=True)
+    winner_decided_at = models.DateTimeField(null=True, blank=True)
+    winner_reason = models.TextField(blank=True)
+    #: Recipients the test reached (the rest's pace counts from the decision after them).
+    winner_test_count = models.PositiveIntegerField(default=0)
     media_url = models.URLField(max_length=2000, blank=True)
     send_style = models.CharField(max_length=32, blank=True)
     #: The audience: members of any of these lists, or contacts with any of these tags.

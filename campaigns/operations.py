@@ -17,8 +17,8 @@ from messaging.services import retry_dead_letter, send, wake_dispatcher
 from outreach.exceptions import Conflict, InvalidInput, OutreachError
 from outreach.models import Account, Membership
 
-from . import schedule, templating, variants
-from .choices import CampaignStatus
+from . import schedule, templating, winner
+from .choices import CampaignStatus, Outcome
 from .models import CampaignRecipient, CampaignResend, ResendAttempt
 from .services import get, locked
 
@@ -69,7 +69,7 @@ def test_send(account: Account, campaign_id, *, contact_id, to: str, source: str
         raise InvalidInput.of_fields(errors)
     if not lines:
         raise Conflict("None of the campaign's lines is active; add or activate a line to test it.")
-    chosen = variants.picker(campaign.variants, campaign.pk)(contact["pk"])
+    chosen = winner.picker(campaign)(contact["pk"])  # after an A/B test's decision: the winner
     text = templating.render_for(campaign.variants[chosen]["body"] if chosen is not None else campaign.body, contact)
     line = sandbox[0] if sandbox and address not in member_phones(account) else lines[0]
     return send(account, to=address, from_number=line.number, content=text, media_url=campaign.media_url,
@@ -85,7 +85,8 @@ def pending_attempts(campaign_id):
 @transaction.atomic
 def resend_failed(account: Account, campaign_id, *, requested_by: str = "") -> CampaignResend:
     """Queue again exactly the recipients whose message ended ERROR (a dead letter not
-    discarded): not declined, opted-out or withdrawn ones, nor those a resend is already
+    discarded): not declined, opted-out or withdrawn ones, nor a contact who has opted out
+    since (a resend never texts someone who said stop), nor those a resend is already
     queueing. One ``ResendAttempt`` per recipient records the error it had; a task requeues
     them (``requeue_chunk``). A completed campaign is active again until they settle."""
     campaign = locked(account, campaign_id)
@@ -93,7 +94,8 @@ def resend_failed(account: Account, campaign_id, *, requested_by: str = "") -> C
         raise Conflict(f"Only an active or completed campaign can resend its failed messages; this one is {campaign.status}.")
     failed = list(
         CampaignRecipient.objects.filter(campaign=campaign, message__status=Status.ERROR,
-                                         message__discarded_at__isnull=True)
+                                         message__discarded_at__isnull=True, contact__opted_out_at__isnull=True)
+        .exclude(outcome=Outcome.OPTED_OUT)
         .exclude(Exists(ResendAttempt.objects.filter(recipient=OuterRef("pk"), requeued_at__isnull=True)))
         .values_list("pk", "message__error_code", "message__error_message")
     )

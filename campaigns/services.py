@@ -9,31 +9,23 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 import webhooks
 from contacts.models import Contact, ContactList
-from messaging import validation
 from messaging.choices import Status
 from messaging.models import Line, Message
 from outreach.exceptions import Conflict, InvalidInput, NotFound
 from outreach.models import Account
 from webhooks.choices import EventType
 
-from . import templating, variants
 from .choices import EDITABLE, CallOutcome, CampaignStatus
-from .models import PACE_MAX, Appointment, CallLog, Campaign
+from .cleaning import FIELDS, clean_fields, custom_variable_names  # noqa: F401 (re-exported)
+from .models import Appointment, CallLog, Campaign
 from .schedule import HELD_UNTIL
 
 S = CampaignStatus
-#: Fields a client may set when creating or editing a campaign.
-FIELDS = (
-    "name", "body", "variants", "media_url", "send_style", "tags", "priority", "start_at",
-    "window_start", "window_end", "pace_per_minute",
-)
-
-
 def audience(campaign: Campaign, after=None, until=None):
     """The campaign's contacts: in any of its lists or with any of its tags, not opted out
     (with ``after``/``until``, those with an id in ``(after, until]`` only: a fan-out
@@ -72,56 +64,6 @@ def tag_filter(tag: str, account: Account | None = None) -> Q:
 
 # --- create and edit --------------------------------------------------------------------
 
-def custom_variable_names(account: Account) -> set[str]:
-    """Every custom variable name some contact of the account has (one query)."""
-    contacts = Contact.objects.filter(account=account).exclude(custom_variables={})
-    if connection.vendor != "postgresql":  # the embedded SQLite: read them all
-        return {key for variables in contacts.values_list("custom_variables", flat=True) for key in variables or {}}
-    return set(
-        contacts.annotate(key=Func(F("custom_variables"), function="jsonb_object_keys"))
-        .values_list("key", flat=True).distinct()
-    )
-
-
-def _clean(account: Account, data: dict, campaign: Campaign | None = None) -> dict:
-    """Check what a client sent; raise InvalidInput naming the field to fix."""
-    out = {k: data[k] for k in FIELDS if k in data}
-    if "name" in out:
-        out["name"] = (out["name"] or "").strip()
-        if not out["name"]:
-            raise InvalidInput("A campaign needs a name.", field="name")
-    if "variants" in out:
-        out["variants"] = variants.clean(out["variants"], known=custom_variable_names(account))
-        if out["variants"]:
-            out["body"] = out["variants"][0]["body"]  # the first variant is the campaign's body
-    body = out.get("body", campaign.body if campaign else "")
-    media = out.get("media_url", campaign.media_url if campaign else "")
-    if "body" in out and not out.get("variants"):
-        templating.check(out["body"] or "", known=custom_variable_names(account))
-    if "body" in out or "media_url" in out or campaign is None:
-        if not body and not media:
-            raise InvalidInput("Write the message: body (a template), media_url, or both.", field="body")
-        try:
-            validation.validate_content(body or "", media or "")
-        except InvalidInput as exc:
-            raise InvalidInput(exc.message, field="body") from None
-        validation.validate_media_url(media or "")
-    if out.get("send_style"):
-        validation.validate_send_style(out["send_style"])
-    if "priority" in out:
-        validation.validate_priority(out["priority"])
-    if "tags" in out:
-        tags = out["tags"] or []
-        if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
-            raise InvalidInput("tags must be a list of non-empty strings.", field="tags")
-        out["tags"] = sorted({t.strip() for t in tags})
-    pace = out.get("pace_per_minute")
-    if pace is not None and not 1 <= pace <= PACE_MAX:
-        raise InvalidInput(f"pace_per_minute must be between 1 and {PACE_MAX:,} (or empty for no pace).",
-                           field="pace_per_minute")
-    return out
-
-
 def _set_relations(account: Account, campaign: Campaign, list_ids, line_ids) -> None:
     if list_ids is not None:
         lists = list(ContactList.objects.filter(account=account, pk__in=list_ids))
@@ -139,7 +81,7 @@ def _set_relations(account: Account, campaign: Campaign, list_ids, line_ids) -> 
 
 @transaction.atomic
 def create_campaign(account: Account, data: dict, *, list_ids=None, line_ids=None) -> Campaign:
-    fields = _clean(account, data)
+    fields = clean_fields(account, data)
     if "name" not in fields:
         raise InvalidInput("A campaign needs a name.", field="name")
     campaign = Campaign.objects.create(account=account, **fields)
@@ -153,7 +95,7 @@ def update_campaign(account: Account, campaign_id, data: dict, *, list_ids=None,
     campaign = locked(account, campaign_id)
     if campaign.status not in EDITABLE:
         raise Conflict(f"A {campaign.status} campaign cannot be edited; only draft, scheduled or paused ones can.")
-    fields = _clean(account, data, campaign)
+    fields = clean_fields(account, data, campaign)
     if campaign.status != S.DRAFT and (list_ids is not None or "tags" in fields):
         raise Conflict("The audience is fixed once a campaign has started; create a new campaign for other contacts.")
     for name, value in fields.items():
@@ -179,7 +121,8 @@ def clone(account: Account, campaign_id, *, name: str | None = None) -> Campaign
         variants=list(source.variants),
         media_url=source.media_url, send_style=source.send_style, tags=list(source.tags),
         priority=source.priority, window_start=source.window_start, window_end=source.window_end,
-        pace_per_minute=source.pace_per_minute,
+        pace_per_minute=source.pace_per_minute, winner_test_percent=source.winner_test_percent,
+        winner_wait_minutes=source.winner_wait_minutes, winner_metric=source.winner_metric,
         start_at=source.start_at if source.start_at and source.start_at > timezone.now() else None,
     )
     copy.lists.set(source.lists.filter(account=account))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from messaging.choices import Status
 
-from . import bulkjobs, engagement
+from . import bulkjobs, engagement, winner
 from .choices import BulkStatus, CampaignStatus, ExportStatus
 from .models import BulkJob, Campaign, CampaignResend, Export
 
@@ -23,7 +23,7 @@ def sweep() -> dict:
 
     now = timezone.now()
     stalled = now - STALLED
-    found = {"scheduled": 0, "fanout": 0, "withdraw": 0, "check": 0, "resend": 0, "export": 0, "bulk": 0}
+    found = {"scheduled": 0, "fanout": 0, "withdraw": 0, "check": 0, "resend": 0, "export": 0, "bulk": 0, "winner": 0}
     live = Campaign.objects.filter(status__in=[S.ACTIVE, S.SCHEDULED])
     # Stalled ones first: activating a schedule below touches updated_at.
     # A fan-out's chunks touch its slices' rows (the campaign's is only held FOR SHARE).
@@ -38,6 +38,12 @@ def sweep() -> dict:
     for pk in live.filter(status=S.ACTIVE, fanout_done_at__isnull=False).values_list("pk", flat=True):
         tasks.check_campaign.delay(str(pk))
         found["check"] += 1
+    tests = live.filter(status=S.ACTIVE, fanout_done_at__isnull=False, winner_test_percent__isnull=False,
+                        winner_decided_at__isnull=True)
+    for campaign in tests.only("pk", "start_at", "started_at", "winner_test_percent", "winner_wait_minutes"):
+        if winner.due_at(campaign) <= now:
+            tasks.pick_winner.delay(str(campaign.pk))
+            found["winner"] += 1
     stopped = Campaign.objects.filter(status=S.STOPPED, recipients__message__status=Status.QUEUED).distinct()
     for pk in stopped.values_list("pk", flat=True):
         tasks.withdraw_campaign.delay(str(pk))

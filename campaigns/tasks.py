@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import bulkjobs, engagement, fanout
+from . import bulkjobs, engagement, fanout, winner
 
 
 def _sliced(task, owner_id: str, index: int | None, plan, run) -> None:
@@ -84,3 +84,9 @@ def sweep() -> dict:
     from . import sweeps
 
     return sweeps.sweep()
+
+
+@shared_task(ignore_result=True)
+def pick_winner(campaign_id: str) -> bool:
+    """An A/B test's decision (idempotent: a second run finds the winner picked)."""
+    return winner.decide(campaign_id)

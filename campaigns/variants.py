@@ -22,8 +22,11 @@ def label(index: int | None) -> str:
     return LABELS[index] if index is not None else ""
 
 
-def bucket(campaign_id: UUID, contact_id: UUID) -> int:
-    digest = hashlib.blake2b(campaign_id.bytes + contact_id.bytes, digest_size=8).digest()
+def bucket(campaign_id: UUID, contact_id: UUID, salt: bytes = b"") -> int:
+    """The contact's bucket in the campaign (0 to SCALE - 1); another ``salt`` (the A/B
+    test's share) gives a draw independent of the variant's."""
+    contact_id = contact_id if isinstance(contact_id, UUID) else UUID(str(contact_id))
+    digest = hashlib.blake2b(campaign_id.bytes + contact_id.bytes, digest_size=8, person=salt).digest()
     return int.from_bytes(digest, "big") % SCALE
 
 
@@ -37,10 +40,15 @@ def picker(variants: list[dict], campaign_id: UUID):
         edges.append(total)
 
     def pick(contact_id) -> int:
-        b = bucket(campaign_id, contact_id if isinstance(contact_id, UUID) else UUID(str(contact_id)))
+        b = bucket(campaign_id, contact_id)
         return next((i for i, edge in enumerate(edges) if b < edge), len(edges) - 1)
 
     return pick
+
+
+def split(chosen: list[dict]) -> list[int]:
+    """The percentages alone: what a started campaign's recipients were assigned by."""
+    return [v["percent"] for v in chosen]
 
 
 def clean(raw, known: set[str]) -> list[dict]:

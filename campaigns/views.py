@@ -18,7 +18,7 @@ from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
-from . import bulkjobs, operations, services, stats, templating, waiting
+from . import bulkjobs, operations, services, stats, templating, waiting, winner
 from .choices import EDITABLE, CampaignStatus
 from .forms import VARIANT_FIELDS, AppointmentForm, CallForm, CampaignForm, TestSendForm
 from .models import BulkJob, Campaign, CampaignRecipient
@@ -82,7 +82,8 @@ def _initial(campaign: Campaign | None) -> dict:
         "send_style": campaign.send_style, "lists": list(campaign.lists.all()), "tags": ", ".join(campaign.tags),
         "lines": list(campaign.lines.all()), "priority": campaign.priority, "start_at": campaign.start_at,
         "window_start": campaign.window_start, "window_end": campaign.window_end,
-        "pace_per_minute": campaign.pace_per_minute,
+        "pace_per_minute": campaign.pace_per_minute, "winner_test_percent": campaign.winner_test_percent,
+        "winner_wait_minutes": campaign.winner_wait_minutes, "winner_metric": campaign.winner_metric,
         **{name: v["body"] for name, v in zip(VARIANT_FIELDS, campaign.variants[1:], strict=False)},
         "split": ", ".join(str(v["percent"]) for v in campaign.variants),
     }
@@ -207,6 +208,7 @@ def _detail_page(request, campaign: Campaign, *, test_form=None, status: int = 2
         "calls": campaign.call_logs.select_related("contact")[:20],
         "test_form": test_form or _test_form(request, campaign),
         "variant_stats": stats.variant_stats(campaign),
+        "winner": winner.summary(campaign),
         "resends": campaign.resends.all()[:10],
     }, status=status)
 

@@ -12,6 +12,8 @@ kept, never a row per recipient in Python). The reason is what made that due tim
   resume);
 - ``line_limits``: none of those, so the dispatcher held it for a line's limits (a burst per
   second, new contacts per hour or day);
+- ``winner``: an A/B test's share is sent; the rest waits for the winner, picked then
+  (campaigns/winner.py);
 - ``paused``: nothing is due until someone resumes the campaign (``at`` is null).
 
 ``at`` is null with no reason when nothing waits (the campaign is done, stopped, a draft)
@@ -28,7 +30,7 @@ from django.utils import timezone
 from messaging.choices import Status
 from messaging.models import Message
 
-from . import schedule
+from . import schedule, winner
 from .choices import CampaignStatus
 from .models import Campaign
 
@@ -44,6 +46,7 @@ class Reason(models.TextChoices):
     LINE_LIMITS = "line_limits", "the lines' sending limits"
     RETRY = "retry", "a retry after a temporary error"
     PAUSED = "paused", "the campaign is paused"
+    WINNER = "winner", "the A/B test's winner (then sent to the rest)"
 
 
 @dataclass
@@ -78,6 +81,8 @@ def next_send(campaign: Campaign, now: dt.datetime | None = None) -> NextSend:
             return NextSend(campaign.start_at, Reason.SCHEDULED_START)  # the fan-out has not run yet
         if not campaign.fanout_done_at:
             return NextSend(now)  # the fan-out is making the first messages: they leave as made
+        if winner.testing(campaign):
+            return NextSend(winner.due_at(campaign), Reason.WINNER)  # the test is out; the rest waits
         return NextSend()
     due = first["next_attempt_at"] or now
     if due <= now + SLACK:

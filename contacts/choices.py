@@ -45,3 +45,11 @@ class SortOrder(models.TextChoices):
     FIRST_NAME = "first_name", "First name"
     LAST_NAME = "last_name", "Last name"
     NUMBER = "e164_number", "Phone number"
+
+
+class KeywordAction(models.TextChoices):
+    """What a reply that is a keyword asks for (contacts/keywords.py)."""
+
+    OPT_OUT = "opt_out", "Opt out"
+    OPT_IN = "opt_in", "Opt back in"
+    HELP = "help", "Help"

@@ -151,3 +151,22 @@ class ImportRow(models.Model):
     def shown_cells(self) -> str:
         """The row's non-empty cells, for a table."""
         return " · ".join(str(cell).strip() for cell in self.cells if str(cell).strip())
+
+
+class KeywordSettings(models.Model):
+    """An account's reply keywords (contacts/keywords.py): the words that opt a contact out,
+    back in, or ask for help, and the automatic reply to each. No row: the defaults."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="keyword_settings")
+    opt_out_keywords = models.JSONField(default=list)
+    opt_in_keywords = models.JSONField(default=list)
+    help_keywords = models.JSONField(default=list)
+    #: The reply to each; an opt-out's confirmation is off by default (carriers and
+    #: providers often send their own).
+    opt_out_reply = models.TextField(blank=True)
+    opt_out_reply_on = models.BooleanField(default=False)
+    opt_in_reply = models.TextField(blank=True)
+    opt_in_reply_on = models.BooleanField(default=True)
+    help_reply = models.TextField(blank=True)
+    help_reply_on = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)

@@ -13,6 +13,7 @@ from outreach.exceptions import Conflict, InvalidInput
 from outreach.models import Account
 from webhooks.choices import EventType
 
+from .keywords import keyword_action  # noqa: F401 (messaging's inbound path calls it here)
 from .models import Contact, ContactList
 from .validation import clean_fields, search_text
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_bulk, views_import
+from . import views, views_bulk, views_import, views_keywords
 
 app_name = "contacts"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:pk>/", views.contact_detail, name="detail"),
     path("<uuid:pk>/opt", views.contact_opt, name="opt"),
     path("<uuid:pk>/delete", views.contact_delete, name="delete"),
+    path("keywords/", views_keywords.keyword_settings, name="keywords"),
     path("lists/", views.list_index, name="lists"),
     path("lists/<uuid:pk>/", views.list_detail, name="list-detail"),
     path("lists/<uuid:pk>/delete", views.list_delete, name="list-delete"),

@@ -77,6 +77,7 @@ RULES: dict[str, Rule] = {
     "contacts:import-job": page(MANAGER),
     "contacts:import-save-as-list": action(MANAGER),
     "contacts:import-rejected": page(MANAGER),
+    "contacts:keywords": page(MANAGER, MANAGER),
     # Conversations and messages.
     "messaging:inbox": page(VIEWER),
     "messaging:conversation-list": page(VIEWER),

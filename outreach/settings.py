@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "V1MessageStatusEnum": "messaging.api.serializers.V1_STATUS_WORDS",
         "ArnioStatusEnum": "messaging.payloads.ARNIO_WORDS",
         "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
+        "WinnerMetricEnum": "campaigns.choices.WinnerMetric",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

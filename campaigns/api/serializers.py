@@ -5,8 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaigns import bulkjobs, schedule, stats, variants, waiting
-from campaigns.choices import CallOutcome, CampaignStatus
+from campaigns import bulkjobs, schedule, stats, variants, waiting, winner
+from campaigns.choices import CallOutcome, CampaignStatus, WinnerMetric
 from campaigns.models import PACE_MAX, Appointment, BulkResult, CallLog, Campaign
 from messaging.api.serializers import V1_STATUS, V1_STATUS_WORDS
 
@@ -54,11 +54,22 @@ class VariantSerializer(serializers.Serializer):
     percent = serializers.IntegerField(min_value=1, max_value=99, help_text="Its share of the recipients.")
 
 
+class WinnerSerializer(serializers.Serializer):
+    test_percent = serializers.IntegerField(help_text="The share of the audience the test sends to.")
+    wait_minutes = serializers.IntegerField()
+    metric = serializers.ChoiceField(choices=WinnerMetric.choices)
+    due_at = serializers.DateTimeField(allow_null=True, help_text="When the winner is picked (null before the start).")
+    variant = serializers.CharField(allow_null=True, help_text="The winner (A, B...), null until picked.")
+    decided_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(help_text="Why it won: each variant's count and rate.")
+
+
 class CampaignSerializer(serializers.ModelSerializer):
     list_ids = serializers.SerializerMethodField()
     variants = VariantSerializer(many=True, help_text="A/B variants (the first's body is `body`); [] for none.")
     line_ids = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
+    winner = serializers.SerializerMethodField()
     window_start = ClockField()
     window_end = ClockField()
 
@@ -67,9 +78,16 @@ class CampaignSerializer(serializers.ModelSerializer):
         fields = [
             "id", "name", "status", "created_at", "updated_at", "body", "variants", "media_url", "send_style",
             "list_ids", "tags", "line_ids", "priority", "start_at", "window_start", "window_end",
-            "pace_per_minute", "started_at", "completed_at", "stopped_at", "progress",
+            "pace_per_minute", "winner_test_percent", "winner_wait_minutes", "winner_metric", "winner",
+            "started_at", "completed_at", "stopped_at", "progress",
         ]
         list_serializer_class = CampaignListSerializer
+
+    @extend_schema_field(WinnerSerializer(allow_null=True))
+    def get_winner(self, obj) -> dict | None:
+        """The A/B test of the winner: when it is picked, which won and why; null without one."""
+        found = winner.summary(obj)
+        return WinnerSerializer(found).data if found else None
 
     # .all() reads the list view's prefetch; values_list() would query once per campaign.
     def get_list_ids(self, obj) -> list[str]:
@@ -150,6 +168,14 @@ class CampaignWriteSerializer(serializers.Serializer):
     window_start = ClockField(required=False, help_text="Sending window start, contact's local time (09:00).")
     window_end = ClockField(required=False, help_text="Sending window end (20:00); 00:00-00:00: no quiet hours.")
     pace_per_minute = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=PACE_MAX)
+    winner_test_percent = serializers.IntegerField(required=False, allow_null=True, help_text=(
+        "With variants: send them to this share of the audience first (1-90 %), then the winner "
+        "to the rest; null: every recipient gets a variant by the split."))
+    winner_wait_minutes = serializers.IntegerField(required=False, allow_null=True, help_text=(
+        "How long after the start the winner is picked (1 minute to 10,080)."))
+    winner_metric = serializers.CharField(required=False, allow_blank=True, help_text=(
+        "How the winner is picked: `reply_rate` (the default) or `click_rate` (replies or contacts who "
+        "clicked a tracked link, per message sent)."))
 
 
 class CloneSerializer(serializers.Serializer):

@@ -7,10 +7,11 @@ from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns import bulkjobs, operations, services
+from campaigns import bulkjobs, cleaning, operations, services
 from campaigns.choices import CampaignStatus, Outcome
 from campaigns.models import (
     Appointment,
@@ -26,6 +27,7 @@ from outreach.api.base import AccountScoped
 from outreach.api.errors import PayloadTooLarge, too_large_message
 from outreach.api.pagination import BadQuery
 from outreach.choices import Family
+from outreach.exceptions import InvalidInput, OutreachError
 
 from .serializers import (
     AppointmentSerializer,
@@ -58,11 +60,31 @@ def choice_param(request, name: str, choices) -> str | None:
     return value or None
 
 
-def _write(request, *, partial: bool) -> tuple[dict, list | None, list | None]:
-    serializer = CampaignWriteSerializer(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
+def _write(request, account, campaign=None) -> tuple[dict, list | None, list | None]:
+    """The request's fields, shape-checked; a bad shape is a 422 that also names what the
+    service would refuse in the well-shaped fields (every bad field at once)."""
+    serializer = CampaignWriteSerializer(data=request.data, partial=campaign is not None)
+    if not serializer.is_valid():
+        raise ValidationError({**_service_errors(serializer, account, campaign), **serializer.errors})
     data = dict(serializer.validated_data)
     return data, data.pop("list_ids", None), data.pop("line_ids", None)
+
+
+def _service_errors(serializer, account, campaign) -> dict[str, list[str]]:
+    fine = {}
+    for name, raw in serializer.initial_data.items():
+        if name in cleaning.FIELDS and name in serializer.fields and name not in serializer.errors:
+            try:
+                fine[name] = serializer.fields[name].run_validation(raw)
+            except ValidationError:
+                continue
+    try:
+        cleaning.clean_fields(account, fine, campaign)
+    except InvalidInput as exc:
+        return exc.field_errors
+    except OutreachError:
+        pass  # a state conflict: the shape errors come first
+    return {}
 
 
 # --- campaigns --------------------------------------------------------------------------
@@ -89,7 +111,7 @@ class CampaignsView(AccountScoped, generics.ListAPIView):
     def post(self, request):
         """Create a DRAFT campaign: name, template, audience (lists and/or tags), lines,
         priority, start time, sending window, pace."""
-        data, list_ids, line_ids = _write(request, partial=False)
+        data, list_ids, line_ids = _write(request, self.account)
         campaign = services.create_campaign(self.account, data, list_ids=list_ids, line_ids=line_ids)
         return Response(CampaignDetailSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
@@ -111,7 +133,7 @@ class CampaignView(AccountScoped, generics.RetrieveAPIView):
     def patch(self, request, pk):
         """Edit a draft, scheduled or paused campaign (the audience only while a draft)."""
         campaign = self.get_object()
-        data, list_ids, line_ids = _write(request, partial=True)
+        data, list_ids, line_ids = _write(request, self.account, campaign)
         campaign = services.update_campaign(self.account, campaign.pk, data, list_ids=list_ids, line_ids=line_ids)
         return Response(CampaignDetailSerializer(campaign).data)
 

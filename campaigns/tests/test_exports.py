@@ -127,3 +127,21 @@ def test_the_console_builds_and_downloads_exports(account, campaign):
     client.post(f"/campaigns/{campaign}/export")
     assert Export.objects.filter(kind="campaign_results", campaign_id=campaign).exists()
     assert "Spring" in client.get("/campaigns/exports/").content.decode()
+
+
+def test_console_exports_are_the_accounts_and_managers(account, other_account, campaign):
+    """Another account's export is a 404 in the console (page and download); agents and
+    viewers cannot ask for one, see one or download one (outreach/roles.py)."""
+    export = exports.create(account, "contacts", requested_by="mia")
+    tasks.run_export(str(export.pk))
+    stranger = Client()
+    stranger.force_login(create_staff_user(other_account, "otto", "pw-for-tests-123", "owner"))
+    assert stranger.get(f"/campaigns/exports/{export.pk}/").status_code == 404
+    assert stranger.get(f"/campaigns/exports/{export.pk}/download").status_code == 404
+    for role in ("agent", "viewer"):
+        client = Client()
+        client.force_login(create_staff_user(account, f"p-{role}", "pw-for-tests-123", role))
+        assert client.get(f"/campaigns/exports/{export.pk}/download").status_code == 403
+        assert client.get("/campaigns/exports/").status_code == 403
+        assert client.post("/campaigns/exports/", {"kind": "contacts"}).status_code == 403
+    assert Export.objects.count() == 1

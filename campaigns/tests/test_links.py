@@ -48,7 +48,7 @@ def test_links_are_rewritten_per_recipient_and_a_click_counts_once(api, tracked)
     messages = list(Message.objects.filter(campaign_recipient__campaign_id=cid))
     for message in messages:
         assert "shop.example.com" not in message.content and "example.org" not in message.content
-        assert len(re.findall(r"https://go\.example\.com/l/[\w-]{8}", message.content)) == 2
+        assert len(re.findall(r"https://go\.example\.com/l/[\w-]{12}(?![\w-])", message.content)) == 2
         assert message.content.endswith(".")  # the sentence's full stop is no part of the link
     assert sorted(set(TrackedLink.objects.values_list("url", flat=True))) == [
         "https://example.org", "https://shop.example.com/spring?x=1&y=2"]
@@ -69,6 +69,14 @@ def test_links_are_rewritten_per_recipient_and_a_click_counts_once(api, tracked)
     assert detail["progress"]["clicked"] == 1  # once per recipient, however many clicks
     clicked = {r["phone"]: r["clicked"] for r in api.get(f"/api/v1/campaigns/{cid}/recipients").json()["items"]}
     assert clicked == {"+15125550711": True, "+15125550712": False}
+
+
+def test_codes_are_unguessable(api, tracked):
+    """72 random bits per code (12 url-safe characters): with millions of links out, a
+    guess still hits one about once in 10^15 tries."""
+    campaign(api, tracked, f.audience(tracked, ["+15125550715"]))
+    codes = list(TrackedLink.objects.values_list("code", flat=True))
+    assert codes and all(len(code) == 12 and re.fullmatch(r"[\w-]+", code) for code in codes)
 
 
 def test_previews_and_head_do_not_count_and_unknown_codes_are_404(api, tracked):

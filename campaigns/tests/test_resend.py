@@ -86,3 +86,14 @@ def test_the_console_button_resends_and_audits(account, completed):
     assert 'data-testid="resends"' in response.content.decode()
     assert AuditEntry.objects.get(action="campaign.resent").detail["recipients"] == 1
     assert ResendAttempt.objects.get().resend.requested_by == "mia"
+
+
+def test_a_contact_who_opted_out_since_the_error_is_not_resent(api, account, completed):
+    """An errored message whose contact has opted out since (STOP on another thread, the
+    console, an import) is not queued again: a resend must never text someone who said stop."""
+    contact = account.contacts.get(e164_number=FAILS)
+    api.post(f"/api/v1/contacts/{contact.pk}/opt-out")
+    assert account.contacts.get(pk=contact.pk).opted_out_at is not None
+    response = api.post(f"/api/v1/campaigns/{completed}/resend")
+    assert response.status_code == 409 and "nothing to resend" in response.json()["detail"]
+    assert not ResendAttempt.objects.exists()

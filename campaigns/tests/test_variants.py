@@ -123,3 +123,51 @@ def test_the_console_form_takes_variants_and_a_split(account):
     assert "Hi B</textarea>" in edit and 'value="70, 30"' in edit
     clone = client.post(f"/campaigns/{campaign.pk}/clone")
     assert clone.status_code == 302 and Campaign.objects.exclude(pk=campaign.pk).get().variants == campaign.variants
+
+
+def test_every_bad_field_is_in_the_one_422_beside_the_variants(api, account):
+    """A bad name, pace and tags are named in the same 422 as the variants' problems, not
+    one at a time across several requests."""
+    response = api.post("/api/v1/campaigns", {
+        "name": " ", "pace_per_minute": 0, "tags": [""],
+        "variants": [{"body": "", "percent": 50}, {"body": "Hi", "percent": 40}],
+    }, format="json")
+    assert response.status_code == 422, response.content
+    assert set(response.json()["errors"]) == {"name", "pace_per_minute", "tags.0", "variants", "variants.0.body"}
+    assert not Campaign.objects.exists()
+
+
+def test_a_started_campaigns_split_cannot_change(api, account):
+    """Recipients already have their variant: once started, the split (how many variants
+    and their percentages) is fixed; the bodies of a paused campaign may still be edited."""
+    f.lines(account, 1)
+    cid = create(api, f.audience(account, ["+15125550603", "+15125550604"]))["id"]
+    api.post(f"/api/v1/campaigns/{cid}/start")
+    api.post(f"/api/v1/campaigns/{cid}/pause")
+    split = [{**v, "percent": p} for v, p in zip(AB, [34, 33, 33], strict=True)]
+    changed = api.patch(f"/api/v1/campaigns/{cid}", {"variants": split}, format="json")
+    assert changed.status_code == 409 and "split" in changed.json()["detail"]
+    halves = [{**v, "percent": 50} for v in AB[:2]]
+    assert api.patch(f"/api/v1/campaigns/{cid}", {"variants": halves}, format="json").status_code == 409
+    reworded = [{**v, "body": v["body"] + "!"} for v in AB]
+    assert api.patch(f"/api/v1/campaigns/{cid}", {"variants": reworded}, format="json").status_code == 200
+    assert Campaign.objects.get(pk=cid).variants == reworded
+
+
+def test_the_fan_out_costs_the_same_queries_with_variants_and_tracked_links(api, account, settings):
+    settings.FANOUT_CHUNK = 10_000
+    account.track_links = True
+    account.save(update_fields=["track_links"])
+    f.lines(account, 1)
+    linked = [{**v, "body": v["body"] + " https://shop.example.com/a"} for v in AB]
+
+    def cost(n: int) -> int:
+        cid = create(api, big_list(account, n, name=f"L{n}", first=6000000 + 1000 * n), variants=linked)["id"]
+        api.post(f"/api/v1/campaigns/{cid}/start")
+        with CaptureQueriesContext(connection) as queries:
+            fanout.run(cid)
+        assert Campaign.objects.get(pk=cid).links.count() == n
+        assert CampaignRecipient.objects.filter(campaign_id=cid, variant__isnull=False).count() == n
+        return len(queries.captured_queries)
+
+    assert cost(20) == cost(200)

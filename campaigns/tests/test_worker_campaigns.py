@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from campaigns import tasks
+from campaigns import tasks, variants
 from campaigns.models import Campaign, CampaignRecipient, FanoutSlice
 from contacts.models import Contact
 from messaging.choices import Status
-from messaging.models import Message
+from messaging.models import Line, Message
 from outreach.testing import assert_matches_schema, running_worker, wait_for
 from webhooks.models import Event
 
@@ -153,3 +153,33 @@ def test_a_worker_fans_the_slices_of_a_large_audience_out_side_by_side(api, acco
     assert Message.objects.filter(campaign_recipient__campaign=campaign).count() == 60
     assert len(set(CampaignRecipient.objects.filter(campaign=campaign).values_list("seq", flat=True))) == 60
     assert api.get(f"/api/v1/campaigns/{cid}").json()["progress"]["queued"] == 60
+
+
+def test_an_ab_test_sends_the_winner_to_the_rest_once_through_the_worker(api, account, worker):
+    """The worker fans out the test's share, sends it, then (the decision asked twice, as a
+    lost ETA task's sweep and the task itself would) picks the winner and sends it to the
+    rest once; the campaign completes with every contact messaged exactly once."""
+    f.lines(account, 1)
+    Line.objects.filter(account=account).update(burst_per_second=1000, new_contacts_per_hour=1000,
+                                                new_contacts_per_day=1000)
+    lst = f.audience(account, [f"+151255{i:03d}00" for i in range(100, 140)])
+    ab = [{"body": "A: Hi", "percent": 50}, {"body": "B: Hello", "percent": 50}]
+    cid = create(api, lst, variants=ab, winner_test_percent=50, winner_wait_minutes=1)
+    in_test = {c for c in lst.contacts.values_list("pk", flat=True)
+               if variants.bucket(Campaign.objects.get(pk=cid).pk, c, salt=b"test") < 5000}
+    assert 0 < len(in_test) < 40
+    api.post(f"/api/v1/campaigns/{cid}/start")
+    wait_for(lambda: progress(api, cid)["next_send"]["reason"] == "winner", timeout=60,
+             message="the test's share was not sent")
+    assert set(CampaignRecipient.objects.filter(campaign_id=cid).values_list("contact_id", flat=True)) == in_test
+
+    Campaign.objects.filter(pk=cid).update(started_at=timezone.now() - dt.timedelta(minutes=2))
+    tasks.pick_winner.delay(cid)
+    tasks.pick_winner.delay(cid)
+    done = wait_for(lambda: (p := progress(api, cid))["status"] == "COMPLETED" and p, timeout=60,
+                    message="the rest was not sent")
+    assert done["winner"]["variant"] in ("A", "B") and done["winner"]["reason"]
+    assert Message.objects.filter(campaign_recipient__campaign_id=cid).count() == 40
+    winner_index = "AB".index(done["winner"]["variant"])
+    rest = CampaignRecipient.objects.filter(campaign_id=cid).exclude(contact_id__in=in_test)
+    assert rest.count() == 40 - len(in_test) and set(rest.values_list("variant", flat=True)) == {winner_index}

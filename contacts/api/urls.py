@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import v2, views
+from . import keywords, v2, views
 
 urlpatterns = [
     path("v1/contacts", views.ContactsView.as_view(), name="api-contacts"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("v1/contacts/<uuid:pk>/opt-out", views.OptOutView.as_view(), name="api-contact-opt-out"),
     path("v1/contacts/<uuid:pk>/opt-in", views.OptInView.as_view(), name="api-contact-opt-in"),
     path("v1/lists", views.ListsView.as_view(), name="api-lists"),
+    path("v1/keywords", keywords.KeywordsView.as_view(), name="api-keywords"),
     # The Sendblue dialect's contacts (the official SDK's ``contacts`` resource).
     path("v2/contacts", v2.ContactsV2.as_view(), name="api-v2-contacts"),
     path("v2/contacts/bulk", v2.ContactsBulkV2.as_view(), name="api-v2-contacts-bulk"),

@@ -11,6 +11,8 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("POST", "api/v1/contacts/<uuid:pk>/opt-in"): "contacts",
     ("GET", "api/v1/lists"): "contacts",
     ("POST", "api/v1/lists"): "contacts",
+    ("GET", "api/v1/keywords"): "contacts",
+    ("PUT", "api/v1/keywords"): "contacts",
     ("GET", "api/v1/lists/<uuid:pk>"): "contacts",
     ("PATCH", "api/v1/lists/<uuid:pk>"): "contacts",
     ("PUT", "api/v1/lists/<uuid:pk>"): "contacts",

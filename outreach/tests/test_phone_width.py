@@ -48,6 +48,7 @@ CONSOLE_PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("contact-new-errors", lambda s: "/contacts/new/"),  # submitted empty below
     ("contact", lambda s: f"/contacts/{s['contact'].pk}/"),
     ("lists", lambda s: "/contacts/lists/"),
+    ("keywords", lambda s: "/contacts/keywords/"),
     ("list", lambda s: f"/contacts/lists/{s['list'].pk}/"),
     ("import-upload", lambda s: "/contacts/import/"),
     ("import-mapping", lambda s: f"/contacts/import/{s['draft_import'].pk}/map/"),

@@ -55,6 +55,7 @@ contacts:import-map              M M
 contacts:import-job              M -
 contacts:import-save-as-list     - M
 contacts:import-rejected         M -
+contacts:keywords                M M
 messaging:inbox                  V -
 messaging:conversation-list      V -
 messaging:compose                A A
