@@ -15,16 +15,14 @@ holds at most one worker process, briefly, and never another target's deliveries
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .choices import DeliveryStatus
 from .delivery import BATCH, COOL_DOWN_SECONDS, MAX_COOL_DOWN_SECONDS, claim, deliver_batch, due
-from .models import Delivery, Event
+from .models import Delivery
 
 #: A drain gives its slot back after this long and asks for a fresh one (fairness).
 DRAIN_BUDGET_SECONDS = 20
@@ -147,21 +145,3 @@ def sweep() -> int:
     )
     wake(targets)
     return len(targets)
-
-
-
-def purge(batch: int = 5000) -> int:
-    """Delete events older than ``WEBHOOKS_RETENTION_DAYS`` with nothing left to deliver,
-    with their deliveries and attempts, a chunk at a time (no long lock)."""
-    cutoff = timezone.now() - timedelta(days=settings.WEBHOOKS_RETENTION_DAYS)
-    busy = Delivery.objects.filter(event=OuterRef("pk"), status=DeliveryStatus.PENDING)
-    removed = 0
-    while True:
-        ids = list(
-            Event.objects.filter(created_at__lt=cutoff).exclude(Exists(busy))
-            .order_by("created_at").values_list("id", flat=True)[:batch]
-        )
-        if not ids:
-            return removed
-        Event.objects.filter(id__in=ids).delete()
-        removed += len(ids)

@@ -224,18 +224,6 @@ def test_the_sweep_wakes_each_due_target_once(account, httpserver, django_assert
     assert delivery.due(a.target).count() == 5
 
 
-def test_purge_drops_old_settled_events_and_keeps_pending_ones(account, httpserver):
-    services.create_endpoint(account, httpserver.url_for("/hook"))
-    old_done, old_pending, recent = webhooks.emit_many(
-        [(account, EventType.CONTACT_OPTED_OUT, {"n": i}, ()) for i in range(3)]
-    )
-    Event.objects.filter(pk__in=[old_done.pk, old_pending.pk]).update(created_at=timezone.now() - timedelta(days=31))
-    Delivery.objects.filter(event__in=[old_done, recent]).update(status=DeliveryStatus.SUCCEEDED)
-    assert drains.purge() == 1
-    assert set(Event.objects.values_list("pk", flat=True)) == {old_pending.pk, recent.pk}
-    assert not Delivery.objects.filter(event_id=old_done.pk).exists()
-
-
 def test_a_dead_endpoint_is_probed_less_and_less_often(account, httpserver):
     httpserver.expect_request("/hook").respond_with_data("down", status=503)
     endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
