@@ -2,6 +2,7 @@
 schedule, disabling after a failure streak, replay, and the target check at send time."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -237,3 +238,19 @@ def test_a_dead_endpoint_is_probed_less_and_less_often(account, httpserver):
         cool_downs.append(round((untried.next_attempt_at - before).total_seconds()))
     assert cool_downs == [5, 10, 20, 40]
     assert len(received(httpserver)) == 4  # one probe per drain, not one timeout per delivery
+
+
+def test_a_callback_url_two_accounts_share_is_signed_with_each_accounts_secret(account, other_account, httpserver):
+    """A one-off URL's deliveries are one target whatever their account, so one batch may
+    hold both accounts' callbacks: each is signed with its own account's secret."""
+    httpserver.expect_request("/cb").respond_with_data("ok")
+    url = httpserver.url_for("/cb")
+    webhooks.emit_many([(a, EventType.CONTACT_OPTED_OUT, {"who": a.name}, (url,)) for a in (account, other_account)],
+                       to_endpoints=False)
+    assert drains.drain(services.url_target(url)) == 2
+    got = {}
+    for request in received(httpserver, "/cb"):
+        body = json.loads(request.get_data())
+        who = (body.get("data") or body)["who"]
+        got[who] = verify(services.account_secret(account if who == account.name else other_account).secret, request)
+    assert set(got) == {account.name, other_account.name}
