@@ -78,14 +78,6 @@ def drain(target: str) -> int:
             batch = claim(target)
             if not batch:
                 break
-            if slot == 0 and not helped and len(batch) == BATCH and slots > 1:
-                # A backlog: ask for helpers to fill the target's other slots (wake-ups
-                # are one per target, so nothing else would).
-                from .tasks import drain as drain_task
-
-                for _ in range(slots - 1):
-                    drain_task.delay(target)
-                helped = True
             # Each failed probe in a row doubles the wait of the target's other deliveries,
             # so however many endpoints are dead, together they take little worker time.
             failures = cache.get(_failing_key(target)) or 0
@@ -98,6 +90,13 @@ def drain(target: str) -> int:
                 cache.set(_failing_key(target), failures + 1, timeout=24 * 3600)
                 break
             cache.delete(_failing_key(target))
+            if slot == 0 and not helped and len(batch) == BATCH and slots > 1:
+                # A backlog on a target that answers: ask for helpers to fill its other
+                # slots (wake-ups are one per target, so nothing else would). Not before
+                # a batch went through: each helper of a dead target would wait out the
+                # timeout in a worker process of its own.
+                _ask_for_helpers(target, slots - 1)
+                helped = True
             if time.monotonic() - started > DRAIN_BUDGET_SECONDS:
                 again = True  # give the slot back; a fresh task queues behind other targets'
                 break
@@ -111,6 +110,13 @@ def drain(target: str) -> int:
         else:
             _follow_up(target)
     return made
+
+
+def _ask_for_helpers(target: str, count: int) -> None:
+    from .tasks import drain as drain_task
+
+    for _ in range(count):
+        drain_task.delay(target)
 
 
 #: Waits up to this long are kept by a delayed task as well as by the sweep; longer ones

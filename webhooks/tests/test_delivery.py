@@ -6,10 +6,12 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
 import webhooks
+from outreach.celery import app
 from outreach.exceptions import Conflict
 from webhooks import delivery, drains, services
 from webhooks.choices import DeliveryStatus, EventType
@@ -254,3 +256,35 @@ def test_a_callback_url_two_accounts_share_is_signed_with_each_accounts_secret(a
         who = (body.get("data") or body)["who"]
         got[who] = verify(services.account_secret(account if who == account.name else other_account).secret, request)
     assert set(got) == {account.name, other_account.name}
+
+
+
+def _purge_broker() -> None:
+    with app.connection_for_write() as conn:
+        app.control.purge(connection=conn)
+
+
+def _drains_queued() -> int:
+    with app.connection_for_write() as conn:
+        return conn.default_channel.queue_declare(queue=settings.CELERY_TASK_DEFAULT_QUEUE, passive=True).message_count
+
+
+@override_settings(WEBHOOKS_ENDPOINT_CONCURRENCY=4)
+def test_helpers_are_asked_for_only_once_a_batch_went_through(account, httpserver):
+    """A backlog gets helpers to fill the target's other slots, but a target that does not
+    answer gets none: each would hold a worker process for the whole timeout."""
+    httpserver.expect_request("/down").respond_with_data("down", status=503)
+    httpserver.expect_request("/up").respond_with_data("ok")
+    down = services.create_endpoint(account, httpserver.url_for("/down"))
+    webhooks.emit_many([(account, EventType.CONTACT_OPTED_OUT, {"n": i}, ()) for i in range(delivery.BATCH + 1)])
+    _purge_broker()
+    drains.drain(down.target)
+    assert _drains_queued() == 1  # its own follow-up after the cool-down, no helpers
+
+    services.disable_endpoint(account, down.pk, "out of the way")
+    up = services.create_endpoint(account, httpserver.url_for("/up"))
+    webhooks.emit_many([(account, EventType.CONTACT_OPTED_OUT, {"n": i}, ()) for i in range(delivery.BATCH + 1)])
+    _purge_broker()
+    drains.drain(up.target)
+    assert _drains_queued() == 3  # the target's three other slots
+    assert Delivery.objects.filter(endpoint=up, status=DeliveryStatus.SUCCEEDED).count() == delivery.BATCH + 1
