@@ -1,7 +1,10 @@
 """Webhooks bench: 10,000 events delivered by real Celery workers to a local receiver,
 against plain ``requests.Session`` loops posting the same pre-signed bodies with the same
 concurrency (as many processes as the worker has pool processes), with one dead
-endpoint (accepts connections, never answers) subscribed to every event as well.
+endpoint (accepts connections, never answers) subscribed to every event as well. The
+workers may put all their processes on one endpoint (``WEBHOOKS_ENDPOINT_CONCURRENCY`` is
+set to the concurrency; the default of 2 would give them half the loops' senders, and on a
+machine that other work loads, half their share of the CPU).
 
 Sets up its own world: database ``outreach_bench_webhooks`` (created and migrated), Redis
 db 12, a receiver process (HTTP/1.1 keep-alive, threaded), a black-hole socket, and a
@@ -157,6 +160,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
 
+    ENV["WEBHOOKS_ENDPOINT_CONCURRENCY"] = str(args.concurrency)  # the loops' senders on one endpoint
     receiver = Process(target=serve_receiver, daemon=True)
     receiver.start()
     hole = black_hole()

@@ -79,6 +79,7 @@ class AuditAction(models.TextChoices):
     CAMPAIGN_RESENT = "campaign.resent", "Queued a campaign's failed messages again"
     EXPORT_CREATED = "export.created", "Started an export"
     LINK_TRACKING_CHANGED = "account.link_tracking_changed", "Changed link tracking"
+    RETENTION_CHANGED = "account.retention_changed", "Changed data retention"
     API_KEY_CREATED = "api_key.created", "Created an API key"
     API_KEY_REVOKED = "api_key.revoked", "Revoked an API key"
     LINE_ADDED = "line.added", "Added a line"
@@ -94,3 +95,10 @@ class AuditAction(models.TextChoices):
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "Rotated a webhook signing secret"
     WEBHOOK_TOGGLED = "webhook.toggled", "Enabled or disabled a webhook endpoint"
     WEBHOOK_DELETED = "webhook.deleted", "Deleted a webhook endpoint"
+
+
+class RetentionMode(models.TextChoices):
+    """What happens to a message past the account's message retention."""
+
+    REDACT = "redact", "Redact the body and media (the message and its status stay)"
+    DELETE = "delete", "Delete the message"

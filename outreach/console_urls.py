@@ -9,6 +9,7 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/time-zones.json", views.time_zones, name="time-zones"),
     path("settings/links/", views.link_tracking, name="link-tracking"),
+    path("settings/retention/", views.retention, name="retention"),
     path("settings/api-keys/", views.api_keys, name="api-keys"),
     path("settings/api-keys/<int:pk>/revoke", views.revoke_key, name="revoke-key"),
     path("people/", views_people.people_page, name="people"),

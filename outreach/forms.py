@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
-from .choices import AuditAction, Dialect, Role, Scope
+from .choices import AuditAction, Dialect, RetentionMode, Role, Scope
+from .services import MAX_RETENTION_DAYS
 
 
 class ApiKeyForm(forms.Form):
@@ -50,6 +51,21 @@ class LinkTrackingForm(forms.Form):
     link_domain = forms.URLField(required=False, max_length=200, label="Short link domain", assume_scheme="https",
                                  help_text="Where short links point, e.g. https://go.example.com (it must serve "
                                            "this instance's /l/ paths). Empty: this instance's address.")
+
+
+def _days_field(label: str, help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(required=False, min_value=1, max_value=MAX_RETENTION_DAYS, label=label,
+                              help_text=help_text)
+
+
+class RetentionForm(forms.Form):
+    message_retention_days = _days_field(
+        "Keep message content for (days)", "Empty: kept. Past it, bodies and media are redacted or messages deleted.")
+    message_retention_mode = forms.ChoiceField(choices=RetentionMode.choices, label="Past that")
+    event_retention_days = _days_field(
+        "Keep events for (days)", "The event stream's log; at least one day. Empty: this instance's default.")
+    webhook_delivery_retention_days = _days_field(
+        "Keep webhook delivery logs for (days)", "Pending deliveries stay. Empty: this instance's default.")
 
 
 class InviteForm(forms.Form):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .choices import ROLE_RANK, AuditAction, Dialect, Plan, Role, Scope
+from .choices import ROLE_RANK, AuditAction, Dialect, Plan, RetentionMode, Role, Scope
 
 
 class Account(models.Model):
@@ -29,6 +29,14 @@ class Account(models.Model):
     track_links = models.BooleanField(default=False)
     #: Where short links point (``https://go.example.com``); blank: ``PUBLIC_BASE_URL``.
     link_domain = models.URLField(max_length=200, blank=True)
+    # Data retention (outreach/retention.py): None keeps messages; for events and webhook
+    # deliveries None means the deployment's WEBHOOKS_RETENTION_DAYS.
+    message_retention_days = models.PositiveIntegerField(null=True, blank=True)
+    message_retention_mode = models.CharField(
+        max_length=16, choices=RetentionMode.choices, default=RetentionMode.REDACT
+    )
+    event_retention_days = models.PositiveIntegerField(null=True, blank=True)
+    webhook_delivery_retention_days = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

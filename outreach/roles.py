@@ -50,6 +50,7 @@ RULES: dict[str, Rule] = {
     "console:settings": page(VIEWER, PERSONAL),
     "console:api-keys": page(OWNER, OWNER),
     "console:link-tracking": page(OWNER, OWNER),
+    "console:retention": page(OWNER, OWNER),
     "console:revoke-key": action(OWNER),
     "console:people": page(OWNER, OWNER),
     "console:person-role": action(OWNER),

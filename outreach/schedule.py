@@ -23,7 +23,8 @@ ENTRIES: dict[str, tuple[str, float | str]] = {
     "campaigns-sweep": ("campaigns.tasks.sweep", 30.0),
     # Webhook retry waits are due times in the database: this sweep turns them into work.
     "webhooks-sweep": ("webhooks.tasks.sweep", 5.0),
-    "webhooks-purge": ("webhooks.tasks.purge", 3600.0),
+    # Data retention: each app's purger, per account, in bounded batches (outreach/retention.py).
+    "outreach-retention": ("outreach.tasks.apply_retention", "RETENTION_SWEEP_SECONDS"),
 }
 #: The providers' periodic tasks, in beat's shape (messaging/providers/registry.py).
 PROVIDERS_SCHEDULE = "messaging.providers.registry.periodic_tasks"

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils import timezone
 
-from .choices import Dialect, Role, Scope
+from .choices import Dialect, RetentionMode, Role, Scope
 from .exceptions import InvalidInput
 from .models import Account, ApiKey, Membership, hash_secret
 from .phones import to_e164
@@ -69,6 +69,38 @@ def set_link_tracking(account: Account, *, track_links: bool, link_domain: str) 
                            field="link_domain")
     account.track_links, account.link_domain = bool(track_links), domain
     account.save(update_fields=["track_links", "link_domain"])
+    return account
+
+
+#: Longest retention an account may set, in days (ten years).
+MAX_RETENTION_DAYS = 3650
+RETENTION_FIELDS = ("message_retention_days", "message_retention_mode", "event_retention_days",
+                    "webhook_delivery_retention_days")
+
+
+def set_retention(account: Account, **changes) -> Account:
+    """Change the account's data retention (``outreach.retention``). Days are whole days from
+    1 to ``MAX_RETENTION_DAYS``, or None (messages: kept; events and deliveries: the
+    deployment's ``WEBHOOKS_RETENTION_DAYS``); every bad field is named in one error."""
+    errors: dict[str, str] = {}
+    for name, value in changes.items():
+        if name not in RETENTION_FIELDS:
+            errors[name] = f"{name} is not a retention setting; use {', '.join(RETENTION_FIELDS)}."
+        elif name == "message_retention_mode":
+            if value not in RetentionMode.values:
+                errors[name] = f"{name} must be one of {', '.join(RetentionMode.values)}."
+        elif value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                    or not 1 <= value <= MAX_RETENTION_DAYS):
+            errors[name] = f"{name} must be a whole number of days from 1 to {MAX_RETENTION_DAYS}, or null."
+    if errors:
+        raise InvalidInput.of_fields(errors)
+    for name, value in changes.items():
+        setattr(account, name, value)
+    if changes:
+        account.save(update_fields=list(changes))
+        # API keys are cached with their account (outreach/api/authentication.py).
+        for key_id in ApiKey.objects.filter(account=account).values_list("key_id", flat=True):
+            forget_api_key(key_id)
     return account
 
 

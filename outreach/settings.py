@@ -396,8 +396,15 @@ WEBHOOKS_DISABLE_AFTER_HOURS = env.float("WEBHOOKS_DISABLE_AFTER_HOURS", default
 WEBHOOKS_SECRET_GRACE_HOURS = env.float("WEBHOOKS_SECRET_GRACE_HOURS", default=24.0)
 #: Deliveries to one endpoint that may be in flight at once (across all workers).
 WEBHOOKS_ENDPOINT_CONCURRENCY = env.int("WEBHOOKS_ENDPOINT_CONCURRENCY", default=2)
-#: Days webhook events and their delivery logs are kept (pending ones are never purged).
+#: Days webhook events and their delivery logs are kept (pending ones are never purged), for
+#: an account that sets no retention of its own (outreach/retention.py).
 WEBHOOKS_RETENTION_DAYS = env.int("WEBHOOKS_RETENTION_DAYS", default=30)
+#: Data retention (outreach/retention.py): rows one purger handles per statement, batches
+#: per purger and account in one run (more left: the task queues itself again), and how
+#: often beat starts a run.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
+RETENTION_MAX_BATCHES_PER_RUN = env.int("RETENTION_MAX_BATCHES_PER_RUN", default=20)
+RETENTION_SWEEP_SECONDS = env.float("RETENTION_SWEEP_SECONDS", default=3600.0)
 #: The event stream (GET /api/v2/events, webhooks/stream.py): poll, heartbeat and rotation
 #: seconds, how long a missing id is waited for, and the streams one process may serve.
 STREAM_POLL_SECONDS = env.float("STREAM_POLL_SECONDS", default=1.0)

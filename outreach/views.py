@@ -15,16 +15,18 @@ from .audit import record
 from .choices import AuditAction
 from .console import admin_required, member_required
 from .exceptions import OutreachError
-from .forms import ApiKeyForm, LinkTrackingForm, TimeZoneForm
+from .forms import ApiKeyForm, LinkTrackingForm, RetentionForm, TimeZoneForm
 from .middleware import SESSION_ACCOUNT_KEY
 from .models import ApiKey
 from .services import (
+    RETENTION_FIELDS,
     create_api_key,
     full_key,
     revoke_api_key,
     set_link_tracking,
     set_member_phone,
     set_member_time_zone,
+    set_retention,
 )
 from .timezones import sorted_zones
 
@@ -118,7 +120,8 @@ def settings_page(request):
         else:
             messages.success(request, "Saved. Times are now shown in your zone.")
             return redirect("console:settings")
-    return render(request, "console/settings.html", {"form": form, "membership": membership},
+    return render(request, "console/settings.html",
+                  {"form": form, "membership": membership, "retention_default": settings.WEBHOOKS_RETENTION_DAYS},
                   status=422 if form.errors else 200)
 
 
@@ -139,6 +142,27 @@ def link_tracking(request):
             messages.success(request, "Saved link tracking.")
             return redirect("console:link-tracking")
     return render(request, "console/link_tracking.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@member_required
+def retention(request):
+    """Owners: how long the account's messages, events and webhook delivery logs are kept
+    (outreach/retention.py does the purging)."""
+    account = request.account
+    form = RetentionForm(request.POST or None, initial={name: getattr(account, name) for name in RETENTION_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_retention(account, **form.cleaned_data)
+        except OutreachError as exc:
+            for name, messages_ in exc.field_errors.items():
+                form.add_error(name if name in form.fields else None, messages_)
+        else:
+            record(account, request.user, AuditAction.RETENTION_CHANGED, account, detail=form.cleaned_data)
+            messages.success(request, "Saved data retention. The next hourly run applies it.")
+            return redirect("console:retention")
+    return render(request, "console/retention.html",
+                  {"form": form, "default_days": settings.WEBHOOKS_RETENTION_DAYS},
+                  status=422 if form.errors else 200)
 
 
 @require_GET

@@ -136,9 +136,10 @@ def _signer(delivery: Delivery, cache_: dict) -> Signer:
     bodies also carry ``sb-signing-secret``: the endpoint's Sendblue secret, else the
     account's ``globalSecret``."""
     def account() -> AccountSecret:
-        if "account" not in cache_:
-            cache_["account"] = account_secret(delivery.account)
-        return cache_["account"]
+        # By account: a one-off URL's target is the URL's, and two accounts may share it.
+        if delivery.account_id not in cache_:
+            cache_[delivery.account_id] = account_secret(delivery.account)
+        return cache_[delivery.account_id]
 
     if delivery.endpoint_id:
         endpoint = delivery.endpoint
@@ -162,9 +163,9 @@ def post(delivery: Delivery, body: bytes, signer: Signer) -> Outcome:
         headers[SENDBLUE_SECRET_HEADER] = signer.sendblue_secret
         outcome.headers[SENDBLUE_SECRET_HEADER] = "[redacted]"
     try:
-        response = net.request(
-            "POST", delivery.url, data=body, headers=headers, timeout=settings.WEBHOOKS_TIMEOUT,
-            max_bytes=MAX_RESPONSE_BYTES, truncate=True, using=session(),
+        response = net.send_body(
+            session(), "POST", delivery.url, body=body, headers=headers, timeout=settings.WEBHOOKS_TIMEOUT,
+            max_bytes=MAX_RESPONSE_BYTES, truncate=True,
         )
         outcome.status_code = response.status_code
         # Decode only the excerpt, as UTF-8: charset sniffing of the whole body costs more than the POST.

@@ -15,16 +15,14 @@ holds at most one worker process, briefly, and never another target's deliveries
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .choices import DeliveryStatus
 from .delivery import BATCH, COOL_DOWN_SECONDS, MAX_COOL_DOWN_SECONDS, claim, deliver_batch, due
-from .models import Delivery, Event
+from .models import Delivery
 
 #: A drain gives its slot back after this long and asks for a fresh one (fairness).
 DRAIN_BUDGET_SECONDS = 20
@@ -80,14 +78,6 @@ def drain(target: str) -> int:
             batch = claim(target)
             if not batch:
                 break
-            if slot == 0 and not helped and len(batch) == BATCH and slots > 1:
-                # A backlog: ask for helpers to fill the target's other slots (wake-ups
-                # are one per target, so nothing else would).
-                from .tasks import drain as drain_task
-
-                for _ in range(slots - 1):
-                    drain_task.delay(target)
-                helped = True
             # Each failed probe in a row doubles the wait of the target's other deliveries,
             # so however many endpoints are dead, together they take little worker time.
             failures = cache.get(_failing_key(target)) or 0
@@ -100,6 +90,13 @@ def drain(target: str) -> int:
                 cache.set(_failing_key(target), failures + 1, timeout=24 * 3600)
                 break
             cache.delete(_failing_key(target))
+            if slot == 0 and not helped and len(batch) == BATCH and slots > 1:
+                # A backlog on a target that answers: ask for helpers to fill its other
+                # slots (wake-ups are one per target, so nothing else would). Not before
+                # a batch went through: each helper of a dead target would wait out the
+                # timeout in a worker process of its own.
+                _ask_for_helpers(target, slots - 1)
+                helped = True
             if time.monotonic() - started > DRAIN_BUDGET_SECONDS:
                 again = True  # give the slot back; a fresh task queues behind other targets'
                 break
@@ -113,6 +110,13 @@ def drain(target: str) -> int:
         else:
             _follow_up(target)
     return made
+
+
+def _ask_for_helpers(target: str, count: int) -> None:
+    from .tasks import drain as drain_task
+
+    for _ in range(count):
+        drain_task.delay(target)
 
 
 #: Waits up to this long are kept by a delayed task as well as by the sweep; longer ones
@@ -147,21 +151,3 @@ def sweep() -> int:
     )
     wake(targets)
     return len(targets)
-
-
-
-def purge(batch: int = 5000) -> int:
-    """Delete events older than ``WEBHOOKS_RETENTION_DAYS`` with nothing left to deliver,
-    with their deliveries and attempts, a chunk at a time (no long lock)."""
-    cutoff = timezone.now() - timedelta(days=settings.WEBHOOKS_RETENTION_DAYS)
-    busy = Delivery.objects.filter(event=OuterRef("pk"), status=DeliveryStatus.PENDING)
-    removed = 0
-    while True:
-        ids = list(
-            Event.objects.filter(created_at__lt=cutoff).exclude(Exists(busy))
-            .order_by("created_at").values_list("id", flat=True)[:batch]
-        )
-        if not ids:
-            return removed
-        Event.objects.filter(id__in=ids).delete()
-        removed += len(ids)

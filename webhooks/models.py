@@ -138,6 +138,8 @@ class Delivery(models.Model):
                 condition=models.Q(status="pending"),
             ),
             models.Index(fields=["endpoint", "status", "created_at"], name="webhook_delivery_log"),
+            # Data retention walks an account's oldest deliveries (webhooks/retention.py).
+            models.Index(fields=["account", "created_at"], name="webhook_delivery_age"),
         ]
 
     def __str__(self) -> str:

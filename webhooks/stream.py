@@ -1,6 +1,7 @@
 """The account's events as Server-Sent Events (``GET /api/v2/events``), read from the
 webhook outbox (``Event``: every event of the account is written there, delivered or not,
-and kept ``WEBHOOKS_RETENTION_DAYS``).
+and kept for the account's event retention, never less than ``REPLAY_WINDOW``:
+webhooks/retention.py).
 
 Beyond Sendblue's stream, which "is intentionally not a durable replay log", a client
 that reconnects with ``Last-Event-ID`` gets what it missed:
@@ -23,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -33,6 +35,9 @@ from .models import Event
 
 #: Our event types under the names of the SDK's ``AccountEvent.type`` where one means the
 #: same; the others keep their own names.
+#: How far back a reconnecting client can always resume: no retention setting purges less.
+REPLAY_WINDOW = timedelta(hours=24)
+
 SDK_TYPES = {
     EventType.MESSAGE_RECEIVED: "message.received",
     EventType.MESSAGE_STATUS_UPDATED: "message.updated",

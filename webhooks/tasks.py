@@ -16,9 +16,3 @@ def drain(target: str) -> int:
 def sweep() -> int:
     """Periodic: wake targets whose retries came due or whose wake-up got lost."""
     return drains.sweep()
-
-
-@shared_task(ignore_result=True)
-def purge() -> int:
-    """Periodic: drop events and delivery logs past the retention period."""
-    return drains.purge()

@@ -5,4 +5,6 @@ fails when an API route is in none of them.
 """
 ENDPOINTS = {
     ("GET", "api/v1/account"): "account",
+    ("GET", "api/v1/account/retention"): "account",
+    ("PATCH", "api/v1/account/retention"): "account",
 }

@@ -67,6 +67,8 @@ CONSOLE_PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("webhook-delivery", lambda s: f"/webhooks/deliveries/{s['delivery'].pk}/"),
     ("api-keys", lambda s: "/settings/api-keys/"),
     ("link-tracking", lambda s: "/settings/links/"),
+    ("retention", lambda s: "/settings/retention/"),
+    ("retention-errors", lambda s: "/settings/retention/"),  # submitted with 0 days below
     ("settings", lambda s: "/settings/"),
     ("settings-errors", lambda s: "/settings/"),  # submitted with an unknown zone below
     ("people", lambda s: "/people/"),
@@ -162,6 +164,10 @@ def errors_shown(page, name: str, zone: str = "Somewhere/Else") -> None:
     """Put the page in its error state where ``name`` asks for one."""
     if name == "contact-new-errors":
         page.click("button:has-text('Add contact')")
+        page.wait_for_selector(".errorlist")
+    elif name == "retention-errors":
+        page.fill("#id_message_retention_days", "0")
+        page.click("main button:has-text('Save')")
         page.wait_for_selector(".errorlist")
     elif name == "settings-errors":
         page.fill("#id_time_zone", zone)

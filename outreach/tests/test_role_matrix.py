@@ -30,6 +30,7 @@ console:switch-account           - V
 console:settings                 V V
 console:api-keys                 O O
 console:link-tracking            O O
+console:retention                O O
 console:revoke-key               - O
 console:people                   O O
 console:person-role              - O

@@ -2,13 +2,16 @@
 schedule, disabling after a failure streak, replay, and the target check at send time."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
 import webhooks
+from outreach.celery import app
 from outreach.exceptions import Conflict
 from webhooks import delivery, drains, services
 from webhooks.choices import DeliveryStatus, EventType
@@ -224,18 +227,6 @@ def test_the_sweep_wakes_each_due_target_once(account, httpserver, django_assert
     assert delivery.due(a.target).count() == 5
 
 
-def test_purge_drops_old_settled_events_and_keeps_pending_ones(account, httpserver):
-    services.create_endpoint(account, httpserver.url_for("/hook"))
-    old_done, old_pending, recent = webhooks.emit_many(
-        [(account, EventType.CONTACT_OPTED_OUT, {"n": i}, ()) for i in range(3)]
-    )
-    Event.objects.filter(pk__in=[old_done.pk, old_pending.pk]).update(created_at=timezone.now() - timedelta(days=31))
-    Delivery.objects.filter(event__in=[old_done, recent]).update(status=DeliveryStatus.SUCCEEDED)
-    assert drains.purge() == 1
-    assert set(Event.objects.values_list("pk", flat=True)) == {old_pending.pk, recent.pk}
-    assert not Delivery.objects.filter(event_id=old_done.pk).exists()
-
-
 def test_a_dead_endpoint_is_probed_less_and_less_often(account, httpserver):
     httpserver.expect_request("/hook").respond_with_data("down", status=503)
     endpoint = services.create_endpoint(account, httpserver.url_for("/hook"))
@@ -249,3 +240,51 @@ def test_a_dead_endpoint_is_probed_less_and_less_often(account, httpserver):
         cool_downs.append(round((untried.next_attempt_at - before).total_seconds()))
     assert cool_downs == [5, 10, 20, 40]
     assert len(received(httpserver)) == 4  # one probe per drain, not one timeout per delivery
+
+
+def test_a_callback_url_two_accounts_share_is_signed_with_each_accounts_secret(account, other_account, httpserver):
+    """A one-off URL's deliveries are one target whatever their account, so one batch may
+    hold both accounts' callbacks: each is signed with its own account's secret."""
+    httpserver.expect_request("/cb").respond_with_data("ok")
+    url = httpserver.url_for("/cb")
+    webhooks.emit_many([(a, EventType.CONTACT_OPTED_OUT, {"who": a.name}, (url,)) for a in (account, other_account)],
+                       to_endpoints=False)
+    assert drains.drain(services.url_target(url)) == 2
+    got = {}
+    for request in received(httpserver, "/cb"):
+        body = json.loads(request.get_data())
+        who = (body.get("data") or body)["who"]
+        got[who] = verify(services.account_secret(account if who == account.name else other_account).secret, request)
+    assert set(got) == {account.name, other_account.name}
+
+
+
+def _purge_broker() -> None:
+    with app.connection_for_write() as conn:
+        app.control.purge(connection=conn)
+
+
+def _drains_queued() -> int:
+    with app.connection_for_write() as conn:
+        return conn.default_channel.queue_declare(queue=settings.CELERY_TASK_DEFAULT_QUEUE, passive=True).message_count
+
+
+@override_settings(WEBHOOKS_ENDPOINT_CONCURRENCY=4)
+def test_helpers_are_asked_for_only_once_a_batch_went_through(account, httpserver):
+    """A backlog gets helpers to fill the target's other slots, but a target that does not
+    answer gets none: each would hold a worker process for the whole timeout."""
+    httpserver.expect_request("/down").respond_with_data("down", status=503)
+    httpserver.expect_request("/up").respond_with_data("ok")
+    down = services.create_endpoint(account, httpserver.url_for("/down"))
+    webhooks.emit_many([(account, EventType.CONTACT_OPTED_OUT, {"n": i}, ()) for i in range(delivery.BATCH + 1)])
+    _purge_broker()
+    drains.drain(down.target)
+    assert _drains_queued() == 1  # its own follow-up after the cool-down, no helpers
+
+    services.disable_endpoint(account, down.pk, "out of the way")
+    up = services.create_endpoint(account, httpserver.url_for("/up"))
+    webhooks.emit_many([(account, EventType.CONTACT_OPTED_OUT, {"n": i}, ()) for i in range(delivery.BATCH + 1)])
+    _purge_broker()
+    drains.drain(up.target)
+    assert _drains_queued() == 3  # the target's three other slots
+    assert Delivery.objects.filter(endpoint=up, status=DeliveryStatus.SUCCEEDED).count() == delivery.BATCH + 1
