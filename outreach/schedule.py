@@ -24,6 +24,8 @@ ENTRIES: dict[str, tuple[str, float | str]] = {
     # Webhook retry waits are due times in the database: this sweep turns them into work.
     "webhooks-sweep": ("webhooks.tasks.sweep", 5.0),
     "webhooks-purge": ("webhooks.tasks.purge", 3600.0),
+    # Snoozed conversations whose wake-up time came open again, in bounded batches.
+    "inbox-wake-snoozed": ("inbox.tasks.wake_snoozed", 60.0),
 }
 #: The providers' periodic tasks, in beat's shape (messaging/providers/registry.py).
 PROVIDERS_SCHEDULE = "messaging.providers.registry.periodic_tasks"
