@@ -29,6 +29,7 @@ api_patterns = [
     path("", include("campaigns.api.urls")),
     path("", include("messaging.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("inbox.api.urls")),
 ]
 
 urlpatterns = [
