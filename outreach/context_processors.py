@@ -7,6 +7,9 @@ from .roles import PUBLIC, allowed
 NAVIGATION = [
     ("Dashboard", "console:home"),
     ("Inbox", "messaging:inbox"),
+    ("Canned replies", "inbox:canned"),
+    ("Labels", "inbox:labels"),
+    ("Inbox settings", "inbox:settings"),
     ("Contacts", "contacts:list"),
     ("Lists", "contacts:lists"),
     ("Campaigns", "campaigns:list"),

@@ -55,6 +55,7 @@ urlpatterns = [
     path("messages/", include("messaging.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("inbox/", include("inbox.urls")),
     # Arnio's send paths have no /api prefix (seed 000).
     path("", include(arnio_urlpatterns)),
     path("", include("outreach.console_urls")),

@@ -71,6 +71,14 @@ messaging:dead-letter-action     - M
 messaging:lines                  M -
 messaging:line-bluebubbles       O O
 messaging:line-bluebubbles-test  - O
+inbox:labels                     V M
+inbox:label                      - M
+inbox:label-delete               - M
+inbox:canned                     V M
+inbox:canned-reply               - M
+inbox:canned-delete              - M
+inbox:settings                   M M
+inbox:availability               A A
 campaigns:list                   M M
 campaigns:new                    M M
 campaigns:preview                - M
