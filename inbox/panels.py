@@ -5,7 +5,7 @@
   ``inbox_labels``, ``inbox_notes``, ``inbox_canned`` (shortcut -> body rendered for the
   conversation's contact): a constant number of queries.
 - ``inbox-list`` (account, a page of conversations): ``inbox_rows``, conversation id ->
-  {state, assignee, labels}: three queries for the page.
+  {state, assignee, labels}: two queries for the page.
 """
 from __future__ import annotations
 
