@@ -144,10 +144,15 @@ class NotesView(_Base):
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
-class LabelsView(_Base):
+class _LabelBase(_Base):
     serializer_class = LabelSerializer
     queryset = Label.objects.all()
 
+    def judge(self, values: dict) -> dict:
+        return services.label_errors(self.account, values)
+
+
+class LabelsView(_LabelBase):
     @extend_schema(tags=["labels"], responses=LabelSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -155,14 +160,11 @@ class LabelsView(_Base):
 
     @extend_schema(tags=["labels"], request=LabelSerializer, responses={201: LabelSerializer, 422: ERRORS[422]})
     def post(self, request):
-        label = services.save_label(self.account, _body(request, LabelSerializer), actor=self.actor)
+        label = services.save_label(self.account, _body(request, LabelSerializer, self.judge), actor=self.actor)
         return Response(LabelSerializer(label).data, status=status.HTTP_201_CREATED)
 
 
-class LabelView(_Base):
-    serializer_class = LabelSerializer
-    queryset = Label.objects.all()
-
+class LabelView(_LabelBase):
     @extend_schema(tags=["labels"], responses={200: LabelSerializer, 404: ERRORS[404]})
     def get(self, request, pk: int):
         return Response(LabelSerializer(self.get_object()).data)
@@ -170,7 +172,7 @@ class LabelView(_Base):
     @extend_schema(tags=["labels"], request=LabelSerializer,
                    responses={200: LabelSerializer, 404: ERRORS[404], 422: ERRORS[422]})
     def patch(self, request, pk: int):
-        label = services.save_label(self.account, _body(request, LabelSerializer, partial=True), actor=self.actor,
+        label = services.save_label(self.account, _body(request, LabelSerializer, self.judge, partial=True), actor=self.actor,
                                     label=self.get_object())
         return Response(LabelSerializer(label).data)
 
@@ -181,10 +183,15 @@ class LabelView(_Base):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CannedRepliesView(_Base):
+class _CannedBase(_Base):
     serializer_class = CannedReplySerializer
     queryset = CannedReply.objects.all()
 
+    def judge(self, values: dict) -> dict:
+        return services.canned_errors(self.account, values)
+
+
+class CannedRepliesView(_CannedBase):
     @extend_schema(tags=["canned replies"], responses=CannedReplySerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -193,14 +200,11 @@ class CannedRepliesView(_Base):
     @extend_schema(tags=["canned replies"], request=CannedReplySerializer,
                    responses={201: CannedReplySerializer, 422: ERRORS[422]})
     def post(self, request):
-        canned = services.save_canned(self.account, _body(request, CannedReplySerializer), actor=self.actor)
+        canned = services.save_canned(self.account, _body(request, CannedReplySerializer, self.judge), actor=self.actor)
         return Response(CannedReplySerializer(canned).data, status=status.HTTP_201_CREATED)
 
 
-class CannedReplyView(_Base):
-    serializer_class = CannedReplySerializer
-    queryset = CannedReply.objects.all()
-
+class CannedReplyView(_CannedBase):
     @extend_schema(tags=["canned replies"], responses={200: CannedReplySerializer, 404: ERRORS[404]})
     def get(self, request, pk: int):
         return Response(CannedReplySerializer(self.get_object()).data)
@@ -208,7 +212,7 @@ class CannedReplyView(_Base):
     @extend_schema(tags=["canned replies"], request=CannedReplySerializer,
                    responses={200: CannedReplySerializer, 404: ERRORS[404], 422: ERRORS[422]})
     def patch(self, request, pk: int):
-        canned = services.save_canned(self.account, _body(request, CannedReplySerializer, partial=True),
+        canned = services.save_canned(self.account, _body(request, CannedReplySerializer, self.judge, partial=True),
                                       actor=self.actor, canned=self.get_object())
         return Response(CannedReplySerializer(canned).data)
 
@@ -218,10 +222,12 @@ class CannedReplyView(_Base):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _body(request, serializer_class, *, partial: bool = False) -> dict:
-    """The body's fields of the right type; the services then judge every value (and name
-    every bad one with the type errors)."""
+def _body(request, serializer_class, judge, *, partial: bool = False) -> dict:
+    """The body's fields; a refusal names every bad field at once: wrong types (the
+    serializer's) with the wrong values among the rest (``judge(values) -> errors``)."""
     serializer = serializer_class(data=request.data, partial=partial)
     if serializer.is_valid():
         return dict(serializer.validated_data)
-    raise ValidationError(serializer.errors)
+    typed = _typed(serializer, request.data)
+    value_errors = {k: [m] for k, m in judge(typed).items() if k in typed}
+    raise ValidationError({**value_errors, **serializer.errors})

@@ -1,10 +1,12 @@
 """The inbox's one writer. Every function takes the account and an ``inbox.policy.Actor``
 (who acts, with their role) and refuses what the role does not allow."""
 from .catalog import (
+    canned_errors,
     delete_canned,
     delete_label,
     get_canned,
     get_label,
+    label_errors,
     render,
     save_canned,
     save_label,
@@ -17,8 +19,8 @@ from .verbs import assign, close, label, reopen, snooze, unlabel
 from .work import MAX_BULK, apply
 
 __all__ = [
-    "MAX_BULK", "UNSET", "Change", "add_note", "apply", "assign", "available_ids", "close", "delete_canned",
-    "delete_label", "get_canned", "get_label", "is_available", "label", "next_assignee", "notes_of", "parse",
+    "MAX_BULK", "UNSET", "Change", "add_note", "apply", "assign", "available_ids", "canned_errors", "close", "delete_canned",
+    "delete_label", "get_canned", "get_label", "is_available", "label", "label_errors", "next_assignee", "notes_of", "parse",
     "render", "reopen", "reply_received", "save_canned", "save_label", "set_available", "set_rule",
     "settings_of", "snooze", "unlabel", "wake_snoozed",
 ]

@@ -19,7 +19,8 @@ SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_BODY = 2000
 
 
-def _label_errors(account, data: dict, label: Label | None) -> dict[str, str]:
+def label_errors(account, data: dict, label: Label | None = None) -> dict[str, str]:
+    """What is wrong with these values of a label (new, or ``label`` changed), by field."""
     errors = {}
     if "name" in data or label is None:
         name = (data.get("name") or "").strip()
@@ -50,7 +51,7 @@ def _save(account, obj, data: dict, errors: dict, *, actor: Actor, action: str, 
 def save_label(account, data: dict, *, actor: Actor, label: Label | None = None) -> Label:
     check_manager(actor, "change labels")
     data = {k: v for k, v in data.items() if k in ("name", "colour")}
-    return _save(account, label or Label(account=account), data, _label_errors(account, data, label),
+    return _save(account, label or Label(account=account), data, label_errors(account, data, label),
                  actor=actor, action=AuditAction.LABEL_CHANGED, verb="changed" if label else "created", field="name")
 
 
@@ -67,7 +68,9 @@ def get_label(account, pk) -> Label:
     return found
 
 
-def _canned_errors(account, data: dict, canned: CannedReply | None) -> dict[str, str]:
+def canned_errors(account, data: dict, canned: CannedReply | None = None) -> dict[str, str]:
+    """What is wrong with these values of a canned reply, by field (``data``'s shortcut is
+    normalised: no leading ``/``)."""
     errors = {}
     if "shortcut" in data or canned is None:
         shortcut = (data.get("shortcut") or "").strip().lstrip("/")
@@ -93,7 +96,7 @@ def _canned_errors(account, data: dict, canned: CannedReply | None) -> dict[str,
 def save_canned(account, data: dict, *, actor: Actor, canned: CannedReply | None = None) -> CannedReply:
     check_manager(actor, "change canned replies")
     data = {k: v for k, v in data.items() if k in ("shortcut", "body")}
-    errors = _canned_errors(account, data, canned)
+    errors = canned_errors(account, data, canned)
     return _save(account, canned or CannedReply(account=account), data, errors, actor=actor,
                  action=AuditAction.CANNED_REPLY_CHANGED, verb="changed" if canned else "created", field="shortcut")
 

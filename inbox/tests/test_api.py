@@ -165,6 +165,8 @@ def test_labels_and_canned_replies_crud(account, api):
     pk = response.json()["id"]
     response = api.post("/api/v1/labels", {"name": "vip", "colour": "blue"}, format="json")
     assert response.status_code == 422 and set(response.json()["errors"]) == {"name", "colour"}
+    response = api.post("/api/v1/labels", {"name": "VIP", "colour": 7}, format="json")
+    assert response.status_code == 422 and set(response.json()["errors"]) == {"name", "colour"}
     assert api.patch(f"/api/v1/labels/{pk}", {"name": "Gold"}, format="json").json()["name"] == "Gold"
     assert api.get("/api/v1/labels").json()["total"] == 1
     assert api.delete(f"/api/v1/labels/{pk}").status_code == 204
@@ -176,6 +178,8 @@ def test_labels_and_canned_replies_crud(account, api):
     assert response.json()["shortcut"] == "hi"
     response = api.post("/api/v1/canned-replies", {"shortcut": "hi", "body": "{oops"}, format="json")
     assert response.status_code == 422 and set(response.json()["errors"]) == {"shortcut", "body"}
+    response = api.post("/api/v1/canned-replies", {"shortcut": "hi", "body": ["not", "text"]}, format="json")
+    assert response.status_code == 422  # a wrong type and a taken shortcut, named together and set(response.json()["errors"]) == {"shortcut", "body"}
     response = api.patch(f"/api/v1/canned-replies/{pk}", {"body": "Hello {first_name|friend}"}, format="json")
     assert response.status_code == 200 and response.json()["body"] == "Hello {first_name|friend}"
     assert api.delete(f"/api/v1/canned-replies/{pk}").status_code == 204
