@@ -35,8 +35,10 @@ def conversations(account, ids: list[int], actor: Actor, *, single: bool) -> dic
 
 
 def lock_work(account, ids: list[int]) -> dict[int, Work]:
-    """The conversations' work rows, created when missing, locked to the transaction's end."""
-    Work.objects.bulk_create([Work(conversation_id=pk, account=account) for pk in ids], ignore_conflicts=True)
+    """The conversations' work rows, created when missing, locked to the transaction's end
+    (both in id order, so two overlapping bulk actions wait for each other, never deadlock)."""
+    Work.objects.bulk_create([Work(conversation_id=pk, account=account) for pk in sorted(ids)],
+                             ignore_conflicts=True)
     return {w.pk: w for w in Work.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
 
 
