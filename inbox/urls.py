@@ -10,6 +10,6 @@ urlpatterns = [
     path("canned/", views.canned_page, name="canned"),
     path("canned/<int:pk>/", views.canned_edit, name="canned-reply"),
     path("canned/<int:pk>/delete", views.canned_delete, name="canned-delete"),
-    path("settings/", views.settings_page, name="settings"),
+    path("assignment/", views.assignment_page, name="assignment"),
     path("availability/", views.availability, name="availability"),
 ]

@@ -129,7 +129,7 @@ def canned_delete(request, pk: int):
 
 
 @member_required
-def settings_page(request):
+def assignment_page(request):
     """The assignment rule, and who is available for the round-robin."""
     config = services.settings_of(request.account)
     form = RuleForm(request.POST or None, initial={"rule": config.rule})
@@ -137,12 +137,12 @@ def settings_page(request):
         request, form, lambda actor, data: services.set_rule(request.account, data["rule"], actor=actor),
         "Saved how new replies are assigned.",
     ):
-        return redirect("inbox:settings")
+        return redirect("inbox:assignment")
     people = (Membership.objects.filter(account=request.account, deactivated_at__isnull=True)
               .select_related("user").order_by("user__username"))
     available = set(Availability.objects.filter(membership__account=request.account, available=True)
                     .values_list("membership_id", flat=True))
-    return render(request, "inbox/settings.html", _context(
+    return render(request, "inbox/assignment.html", _context(
         request, form=form, people=[(m, m.pk in available) for m in people],
     ), status=422 if form.errors else 200)
 

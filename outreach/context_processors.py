@@ -9,7 +9,7 @@ NAVIGATION = [
     ("Inbox", "messaging:inbox"),
     ("Canned replies", "inbox:canned"),
     ("Labels", "inbox:labels"),
-    ("Inbox settings", "inbox:settings"),
+    ("Assignment", "inbox:assignment"),
     ("Contacts", "contacts:list"),
     ("Lists", "contacts:lists"),
     ("Campaigns", "campaigns:list"),

@@ -102,7 +102,7 @@ RULES: dict[str, Rule] = {
     "inbox:canned": page(VIEWER, MANAGER),
     "inbox:canned-reply": action(MANAGER),
     "inbox:canned-delete": action(MANAGER),
-    "inbox:settings": page(MANAGER, MANAGER),
+    "inbox:assignment": page(MANAGER, MANAGER),
     "inbox:availability": page(AGENT, AGENT),
     # Campaigns and bulk jobs: managers.
     "campaigns:list": page(MANAGER, MANAGER),

@@ -59,16 +59,16 @@ def test_the_rule_and_availability(account):
     owner = person(account, "olive", "owner")
     ann = person(account, "ann")
     meg = client_for(person(account, "meg", "manager"))
-    assert meg.post("/inbox/settings/", {"rule": "round_robin"}).status_code == 302
+    assert meg.post("/inbox/assignment/", {"rule": "round_robin"}).status_code == 302
     assert services.settings_of(account).rule == Rule.ROUND_ROBIN
-    assert meg.post("/inbox/settings/", {"rule": "lottery"}).status_code == 422
+    assert meg.post("/inbox/assignment/", {"rule": "lottery"}).status_code == 422
     agent = client_for(ann)
-    assert agent.get("/inbox/settings/").status_code == 403
+    assert agent.get("/inbox/assignment/").status_code == 403
     response = agent.post("/inbox/availability/", {"available": "on", "next": "/inbox/canned/"})
     assert response.status_code == 302 and response["Location"] == "/inbox/canned/"
     assert services.available_ids(account) == [ann.pk]
     assert "Available" in agent.get("/inbox/canned/").content.decode()
-    page = meg.get("/inbox/settings/").content.decode()
+    page = meg.get("/inbox/assignment/").content.decode()
     assert "ann" in page and "available" in page
     agent.post("/inbox/availability/", {"next": "//evil.example.com/"})
     assert services.available_ids(account) == []

@@ -74,7 +74,7 @@ CONSOLE_PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("inbox-labels-errors", lambda s: "/inbox/labels/"),  # submitted empty below
     ("inbox-canned", lambda s: "/inbox/canned/"),
     ("inbox-canned-errors", lambda s: "/inbox/canned/"),  # submitted empty below
-    ("inbox-settings", lambda s: "/inbox/settings/"),
+    ("inbox-assignment", lambda s: "/inbox/assignment/"),
     ("inbox-availability", lambda s: "/inbox/availability/"),
     ("accept-invite", lambda s: s["invite_path"]),
     ("not-found", lambda s: "/no/such/page"),

@@ -77,7 +77,7 @@ inbox:label-delete               - M
 inbox:canned                     V M
 inbox:canned-reply               - M
 inbox:canned-delete              - M
-inbox:settings                   M M
+inbox:assignment                   M M
 inbox:availability               A A
 campaigns:list                   M M
 campaigns:new                    M M
