@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from ..choices import State
 from ..models import CannedReply, Label, Note
-from ..services import MAX_BULK
+from ..services import MAX_BULK, render
 
 
 class PersonSerializer(serializers.Serializer):
@@ -117,8 +117,15 @@ class NoteSerializer(serializers.ModelSerializer):
 class CannedReplySerializer(serializers.ModelSerializer):
     shortcut = serializers.CharField(max_length=41, help_text="Typed as /shortcut in the reply box.")
     body = serializers.CharField(max_length=2000, help_text="A template: Hi {first_name|there}.")
+    rendered = serializers.SerializerMethodField(
+        help_text="The body as the contact of `?conversation_id=` would receive it (null without it).")
 
     class Meta:
         model = CannedReply
-        fields = ["id", "shortcut", "body", "created_at", "updated_at"]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        fields = ["id", "shortcut", "body", "rendered", "created_at", "updated_at"]
+        read_only_fields = ["id", "rendered", "created_at", "updated_at"]
+
+    def get_rendered(self, canned) -> str | None:
+        if "conversation" not in self.context:
+            return None
+        return render(canned, self.context["conversation"].contact)

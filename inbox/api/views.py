@@ -2,7 +2,7 @@
 shapes; ``inbox.services`` judges values and roles and writes."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from contacts.api.serializers import ErrorSerializer
 from messaging.models import Conversation
 from outreach.api.base import AccountScoped
+from outreach.api.pagination import BadQuery
 from outreach.choices import Family
 from outreach.exceptions import InvalidInput, NotFound
 
@@ -34,6 +35,8 @@ ERRORS = {
     422: OpenApiResponse(ErrorSerializer, description="Validation failed; `errors` names every bad field."),
 }
 TAGS = ["conversations"]
+RENDER_FOR = OpenApiParameter("conversation_id", int, description=(
+    "Fill `rendered` with each reply as this conversation's contact would receive it."))
 
 
 def checked(serializer_class, request, account, *, partial: bool = True):
@@ -190,12 +193,27 @@ class _CannedBase(_Base):
     def judge(self, values: dict) -> dict:
         return services.canned_errors(self.account, values)
 
+    def rendering(self) -> dict:
+        """``{"conversation": ...}`` when ``?conversation_id=`` names one the caller sees."""
+        raw = self.request.query_params.get("conversation_id")
+        if not raw:
+            return {}
+        found = raw.isdigit() and visible(self.actor, Conversation.objects.filter(
+            account=self.account, pk=int(raw))).select_related("contact").first()
+        if not found:
+            raise BadQuery(f"conversation_id: no conversation {raw!r} in this account.")
+        return {"conversation": found}
+
 
 class CannedRepliesView(_CannedBase):
-    @extend_schema(tags=["canned replies"], responses=CannedReplySerializer(many=True))
+    @extend_schema(tags=["canned replies"], parameters=[RENDER_FOR], responses={
+        200: CannedReplySerializer(many=True), 400: ERRORS[400]})
     def get(self, request):
+        """The account's canned replies by shortcut; with `conversation_id`, each `rendered`
+        for that conversation's contact."""
+        context = self.rendering()
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(CannedReplySerializer(page, many=True).data)
+        return self.get_paginated_response(CannedReplySerializer(page, many=True, context=context).data)
 
     @extend_schema(tags=["canned replies"], request=CannedReplySerializer,
                    responses={201: CannedReplySerializer, 422: ERRORS[422]})
@@ -205,9 +223,10 @@ class CannedRepliesView(_CannedBase):
 
 
 class CannedReplyView(_CannedBase):
-    @extend_schema(tags=["canned replies"], responses={200: CannedReplySerializer, 404: ERRORS[404]})
+    @extend_schema(tags=["canned replies"], parameters=[RENDER_FOR], responses={
+        200: CannedReplySerializer, 400: ERRORS[400], 404: ERRORS[404]})
     def get(self, request, pk: int):
-        return Response(CannedReplySerializer(self.get_object()).data)
+        return Response(CannedReplySerializer(self.get_object(), context=self.rendering()).data)
 
     @extend_schema(tags=["canned replies"], request=CannedReplySerializer,
                    responses={200: CannedReplySerializer, 404: ERRORS[404], 422: ERRORS[422]})
