@@ -43,3 +43,20 @@ def record(
         target_label=(target_label or "")[:200],
         detail=detail or {},
     )
+
+
+def record_many(rows) -> list[AuditEntry]:
+    """Many audit rows in one INSERT: ``rows`` of (account, actor, action, target_type,
+    target_id, target_label, detail), for a change applied to many objects at once (a bulk
+    action on conversations, a sweep)."""
+    entries = []
+    for account, actor, action, target_type, target_id, target_label, detail in rows:
+        if action not in AuditAction.values:
+            raise ValueError(f"Unknown audit action {action!r}; add it to AuditAction.")
+        user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+        entries.append(AuditEntry(
+            account=account, actor=user, actor_label=user.get_username() if user else "system", action=action,
+            target_type=target_type, target_id=str(target_id), target_label=(target_label or "")[:200],
+            detail=detail or {},
+        ))
+    return AuditEntry.objects.bulk_create(entries) if entries else []

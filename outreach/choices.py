@@ -95,6 +95,16 @@ class AuditAction(models.TextChoices):
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "Rotated a webhook signing secret"
     WEBHOOK_TOGGLED = "webhook.toggled", "Enabled or disabled a webhook endpoint"
     WEBHOOK_DELETED = "webhook.deleted", "Deleted a webhook endpoint"
+    CONVERSATION_ASSIGNED = "conversation.assigned", "Assigned a conversation"
+    CONVERSATION_CLOSED = "conversation.closed", "Closed a conversation"
+    CONVERSATION_REOPENED = "conversation.reopened", "Reopened a conversation"
+    CONVERSATION_SNOOZED = "conversation.snoozed", "Snoozed a conversation"
+    CONVERSATION_LABELLED = "conversation.labelled", "Changed a conversation's labels"
+    NOTE_ADDED = "conversation.note_added", "Added an internal note"
+    LABEL_CHANGED = "inbox.label_changed", "Added, changed or deleted a label"
+    CANNED_REPLY_CHANGED = "inbox.canned_reply_changed", "Added, changed or deleted a canned reply"
+    INBOX_RULE_CHANGED = "inbox.rule_changed", "Changed the assignment rule"
+    AVAILABILITY_CHANGED = "inbox.availability_changed", "Changed their availability"
 
 
 class RetentionMode(models.TextChoices):

@@ -7,6 +7,9 @@ from .roles import PUBLIC, allowed
 NAVIGATION = [
     ("Dashboard", "console:home"),
     ("Inbox", "messaging:inbox"),
+    ("Canned replies", "inbox:canned"),
+    ("Labels", "inbox:labels"),
+    ("Assignment", "inbox:assignment"),
     ("Contacts", "contacts:list"),
     ("Lists", "contacts:lists"),
     ("Campaigns", "campaigns:list"),

@@ -9,7 +9,10 @@ contact page and the home dashboard. A slot nobody filled gives an empty context
 
 Slots: ``home`` (account), ``contact`` (account, contact: the contact page),
 ``inbox-contact`` (account, contact: the inbox's side panel), ``api-contact-lines``
-(account, a page of contacts: contact id -> line number, for the Sendblue contacts API).
+(account, a page of contacts: contact id -> line number, for the Sendblue contacts API),
+``inbox-thread`` (account, conversation: its work state, labels, notes and canned replies)
+and ``inbox-list`` (account, a page of conversations: id -> state, assignee, labels), both
+filled by the ``inbox`` app.
 """
 from __future__ import annotations
 

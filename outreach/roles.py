@@ -101,6 +101,16 @@ RULES: dict[str, Rule] = {
     "messaging:line-active": action(OWNER),
     "messaging:line-bluebubbles": page(OWNER, OWNER),
     "messaging:line-bluebubbles-test": action(OWNER),
+    # The team inbox: everyone reads labels and canned replies, managers change them and
+    # the assignment rule; a person who works conversations sets their own availability.
+    "inbox:labels": page(VIEWER, MANAGER),
+    "inbox:label": action(MANAGER),
+    "inbox:label-delete": action(MANAGER),
+    "inbox:canned": page(VIEWER, MANAGER),
+    "inbox:canned-reply": action(MANAGER),
+    "inbox:canned-delete": action(MANAGER),
+    "inbox:assignment": page(MANAGER, MANAGER),
+    "inbox:availability": page(AGENT, AGENT),
     # Campaigns and bulk jobs: managers.
     "campaigns:list": page(MANAGER, MANAGER),
     "campaigns:new": page(MANAGER, MANAGER),

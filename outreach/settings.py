@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "messaging.providers.bluebubbles",  # its console templates and connect_bluebubbles
     "campaigns",
     "webhooks",
+    "inbox",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ api_patterns = [
     path("", include("campaigns.api.urls")),
     path("", include("messaging.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("inbox.api.urls")),
 ]
 
 urlpatterns = [
@@ -55,6 +56,7 @@ urlpatterns = [
     path("messages/", include("messaging.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("inbox/", include("inbox.urls")),
     # Arnio's send paths have no /api prefix (seed 000).
     path("", include(arnio_urlpatterns)),
     path("", include("outreach.console_urls")),

@@ -15,6 +15,9 @@ class EventType(models.TextChoices):
     LINE_UNHEALTHY = "line.unhealthy", "Line unhealthy"
     LINE_HEALTHY = "line.healthy", "Line healthy again"
     LINK_CLICKED = "link.clicked", "Tracked link clicked"
+    CONVERSATION_ASSIGNED = "conversation.assigned", "Conversation assigned"
+    CONVERSATION_CLOSED = "conversation.closed", "Conversation closed"
+    CONVERSATION_REOPENED = "conversation.reopened", "Conversation reopened"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -59,6 +59,9 @@ FAMILIES = {
     EventType.CALL_COMPLETED: "campaigns",
     EventType.LINK_CLICKED: "campaigns",
     EventType.WEBHOOK_TEST: "webhooks",
+    EventType.CONVERSATION_ASSIGNED: "messages",
+    EventType.CONVERSATION_CLOSED: "messages",
+    EventType.CONVERSATION_REOPENED: "messages",
 }
 PAGE = 200
 

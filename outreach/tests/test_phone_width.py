@@ -20,6 +20,8 @@ from contacts import imports
 from contacts.choices import ImportStatus
 from contacts.models import ContactList, ImportJob
 from contacts.tests.factories import ContactFactory
+from inbox import services as inbox
+from inbox.policy import SYSTEM
 from messaging.choices import MessageType
 from messaging.models import Line
 from messaging.tests import console_data as d
@@ -73,6 +75,12 @@ CONSOLE_PAGES: list[tuple[str, Callable[[dict], str]]] = [
     ("settings-errors", lambda s: "/settings/"),  # submitted with an unknown zone below
     ("people", lambda s: "/people/"),
     ("audit", lambda s: "/audit/"),
+    ("inbox-labels", lambda s: "/inbox/labels/"),
+    ("inbox-labels-errors", lambda s: "/inbox/labels/"),  # submitted empty below
+    ("inbox-canned", lambda s: "/inbox/canned/"),
+    ("inbox-canned-errors", lambda s: "/inbox/canned/"),  # submitted empty below
+    ("inbox-assignment", lambda s: "/inbox/assignment/"),
+    ("inbox-availability", lambda s: "/inbox/availability/"),
     ("accept-invite", lambda s: s["invite_path"]),
     ("not-found", lambda s: "/no/such/page"),
 ]
@@ -96,6 +104,11 @@ def seeded(account):
     person.save(update_fields=["email"])
     invitation = Invitation.objects.create(account=account, email="someone.with.a.long.address@example-enterprises.com",
                                            role="manager")
+    inbox.save_label(account, {"name": "Renewals waiting on a signature", "colour": "#2563eb"}, actor=SYSTEM)
+    inbox.save_canned(account, {"shortcut": "renewal-reminder-with-a-long-shortcut",
+                                "body": "Hi {first_name|there}, your plan renews on {renewal_date|the first of the "
+                                        "month}: https://example-enterprises.com/renewals/spring-2026/confirm"},
+                      actor=SYSTEM)
     record(account, person, "webhook.changed", endpoint, target_label=endpoint.url,
            detail={"event_types": ["message.sent", "message.delivered", "message.failed"]})
     return {
@@ -157,6 +170,8 @@ SUBMIT_EMPTY = {
     "api-keys-errors": "Create key",
     "webhooks-errors": "Add endpoint",
     "line-new-errors": "Add line",
+    "inbox-labels-errors": "Add label",
+    "inbox-canned-errors": "Add canned reply",
 }
 
 

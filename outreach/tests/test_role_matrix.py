@@ -78,6 +78,14 @@ messaging:line-edit              O O
 messaging:line-active            - O
 messaging:line-bluebubbles       O O
 messaging:line-bluebubbles-test  - O
+inbox:labels                     V M
+inbox:label                      - M
+inbox:label-delete               - M
+inbox:canned                     V M
+inbox:canned-reply               - M
+inbox:canned-delete              - M
+inbox:assignment                   M M
+inbox:availability               A A
 campaigns:list                   M M
 campaigns:new                    M M
 campaigns:preview                - M

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from outreach.testing import key_client
 
-APPS = ["outreach", "contacts", "messaging", "campaigns", "webhooks"]
+APPS = ["outreach", "contacts", "messaging", "campaigns", "webhooks", "inbox"]
 SCOPES = ["full_access", "read_only", "contacts", "campaigns", "messages"]
 #: family -> scopes that may read it, scopes that may write it
 EXPECTED = {
