@@ -6,7 +6,7 @@ from outreach.choices import AuditAction
 from outreach.exceptions import InvalidInput
 
 from ..choices import Rule
-from ..models import Availability, AssignmentSettings
+from ..models import AssignmentSettings, Availability
 from ..policy import Actor, check_manager
 from .routing import settings_of
 

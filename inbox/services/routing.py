@@ -16,7 +16,7 @@ from django.utils import timezone
 from messaging.models import Conversation
 
 from ..choices import Rule, State
-from ..models import Availability, AssignmentSettings, Work
+from ..models import AssignmentSettings, Availability, Work
 from ..policy import SYSTEM
 from . import events
 from .changes import WORKERS
