@@ -14,7 +14,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 import webhooks
-from messaging.choices import OPT_OUT_KEYWORDS, ErrorKey, Status, keyword
+from contacts.choices import KeywordAction
+from contacts.keywords import keyword_action
+from messaging.choices import ErrorKey, Status
 from messaging.models import Message
 from messaging.queue.order import is_interactive
 from messaging.status import SETTLED
@@ -89,9 +91,9 @@ def _outcome(recipient: CampaignRecipient, message: Message, status: str) -> str
 
 def on_message_received(sender, message: Message, **kwargs) -> None:
     """A reply from a contact ends the engagement of its latest campaign that reached it; a
-    reply that is an opt-out keyword (STOP...) makes that recipient "opted out", not
-    "replied" (even after an earlier reply)."""
-    opting_out = keyword(message.content) in OPT_OUT_KEYWORDS
+    reply that is one of the account's opt-out keywords (``contacts.keywords``: STOP... by
+    default) makes that recipient "opted out", not "replied" (even after an earlier reply)."""
+    opting_out = keyword_action(message.account, message.content)[0] == KeywordAction.OPT_OUT
     reached = [Outcome.SENT, Outcome.DELIVERED, Outcome.READ]
     recipients = CampaignRecipient.objects.select_related("campaign__account", "contact").filter(
         campaign__account=message.account, contact__e164_number=message.number,

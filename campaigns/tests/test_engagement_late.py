@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from campaigns import engagement, fanout
 from campaigns.models import Campaign
+from contacts import keywords
 from messaging.models import Line
 from messaging.queue import dispatch
 from messaging.services import simulate_inbound
@@ -85,3 +86,19 @@ def test_a_completed_campaign_keeps_updating_for_a_week(api, account, manager):
     Campaign.objects.filter(pk=cid).update(completed_at=timezone.now() - dt.timedelta(days=8))
     page = manager.get(f"/campaigns/{cid}/").content.decode()
     assert "hx-trigger" not in page.split('id="live"')[1].split(">")[0]
+
+
+def test_the_accounts_own_opt_out_word_makes_a_recipient_opted_out(api, account):
+    """The opted-out outcome follows the account's keyword lists (``contacts.keywords``), the
+    same lists the inbound path opts contacts out by; a word taken off them is a reply."""
+    keywords.update(account, {"opt_out_keywords": ["STOP", "BASTA"]})
+    cid = run_campaign(api, account, [THANKS, NO_READ])
+    line = Line.objects.get(account=account)
+    simulate_inbound(account, line, THANKS, "basta")
+    simulate_inbound(account, line, NO_READ, "quit")  # a default word this account dropped
+    # THANKS's sandbox number had replied already (a reply, then an opt-out); NO_READ's
+    # "quit" is a plain reply here.
+    progress = api.get(f"/api/v1/campaigns/{cid}").json()["progress"]
+    assert (progress["replied"], progress["opted_out"]) == (2, 1)
+    opted = api.get(f"/api/v1/campaigns/{cid}/recipients?outcome=opted_out").json()["items"]
+    assert [r["phone"] for r in opted] == [THANKS]
