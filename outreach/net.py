@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
-import urllib3
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
@@ -243,63 +242,10 @@ def check_url(url, *, field: str = "url", resolve_host: bool = True) -> str:
 # --- connecting ---------------------------------------------------------------------------
 
 
-#: A body up to this size leaves in the same write as the request's head.
-ONE_WRITE_MAX = 64 * 1024
-
-
-class _OneWrite:
-    """A connection that sends the head and a small body of a request in one write.
-    http.client writes them apart: two segments, and on the receiving side two wake-ups (on
-    loopback the sender's own syscall does the receiver's TCP work twice)."""
-
-    _tail: bytes | None = None
-
-    def request(self, method, url, body=None, headers=None, **kwargs):
-        if isinstance(body, bytes) and len(body) <= ONE_WRITE_MAX and headers and "content-length" in {
-            k.lower() for k in headers
-        }:
-            self._tail = body
-            try:
-                return super().request(method, url, None, headers, **kwargs)
-            finally:
-                self._tail = None
-        return super().request(method, url, body, headers, **kwargs)
-
-    def _send_output(self, message_body=None, encode_chunked=False):
-        tail, self._tail = self._tail, None
-        if tail is None:
-            return super()._send_output(message_body, encode_chunked=encode_chunked)
-        self._buffer.extend((b"", b""))
-        head = b"\r\n".join(self._buffer)
-        del self._buffer[:]
-        self.send(head + tail)
-        return None
-
-
-class _OneWriteHTTPConnection(_OneWrite, urllib3.connection.HTTPConnection):
-    pass
-
-
-class _OneWriteHTTPSConnection(_OneWrite, urllib3.connection.HTTPSConnection):
-    pass
-
-
-class _HTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _OneWriteHTTPConnection
-
-
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _OneWriteHTTPSConnection
-
-
 class PinnedAdapter(HTTPAdapter):
     """Connects to the address ``resolve`` checked, the technique of requests-hardened's
     ``IPFilterAdapter``: the pool is keyed by that address, the ``Host`` header, TLS SNI and
     the certificate check keep the name. A refused URL raises before any connection."""
-
-    def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
     def send(self, request, **kwargs):
         if kwargs.get("proxies"):
