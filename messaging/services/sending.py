@@ -102,6 +102,20 @@ def send(account: Account, *, to: str, from_number: str | None = None, **body) -
     return queue_new(message, event, recipient.contact_id, now)
 
 
+def send_keyword_reply(inbound: Message, text: str) -> Message:
+    """The account's automatic answer to a keyword reply (contacts.keywords): queued on the
+    line ``inbound`` came in on, in its conversation. It goes out even to a contact that has
+    just opted out: that one confirmation is what the opt-out asks for."""
+    now = timezone.now()
+    message = Body(content=text, source=EventSource.SYSTEM).message(
+        inbound.account, inbound.line, now, number=inbound.number, to_number=inbound.number,
+        conversation=inbound.conversation,
+    )
+    message.status, message.queued_at = Status.QUEUED, now
+    event = MessageEvent(status=Status.QUEUED, source=EventSource.SYSTEM, detail="keyword reply")
+    return queue_new(message, event, None, now)
+
+
 def reply_target(account: Account, handle: str, conversation_id, line: Line) -> Message | None:
     """The message a send answers inline: the account's, in the conversation the send goes
     to, on the same line (an inline reply lives in one thread)."""
