@@ -166,6 +166,8 @@ class Message(models.Model):
     #: Set at claim: this send opened a conversation idle for 30 days (counts against the
     #: line's new-contacts-per-hour/day limits).
     new_contact = models.BooleanField(default=False)
+    #: Body and media blanked (data retention, or a DELETE): status and timestamps stay.
+    redacted_at = models.DateTimeField(null=True, blank=True)
     #: A dead letter (ERROR) someone chose to drop: it leaves the dead-letter queue.
     discarded_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -73,6 +73,7 @@ def message_body(message: Message, dialect: str = Dialect.SENDBLUE) -> dict:
         # The message this one answers inline (no query unless it answers one).
         "reply_to": {"message_handle": str(message.reply_to.handle)} if message.reply_to_id else None,
         "thread_originator": {"message_handle": str(message.thread_originator)} if message.thread_originator else None,
+        "redacted_at": iso(message.redacted_at),
     }
 
 

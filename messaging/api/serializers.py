@@ -182,6 +182,9 @@ class SendblueMessage(serializers.Serializer):
     )
     reply_to = serializers.DictField(allow_null=True, help_text="{message_handle}: the message this one answers inline.")
     thread_originator = serializers.DictField(allow_null=True, help_text="{message_handle}: the reply thread's first message.")
+    redacted_at = serializers.DateTimeField(
+        allow_null=True, help_text="Set when content and media were blanked (data retention, or DELETE); null otherwise."
+    )
 
     def to_representation(self, message: Message) -> dict:
         return message_body(message, self.context.get("dialect", Dialect.SENDBLUE))
@@ -286,12 +289,17 @@ class V1Message(serializers.ModelSerializer):
     sentAt = serializers.DateTimeField(source="sent_at", allow_null=True)
     deliveredAt = serializers.DateTimeField(source="delivered_at", allow_null=True)
     sendAt = serializers.DateTimeField(source="scheduled_for", allow_null=True)
+    redactedAt = serializers.DateTimeField(
+        source="redacted_at", allow_null=True,
+        help_text="Set when the body and attachments were blanked (data retention, or DELETE); null otherwise.",
+    )
 
     class Meta:
         model = Message
         fields = [
             "id", "status", "direction", "to", "fromNumber", "body", "attachments", "priority",
             "attempts", "lastError", "groupId", "createdAt", "updatedAt", "sentAt", "deliveredAt", "sendAt",
+            "redactedAt",
         ]
 
     def get_direction(self, message: Message) -> str:

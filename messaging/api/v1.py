@@ -109,9 +109,10 @@ class MessageDetailV1(V1View):
 
     @extend_schema(operation_id="v1_cancel_message", tags=TAGS, responses={200: V1Message, **errors(404, 409)})
     def delete(self, request, message_id: str):
-        """Cancel a scheduled message before its time (then ``declined``, lastError says
-        cancelled); any other message is a 409."""
-        message = services.cancel_scheduled(self.account, get_message(self.account, message_id))
+        """A scheduled message is cancelled before its time (then ``declined``, lastError
+        says cancelled); a sent or received one is redacted: body and attachments blanked,
+        ``redactedAt`` set, status and timestamps kept. One still on its way out is a 409."""
+        message = services.delete_message(self.account, get_message(self.account, message_id))
         return Response(V1Message(message).data)
 
 
