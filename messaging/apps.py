@@ -18,6 +18,8 @@ class MessagingConfig(AppConfig):
         panels.register("api-contact-lines", "messaging.panels.contact_lines")
         # Past the account's message retention (outreach/retention.py; it reads models, so
         # it is loaded here, once the apps are).
+        # Queue depth, oldest due message and dead letters, read at scrape time (messaging/metrics.py).
+        import_string("outreach.metrics.register")(import_string("messaging.metrics.QueueCollector")())
         register_purger = import_string("outreach.retention.register")
         register_purger("messaging.messages", "messaging.retention.purge_messages")
         register_purger("messaging.media_objects", "messaging.retention.purge_media_objects")

@@ -34,7 +34,7 @@ from django.utils import timezone
 from outreach.db import relax_commit
 from outreach.models import Account
 
-from .. import redact
+from .. import metrics, redact
 from ..choices import ErrorCode, ErrorKey, EventSource, Status
 from ..models import Line, Message
 from ..providers.base import PermanentProviderError, ProviderError, ProviderEvent, SendResult
@@ -98,6 +98,7 @@ def claim(batch_size: int | None = None, *, interactive: bool = False) -> Chunk:
         admitted, held = _admit(candidates, now)
         _hold(held)
         chunk.wake_at = _earliest(*held.values())
+        metrics.claimed([m for m, _ in admitted], now)
         claimed = {"claimed_at": now, "lease_until": lease.expires(now)}
         apply_steps(
             [
@@ -199,6 +200,7 @@ def send(messages: list[Message]) -> dict[int, SendResult | ProviderError]:
             outcomes.update(provider_for(group[0].line).send_many(group))
         except LookupError as exc:  # the line names a provider that is not installed
             outcomes.update({m.pk: PermanentProviderError(str(exc)) for m in group})
+        metrics.answered(group, timezone.now())
     return outcomes
 
 
@@ -226,6 +228,7 @@ def record(chunk: Chunk, outcomes: dict[int, SendResult | ProviderError]) -> Non
             if steps[0].status == Status.QUEUED:
                 chunk.wake_at = _earliest(chunk.wake_at, steps[0].fields["next_attempt_at"])
             plans.append((message, steps))
+            metrics.recorded(message, steps[0].status)
             if isinstance(outcome, SendResult):
                 chunk.inbound += [(message.line, r) for r in outcome.reports if r.kind in ("inbound", "reaction")]
         apply_steps(plans, source=EventSource.DISPATCHER)
@@ -338,5 +341,6 @@ def reconcile(expired_before: datetime | None = None, limit: int = 1000) -> Reco
                 result.requeued += 1
                 plans.append((message, [Step(Status.QUEUED, {"next_attempt_at": now}, detail="claim expired")]))
         apply_steps(plans, source=EventSource.SYSTEM)
+    metrics.recovered(result.requeued, result.dead)
     result.due = Message.objects.filter(due_filter(now)).exists()
     return result
