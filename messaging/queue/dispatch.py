@@ -40,6 +40,7 @@ from ..models import Line, Message
 from ..providers.base import PermanentProviderError, ProviderError, ProviderEvent, SendResult
 from ..providers.registry import provider_for
 from ..services.enqueue import attach_conversations
+from ..services.expiry import expired_steps
 from ..services.reports import apply_event, receive_inbound
 from ..services.scheduled import opted_out_steps
 from ..services.transitions import Step, apply_steps
@@ -94,8 +95,11 @@ def claim(batch_size: int | None = None, *, interactive: bool = False) -> Chunk:
             return Chunk()
         chunk = Chunk(full=len(candidates) >= batch_size)
         attach_conversations(candidates, now)  # campaign and bulk messages are queued without one
-        candidates = _decline_opted_out(candidates)
+        candidates = _decline_opted_out(_expire(candidates, now))
         admitted, held = _admit(candidates, now)
+        # A held message with a deadline is looked at again by then, to expire it on time.
+        deadlines = {m.pk: m.expires_at for m in candidates if m.expires_at is not None}
+        held = {pk: min(until, deadlines.get(pk, until)) for pk, until in held.items()}
         _hold(held)
         chunk.wake_at = _earliest(*held.values())
         metrics.claimed([m for m, _ in admitted], now)
@@ -109,6 +113,16 @@ def claim(batch_size: int | None = None, *, interactive: bool = False) -> Chunk:
         )
         chunk.claimed = [m for m, _ in admitted]
     return chunk
+
+
+def _expire(candidates: list[Message], now: datetime) -> list[Message]:
+    """Messages past their ``expires_at`` are withdrawn here (EXPIRED), never sent late."""
+    expired = expired_steps(candidates, now)
+    if not expired:
+        return candidates
+    apply_steps(expired, source=EventSource.DISPATCHER)
+    gone = {m.pk for m, _ in expired}
+    return [m for m in candidates if m.pk not in gone]
 
 
 def _decline_opted_out(candidates: list[Message]) -> list[Message]:
