@@ -32,6 +32,8 @@ class Outcome(models.TextChoices):
     FAILED = "failed", "Failed"
     DECLINED = "declined", "Declined"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    #: Not sent by the campaign's ``expires_at``.
+    EXPIRED = "expired", "Expired"
 
 
 class BulkStatus(models.TextChoices):

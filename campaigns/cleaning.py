@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import F, Func
+from django.utils import timezone
 
 from contacts.models import Contact
 from messaging import validation
@@ -19,7 +20,7 @@ S = CampaignStatus
 
 #: Fields a client may set when creating or editing a campaign.
 FIELDS = (
-    "name", "body", "variants", "media_url", "send_style", "tags", "priority", "start_at",
+    "name", "body", "variants", "media_url", "send_style", "tags", "priority", "start_at", "expires_at",
     "window_start", "window_end", "pace_per_minute", "winner_test_percent", "winner_wait_minutes", "winner_metric",
 )
 WINNER_FIELDS = ("winner_test_percent", "winner_wait_minutes", "winner_metric")
@@ -93,6 +94,12 @@ def _check_options(account: Account, out: dict, campaign: Campaign | None) -> No
         validation.validate_send_style(out["send_style"])
 
 
+def _check_expiry(account: Account, out: dict, campaign: Campaign | None) -> None:
+    if out.get("expires_at") is not None:
+        start = out.get("start_at", campaign.start_at if campaign else None)
+        validation.validate_expires_at(out["expires_at"], timezone.now(), start, field="expires_at")
+
+
 def _check_priority(account: Account, out: dict, campaign: Campaign | None) -> None:
     if "priority" in out:
         validation.validate_priority(out["priority"])
@@ -153,4 +160,5 @@ def _check_winner(account: Account, out: dict, campaign: Campaign | None) -> Non
 #: Each field's check, in order (a check without a field of its own names the first).
 CHECKS = [("name", _check_name), ("variants", _check_variants), ("body", _check_message),
           ("send_style", _check_options), ("priority", _check_priority), ("tags", _check_tags),
-          ("pace_per_minute", _check_pace), ("winner_test_percent", _check_winner)]
+          ("pace_per_minute", _check_pace), ("winner_test_percent", _check_winner),
+          ("expires_at", _check_expiry)]

@@ -30,10 +30,10 @@ S = CampaignStatus
 OUTCOME_OF = {
     Status.QUEUED: Outcome.QUEUED, Status.ACCEPTED: Outcome.QUEUED, Status.SENT: Outcome.SENT,
     Status.DELIVERED: Outcome.DELIVERED, Status.READ: Outcome.READ, Status.ERROR: Outcome.FAILED,
-    Status.DECLINED: Outcome.DECLINED,
+    Status.DECLINED: Outcome.DECLINED, Status.EXPIRED: Outcome.EXPIRED,
 }
 RANK = {Outcome.QUEUED: 0, Outcome.SENT: 1, Outcome.DELIVERED: 2, Outcome.READ: 3}
-FINAL_OUTCOMES = {Outcome.READ, Outcome.FAILED, Outcome.DECLINED}
+FINAL_OUTCOMES = {Outcome.READ, Outcome.FAILED, Outcome.DECLINED, Outcome.EXPIRED}
 UNSETTLED = [s for s in Status.values if s not in SETTLED]
 NUDGE_SECONDS = 2
 

@@ -166,6 +166,7 @@ def fan_out_chunk(campaign_id: UUID | str, index: int = 0, picker: LinePicker | 
         ids = enqueue_many(
             campaign.account, items, picker or LinePicker(pool(campaign)), priority=campaign.priority,
             media_url=campaign.media_url, send_style=campaign.send_style, source=EventSource.CAMPAIGN,
+            expires_at=campaign.expires_at,
         )
         columns = {"contact_id": [c["pk"] for c in todo], "message_id": ids, "seq": seqs}
         constants = {"campaign_id": campaign.pk, "outcome": Outcome.QUEUED.value, "created_at": timezone.now()}

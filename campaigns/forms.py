@@ -53,6 +53,9 @@ class CampaignForm(forms.Form):
     start_at = forms.DateTimeField(label="Start at", required=False,
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                    help_text="Empty: as soon as it is started.")
+    expires_at = forms.DateTimeField(label="Expires at", required=False,
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                     help_text="A message not sent by then is withdrawn (expired). Empty: never.")
     window_start = forms.TimeField(label="Send from", initial=dt.time(9), widget=forms.TimeInput(attrs={"type": "time"}),
                                    help_text="Quiet hours are outside this window, in each contact's timezone.")
     window_end = forms.TimeField(label="Send until", initial=dt.time(20), widget=forms.TimeInput(attrs={"type": "time"}))

@@ -51,6 +51,8 @@ class Campaign(models.Model):
     lines = models.ManyToManyField(Line, blank=True, related_name="campaigns")
     priority = models.SmallIntegerField(default=0)
     start_at = models.DateTimeField(null=True, blank=True)
+    #: Copied onto its messages at fan-out: one not sent by then is EXPIRED, never sent late.
+    expires_at = models.DateTimeField(null=True, blank=True)
     #: The sending window in each contact's own timezone; outside it messages are held.
     window_start = models.TimeField(default=dt.time(9, 0))
     window_end = models.TimeField(default=dt.time(20, 0))

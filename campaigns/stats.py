@@ -14,7 +14,7 @@ from .models import Campaign, CampaignRecipient, TrackedLink
 
 WAITING = {Status.REGISTERED, Status.PENDING, Status.QUEUED, Status.ACCEPTED}
 PROGRESS_KEYS = ("audience", "materialised", "queued", "sent", "delivered", "read", "replied",
-                 "opted_out", "clicked", "failed", "declined", "withdrawn")
+                 "opted_out", "clicked", "failed", "declined", "withdrawn", "expired")
 
 
 def progress(campaign: Campaign) -> dict[str, int]:
@@ -53,6 +53,8 @@ def progress_many(campaigns) -> dict:
             numbers["read"] += n
         if status == Status.ERROR:
             numbers["failed"] += n
+        if status == Status.EXPIRED:
+            numbers["expired"] += n
         if status == Status.DECLINED:
             numbers["withdrawn" if error_key == ErrorKey.WITHDRAWN else "declined"] += n
     engaged = (

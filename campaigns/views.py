@@ -81,6 +81,7 @@ def _initial(campaign: Campaign | None) -> dict:
         "name": campaign.name, "body": campaign.body, "media_url": campaign.media_url,
         "send_style": campaign.send_style, "lists": list(campaign.lists.all()), "tags": ", ".join(campaign.tags),
         "lines": list(campaign.lines.all()), "priority": campaign.priority, "start_at": campaign.start_at,
+        "expires_at": campaign.expires_at,
         "window_start": campaign.window_start, "window_end": campaign.window_end,
         "pace_per_minute": campaign.pace_per_minute, "winner_test_percent": campaign.winner_test_percent,
         "winner_wait_minutes": campaign.winner_wait_minutes, "winner_metric": campaign.winner_metric,

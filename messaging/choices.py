@@ -20,6 +20,8 @@ class Status(models.TextChoices):
     DECLINED = "DECLINED"
     ERROR = "ERROR"
     RECEIVED = "RECEIVED"
+    #: Not sent by its ``expires_at``: withdrawn, never sent late.
+    EXPIRED = "EXPIRED"
 
 
 class Service(models.TextChoices):
@@ -87,6 +89,8 @@ class ErrorKey(models.TextChoices):
     MEDIA_REFUSED = "MEDIA_REFUSED"
     #: A scheduled message cancelled before its time.
     CANCELLED = "CANCELLED"
+    #: Not sent by its ``expires_at``.
+    EXPIRED = "EXPIRED"
 
 
 class EventSource(models.TextChoices):

@@ -1,7 +1,8 @@
 """The numbers of the console dashboard and the lines page (read only).
 
 The figures are aggregate queries over ``msg_account_recent`` (the last 14 days of the
-account's messages); the dashboard keeps them for a minute (see ``context``).
+account's messages); the dashboard keeps them for a minute (see ``context``). Days are the
+account's own (``Account.default_timezone``): "Today" starts at its midnight, whoever looks.
 
 Definitions, counted over messages *created* in the window:
 - sent: outbound messages that reached the network (``sent_at`` set);
@@ -14,8 +15,9 @@ Definitions, counted over messages *created* in the window:
 """
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
@@ -24,6 +26,7 @@ from django.utils import timezone
 
 from contacts.models import Contact
 from outreach.models import Account
+from outreach.timezones import is_zone
 
 from .choices import Status
 from .models import Conversation, Line, Message
@@ -33,9 +36,15 @@ PENDING = [Status.REGISTERED, Status.PENDING, Status.QUEUED]
 FAILED = [Status.ERROR, Status.DECLINED]
 
 
-def day_start(now: datetime | None = None) -> datetime:
-    """Midnight of today in the server's time zone."""
-    local = timezone.localtime(now)
+def zone_of(account: Account) -> tzinfo:
+    """The account's time zone: its days are the dashboard's (UTC if it names none)."""
+    name = account.default_timezone
+    return zoneinfo.ZoneInfo(name) if name and is_zone(name) else zoneinfo.ZoneInfo("UTC")
+
+
+def day_start(now: datetime | None = None, zone: tzinfo | None = None) -> datetime:
+    """Midnight of today in ``zone`` (default: the active time zone)."""
+    local = timezone.localtime(now or timezone.now(), zone)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
@@ -70,7 +79,7 @@ def windows(account: Account, now: datetime | None = None, series: dict | None =
     the distinct conversations for the reply rate and the opt-outs are one query each.
     """
     series = series or daily_series(account, now=now)
-    today = day_start(now)
+    today = day_start(now, zone_of(account))
     week = today - timedelta(days=6)
     out = Q(is_outbound=True, sent_at__isnull=False)
     inbound = Q(is_outbound=False)
@@ -119,7 +128,7 @@ def lines_with_usage(account: Account, now: datetime | None = None) -> list[Line
     """
 
     now = now or timezone.now()
-    sent = Message.objects.filter(line=OuterRef("pk"), is_outbound=True, sent_at__gte=day_start(now))
+    sent = Message.objects.filter(line=OuterRef("pk"), is_outbound=True, sent_at__gte=day_start(now, zone_of(account)))
     lines = list(
         Line.objects.filter(account=account)
         .annotate(
@@ -144,12 +153,14 @@ def percent(used: int, limit: int) -> int:
 
 
 def daily_series(account: Account, days: int = 14, now: datetime | None = None) -> dict:
-    """Per day for the chart: sent, delivered, read, replies and failed (one query)."""
-    today = day_start(now)
+    """Per day (the account's days) for the chart: sent, delivered, read, replies and
+    failed (one query)."""
+    zone = zone_of(account)
+    today = day_start(now, zone)
     start = today - timedelta(days=days - 1)
     rows = (
         Message.objects.filter(account=account, created_at__gte=start)
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
         .values("day")
         .annotate(
             sent=Count("id", filter=Q(is_outbound=True, sent_at__isnull=False)),

@@ -153,6 +153,8 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     #: A scheduled send's time (``send_at``): it waits QUEUED until then, shown as SCHEDULED.
     scheduled_for = models.DateTimeField(null=True, blank=True)
+    #: Not sent by then: EXPIRED, never sent late (decided at claim time and by a sweep).
+    expires_at = models.DateTimeField(null=True, blank=True)
     #: The message this one answers inline (an iMessage reply), in the same conversation.
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     #: The handle of the message that started the inline-reply thread this one is in (the
@@ -166,6 +168,8 @@ class Message(models.Model):
     #: Set at claim: this send opened a conversation idle for 30 days (counts against the
     #: line's new-contacts-per-hour/day limits).
     new_contact = models.BooleanField(default=False)
+    #: Body and media blanked (data retention, or a DELETE): status and timestamps stay.
+    redacted_at = models.DateTimeField(null=True, blank=True)
     #: A dead letter (ERROR) someone chose to drop: it leaves the dead-letter queue.
     discarded_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -193,6 +197,9 @@ class Message(models.Model):
                 condition=Q(status=Status.QUEUED),
             ),
             models.Index(fields=["account", "-created_at"], name="msg_account_recent"),
+            # The expiry sweep: queued messages with a deadline, soonest first.
+            models.Index(F("expires_at"), name="msg_expiring",
+                         condition=Q(status=Status.QUEUED, expires_at__isnull=False)),
             models.Index(fields=["conversation", "-created_at"], name="msg_thread"),
             models.Index(fields=["account", "number"], name="msg_account_number"),
             # The dead-letter view: an account's undiscarded ERROR messages, newest first.

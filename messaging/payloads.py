@@ -73,6 +73,8 @@ def message_body(message: Message, dialect: str = Dialect.SENDBLUE) -> dict:
         # The message this one answers inline (no query unless it answers one).
         "reply_to": {"message_handle": str(message.reply_to.handle)} if message.reply_to_id else None,
         "thread_originator": {"message_handle": str(message.thread_originator)} if message.thread_originator else None,
+        "expires_at": iso(message.expires_at),
+        "redacted_at": iso(message.redacted_at),
     }
 
 
@@ -83,11 +85,11 @@ S = Status
 ARNIO_STATUS = {
     S.REGISTERED: "QUEUED", S.PENDING: "QUEUED", S.QUEUED: "QUEUED", S.ACCEPTED: "QUEUED",
     S.SENT: "SENT", S.DELIVERED: "DELIVERED", S.READ: "READ",
-    S.ERROR: "FAILED", S.DECLINED: "FAILED", S.RECEIVED: "DELIVERED",
+    S.ERROR: "FAILED", S.DECLINED: "FAILED", S.RECEIVED: "DELIVERED", S.EXPIRED: "FAILED",
 }
 ARNIO_WORDS = ["QUEUED", "SENT", "DELIVERED", "READ", "FAILED"]
 #: The statuses an Arnio status_callback is told about (others have no callback of their own).
-ARNIO_CALLBACK = {s: ARNIO_STATUS[s] for s in (S.QUEUED, S.SENT, S.DELIVERED, S.READ, S.ERROR, S.DECLINED)}
+ARNIO_CALLBACK = {s: ARNIO_STATUS[s] for s in (S.QUEUED, S.SENT, S.DELIVERED, S.READ, S.ERROR, S.DECLINED, S.EXPIRED)}
 #: The word an Arnio client last heard by callback while a message is in a status: ACCEPTED
 #: follows QUEUED, so QUEUED again (a transient failure, retried) is nothing new.
 ARNIO_HEARD = ARNIO_CALLBACK | {S.ACCEPTED: "QUEUED"}

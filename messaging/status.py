@@ -15,7 +15,7 @@ S = Status
 TRANSITIONS: dict[str, set[str]] = {
     S.REGISTERED: {S.PENDING, S.QUEUED, S.DECLINED},
     S.PENDING: {S.QUEUED, S.DECLINED},
-    S.QUEUED: {S.ACCEPTED, S.DECLINED, S.ERROR},
+    S.QUEUED: {S.ACCEPTED, S.DECLINED, S.ERROR, S.EXPIRED},
     S.ACCEPTED: {S.SENT, S.DELIVERED, S.READ, S.QUEUED, S.ERROR},
     S.SENT: {S.DELIVERED, S.READ, S.ERROR},
     S.DELIVERED: {S.READ},
@@ -23,6 +23,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.DECLINED: set(),
     S.ERROR: {S.QUEUED},
     S.RECEIVED: set(),
+    S.EXPIRED: set(),
 }
 
 #: Forward order; a report that would lower the rank is stale.
@@ -31,7 +32,7 @@ RANK = {
     S.DELIVERED: 5, S.READ: 6,
 }
 
-FINAL = {S.READ, S.DECLINED, S.ERROR, S.RECEIVED}
+FINAL = {S.READ, S.DECLINED, S.ERROR, S.RECEIVED, S.EXPIRED}
 #: Where a message may rest for good: final, or waiting only on the recipient.
 SETTLED = FINAL | {S.SENT, S.DELIVERED}
 
@@ -53,7 +54,7 @@ def can_move(current: str, new: str) -> bool:
         return True
     if current in RANK and new in RANK and RANK[new] < RANK[current]:
         return False  # stale report, e.g. DELIVERED arriving after READ
-    if current in (S.DECLINED, S.ERROR, S.READ) and new in RANK:
+    if current in (S.DECLINED, S.ERROR, S.READ, S.EXPIRED) and new in RANK:
         return False  # late report about a message already at rest
     raise IllegalTransition(current, new)
 

@@ -16,6 +16,7 @@ from .queue import dispatch as dispatcher
 from .queue import foreground
 from .queue.order import is_interactive
 from .queue.wake import DISPATCH, DISPATCH_INTERACTIVE
+from .services.expiry import expire_due
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +54,10 @@ def dispatch_interactive() -> int:
 
 @shared_task(name="messaging.tasks.reconcile", ignore_result=True)
 def reconcile() -> dict:
-    """Beat: return stale claims to the queue and wake the dispatcher when work is due."""
+    """Beat: return stale claims to the queue, withdraw queued messages past their
+    ``expires_at``, and wake the dispatcher when work is due."""
     result = dispatcher.reconcile()
+    expired = expire_due()
     if result.due or result.requeued:
         dispatch.delay()
-    return {"requeued": result.requeued, "dead": result.dead, "due": result.due}
+    return {"requeued": result.requeued, "dead": result.dead, "due": result.due, "expired": expired}

@@ -89,6 +89,17 @@ def validate_send_at(when, now: datetime, *, field: str = "send_at") -> datetime
     return when
 
 
+def validate_expires_at(when, now: datetime, send_at: datetime | None, *, field: str = "expires_at") -> datetime:
+    """A message's deadline: an aware datetime in the future, after ``send_at`` if given."""
+    if not isinstance(when, datetime) or when.tzinfo is None:
+        raise InvalidInput(f"{field} must be an ISO 8601 time with a zone, e.g. 2026-12-24T15:00:00Z.", field=field)
+    if when <= now:
+        raise InvalidInput(f"{field} must be in the future (it is {when.isoformat()}).", field=field)
+    if send_at is not None and when <= send_at:
+        raise InvalidInput(f"{field} must be after send_at ({send_at.isoformat()}).", field=field)
+    return when
+
+
 def validate_content(content: str, media_url: str) -> None:
     if not content and not media_url:
         raise InvalidInput("Send content, media_url, or both.", field="content")

@@ -30,6 +30,7 @@ class ProgressSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
     declined = serializers.IntegerField()
     withdrawn = serializers.IntegerField(help_text="Never sent: the campaign was stopped first.")
+    expired = serializers.IntegerField(help_text="Never sent: not sent by the campaign's expires_at.")
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "09:00"})
@@ -77,7 +78,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         model = Campaign
         fields = [
             "id", "name", "status", "created_at", "updated_at", "body", "variants", "media_url", "send_style",
-            "list_ids", "tags", "line_ids", "priority", "start_at", "window_start", "window_end",
+            "list_ids", "tags", "line_ids", "priority", "start_at", "expires_at", "window_start", "window_end",
             "pace_per_minute", "winner_test_percent", "winner_wait_minutes", "winner_metric", "winner",
             "started_at", "completed_at", "stopped_at", "progress",
         ]
@@ -165,6 +166,9 @@ class CampaignWriteSerializer(serializers.Serializer):
                                      help_text="Lines to send from; empty: every active line.")
     priority = serializers.IntegerField(required=False, min_value=0, max_value=100)
     start_at = serializers.DateTimeField(required=False, allow_null=True)
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text="A message not sent by then is withdrawn (expired), never sent late; after start_at.")
     window_start = ClockField(required=False, help_text="Sending window start, contact's local time (09:00).")
     window_end = ClockField(required=False, help_text="Sending window end (20:00); 00:00-00:00: no quiet hours.")
     pace_per_minute = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=PACE_MAX)

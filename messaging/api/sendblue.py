@@ -100,7 +100,7 @@ class SendMessage(ForegroundSend, SendblueView):
             self.account, to=data["number"], content=data["content"], media_url=data["media_url"],
             send_style=data["send_style"], from_number=data["from_number"] or None,
             status_callback=data["status_callback"], source=EventSource.API, dialect=self.wire_dialect,
-            send_at=data["send_at"], reply_to=data["reply_to"],
+            send_at=data["send_at"], expires_at=data["expires_at"], reply_to=data["reply_to"],
         )
         return Response(SendblueSendResponse(message, context=self.get_serializer_context()).data)
 
@@ -119,7 +119,7 @@ class SendGroupMessage(ForegroundSend, SendblueView):
             content=data["content"], media_url=data["media_url"], send_style=data["send_style"],
             from_number=data["from_number"] or None, status_callback=data["status_callback"],
             source=EventSource.API, dialect=self.wire_dialect, send_at=data["send_at"],
-            reply_to=data["reply_to"],
+            expires_at=data["expires_at"], reply_to=data["reply_to"],
         )
         return Response(SendblueSendResponse(message, context=self.get_serializer_context()).data)
 

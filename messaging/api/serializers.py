@@ -15,6 +15,8 @@ from messaging.payloads import ARNIO_WORDS, iso, message_body
 from messaging.status import SCHEDULED, wire_status
 from outreach.choices import Dialect
 
+from .fields import EXPIRES_AT, REPLY_TO, SEND_AT, BlankCharField
+
 #: The v1 dialect's words (seed 004): lowercase canonical words, ERROR is "failed".
 V1_STATUS = {status: status.lower() for status in [*Status.values, SCHEDULED]} | {Status.ERROR: "failed"}
 V1_STATUS_WORDS = sorted(set(V1_STATUS.values()))
@@ -31,49 +33,7 @@ class LineSerializer(serializers.ModelSerializer):
         ]
 
 
-class BlankCharField(serializers.CharField):
-    """A string field where JSON null, absent and "" all mean "not given"."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_blank", True)
-        kwargs.setdefault("allow_null", True)
-        kwargs.setdefault("default", "")
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        return "" if data is None else super().to_internal_value(data)
-
-
 # --- Sendblue dialect: requests ----------------------------------------------------------
-
-class ReplyToField(serializers.Field):
-    """Sendblue's ``reply_to``: ``{"message_handle": ..., "part_index"?: 0}`` (a bare handle too)."""
-
-    default_error_messages = {"invalid": 'reply_to must be {{"message_handle": "<the handle of the message answered>"}}.'}
-
-    def to_internal_value(self, data) -> str:
-        handle = data.get("message_handle") if isinstance(data, dict) else data
-        if not isinstance(handle, str) or not handle:
-            self.fail("invalid")
-        return handle
-
-    def to_representation(self, value):
-        return value
-
-
-REPLY_TO = extend_schema_field({
-    "type": "object", "required": ["message_handle"],
-    "properties": {"message_handle": {"type": "string"}, "part_index": {"type": "integer"}},
-})(ReplyToField)(required=False, default="", help_text="Answer a message of this conversation inline.")
-
-
-SEND_AT = serializers.DateTimeField(
-    required=False, allow_null=True, default=None,
-    help_text="Schedule the send (ISO 8601 with a zone), 1 minute to 35 days ahead; cancel it "
-    "with DELETE /api/v1/messages/{message_handle} until then.",
-)
-
 
 class SendMessageRequest(serializers.Serializer):
     number = serializers.CharField(help_text="Recipient: E.164 (+19998887777), as typed, or an Apple ID email.")
@@ -86,6 +46,7 @@ class SendMessageRequest(serializers.Serializer):
     )
     status_callback = BlankCharField(help_text="URL that receives the message body on every status change.")
     send_at = SEND_AT
+    expires_at = EXPIRES_AT
     reply_to = REPLY_TO
 
     def validate_send_style(self, value):
@@ -107,6 +68,7 @@ class SendGroupMessageRequest(serializers.Serializer):
     )
     status_callback = BlankCharField()
     send_at = SEND_AT
+    expires_at = EXPIRES_AT
     reply_to = REPLY_TO
 
     def validate_send_style(self, value):
@@ -182,6 +144,10 @@ class SendblueMessage(serializers.Serializer):
     )
     reply_to = serializers.DictField(allow_null=True, help_text="{message_handle}: the message this one answers inline.")
     thread_originator = serializers.DictField(allow_null=True, help_text="{message_handle}: the reply thread's first message.")
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="Withdrawn (EXPIRED) if not sent by then.")
+    redacted_at = serializers.DateTimeField(
+        allow_null=True, help_text="Set when content and media were blanked (data retention, or DELETE); null otherwise."
+    )
 
     def to_representation(self, message: Message) -> dict:
         return message_body(message, self.context.get("dialect", Dialect.SENDBLUE))
@@ -257,6 +223,11 @@ class V1SendRequest(serializers.Serializer):
         help_text="Schedule the send (ISO 8601 with a zone), 1 minute to 35 days ahead; status "
         "is scheduled until then, and DELETE cancels it.",
     )
+    expiresAt = serializers.DateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text="Withdraw the message (status expired, never sent late) if it has not been sent by then; "
+        "in the future, after sendAt if both are given.",
+    )
 
 
 @extend_schema_field(serializers.ChoiceField(choices=V1_STATUS_WORDS))
@@ -286,12 +257,18 @@ class V1Message(serializers.ModelSerializer):
     sentAt = serializers.DateTimeField(source="sent_at", allow_null=True)
     deliveredAt = serializers.DateTimeField(source="delivered_at", allow_null=True)
     sendAt = serializers.DateTimeField(source="scheduled_for", allow_null=True)
+    expiresAt = serializers.DateTimeField(source="expires_at", allow_null=True)
+    redactedAt = serializers.DateTimeField(
+        source="redacted_at", allow_null=True,
+        help_text="Set when the body and attachments were blanked (data retention, or DELETE); null otherwise.",
+    )
 
     class Meta:
         model = Message
         fields = [
             "id", "status", "direction", "to", "fromNumber", "body", "attachments", "priority",
             "attempts", "lastError", "groupId", "createdAt", "updatedAt", "sentAt", "deliveredAt", "sendAt",
+            "expiresAt", "redactedAt",
         ]
 
     def get_direction(self, message: Message) -> str:

@@ -36,9 +36,9 @@ TAGS = ["messages"]
 #: Service field names -> this dialect's, so an error points at the field the client sent.
 FIELD_NAMES = {
     "content": "body", "number": "to", "group_id": "to", "media_url": "attachments", "from_number": "fromNumber",
-    "send_at": "sendAt",
+    "send_at": "sendAt", "expires_at": "expiresAt",
 }
-V1_WORDS = re.compile(r"\b(?:content|media_url|from_number|send_at)\b")
+V1_WORDS = re.compile(r"\b(?:content|media_url|from_number|send_at|expires_at)\b")
 ERRORS = {
     400: OpenApiResponse(V1Error, description="Bad query parameter, or from a line not yours."),
     404: OpenApiResponse(V1Error, description="No such message in your account."),
@@ -89,7 +89,7 @@ class MessageListCreate(ForegroundSend, AccountScoped, generics.ListAPIView):
             message = services.send_to(
                 self.account, to=data["to"], content=data["body"], media_urls=data["attachments"],
                 from_number=data["fromNumber"] or None, priority=data["priority"], source=EventSource.API,
-                send_at=data["sendAt"],
+                send_at=data["sendAt"], expires_at=data["expiresAt"],
             )
         except OutreachError as exc:
             if exc.field:
@@ -109,9 +109,10 @@ class MessageDetailV1(V1View):
 
     @extend_schema(operation_id="v1_cancel_message", tags=TAGS, responses={200: V1Message, **errors(404, 409)})
     def delete(self, request, message_id: str):
-        """Cancel a scheduled message before its time (then ``declined``, lastError says
-        cancelled); any other message is a 409."""
-        message = services.cancel_scheduled(self.account, get_message(self.account, message_id))
+        """A scheduled message is cancelled before its time (then ``declined``, lastError
+        says cancelled); a sent or received one is redacted: body and attachments blanked,
+        ``redactedAt`` set, status and timestamps kept. One still on its way out is a 409."""
+        message = services.delete_message(self.account, get_message(self.account, message_id))
         return Response(V1Message(message).data)
 
 

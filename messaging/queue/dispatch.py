@@ -34,12 +34,13 @@ from django.utils import timezone
 from outreach.db import relax_commit
 from outreach.models import Account
 
-from .. import redact
+from .. import metrics, redact
 from ..choices import ErrorCode, ErrorKey, EventSource, Status
 from ..models import Line, Message
 from ..providers.base import PermanentProviderError, ProviderError, ProviderEvent, SendResult
 from ..providers.registry import provider_for
 from ..services.enqueue import attach_conversations
+from ..services.expiry import expired_steps
 from ..services.reports import apply_event, receive_inbound
 from ..services.scheduled import opted_out_steps
 from ..services.transitions import Step, apply_steps
@@ -94,10 +95,14 @@ def claim(batch_size: int | None = None, *, interactive: bool = False) -> Chunk:
             return Chunk()
         chunk = Chunk(full=len(candidates) >= batch_size)
         attach_conversations(candidates, now)  # campaign and bulk messages are queued without one
-        candidates = _decline_opted_out(candidates)
+        candidates = _decline_opted_out(_expire(candidates, now))
         admitted, held = _admit(candidates, now)
+        # A held message with a deadline is looked at again by then, to expire it on time.
+        deadlines = {m.pk: m.expires_at for m in candidates if m.expires_at is not None}
+        held = {pk: min(until, deadlines.get(pk, until)) for pk, until in held.items()}
         _hold(held)
         chunk.wake_at = _earliest(*held.values())
+        metrics.claimed([m for m, _ in admitted], now)
         claimed = {"claimed_at": now, "lease_until": lease.expires(now)}
         apply_steps(
             [
@@ -108,6 +113,16 @@ def claim(batch_size: int | None = None, *, interactive: bool = False) -> Chunk:
         )
         chunk.claimed = [m for m, _ in admitted]
     return chunk
+
+
+def _expire(candidates: list[Message], now: datetime) -> list[Message]:
+    """Messages past their ``expires_at`` are withdrawn here (EXPIRED), never sent late."""
+    expired = expired_steps(candidates, now)
+    if not expired:
+        return candidates
+    apply_steps(expired, source=EventSource.DISPATCHER)
+    gone = {m.pk for m, _ in expired}
+    return [m for m in candidates if m.pk not in gone]
 
 
 def _decline_opted_out(candidates: list[Message]) -> list[Message]:
@@ -199,6 +214,7 @@ def send(messages: list[Message]) -> dict[int, SendResult | ProviderError]:
             outcomes.update(provider_for(group[0].line).send_many(group))
         except LookupError as exc:  # the line names a provider that is not installed
             outcomes.update({m.pk: PermanentProviderError(str(exc)) for m in group})
+        metrics.answered(group, timezone.now())
     return outcomes
 
 
@@ -226,6 +242,7 @@ def record(chunk: Chunk, outcomes: dict[int, SendResult | ProviderError]) -> Non
             if steps[0].status == Status.QUEUED:
                 chunk.wake_at = _earliest(chunk.wake_at, steps[0].fields["next_attempt_at"])
             plans.append((message, steps))
+            metrics.recorded(message, steps[0].status)
             if isinstance(outcome, SendResult):
                 chunk.inbound += [(message.line, r) for r in outcome.reports if r.kind in ("inbound", "reaction")]
         apply_steps(plans, source=EventSource.DISPATCHER)
@@ -338,5 +355,6 @@ def reconcile(expired_before: datetime | None = None, limit: int = 1000) -> Reco
                 result.requeued += 1
                 plans.append((message, [Step(Status.QUEUED, {"next_attempt_at": now}, detail="claim expired")]))
         apply_steps(plans, source=EventSource.SYSTEM)
+    metrics.recovered(result.requeued, result.dead)
     result.due = Message.objects.filter(due_filter(now)).exists()
     return result

@@ -10,6 +10,7 @@ events. One module per family, each named for what it does:
   opened in the inbox, ``POST /api/mark-read``) and the account's setting for them;
 - ``handles``: which service an address can receive, typing indicators;
 - ``scheduled``: cancel a scheduled send, and the opt-out check at its send time;
+- ``retention``: redact or delete messages (data retention, ``DELETE`` of one message);
 - ``line_settings``: a line's name, limits and whether it is active (the console);
 - ``health``: a line's health and its events; ``failover``: moving contacts off a line that
   stayed unhealthy past the account's delay.
@@ -25,12 +26,13 @@ from .line_settings import set_line_active, update_line
 from .reactions import send_reaction
 from .reading import mark_read, mark_read_on_open, send_read_receipt, set_mark_read_on_open
 from .reports import apply_report, receive_inbound, simulate_inbound
+from .retention import delete_message
 from .scheduled import cancel_scheduled
 from .sending import direct_conversation, is_opted_out, send
 from .transitions import record_transition
 
 __all__ = [
-    "BadLine", "add_line", "apply_report", "cancel_scheduled", "direct_conversation", "discard_dead_letter",
+    "BadLine", "add_line", "apply_report", "cancel_scheduled", "delete_message", "direct_conversation", "discard_dead_letter",
     "find_group", "is_opted_out", "is_scheduled", "mark_read", "modify_group", "receive_inbound",
     "record_transition", "rename_group", "resolve_from_line", "retry_dead_letter", "send", "send_group",
     "send_reaction", "send_read_receipt", "send_to", "set_group_photo", "set_mark_read_on_open",

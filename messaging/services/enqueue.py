@@ -36,7 +36,7 @@ from ..queue.wake import wake_dispatcher
 MESSAGE_COLUMNS = (
     "account_id", "handle", "line_id", "conversation_id", "is_outbound", "number", "from_number", "to_number",
     "content", "media_url", "send_style", "message_type", "status", "priority", "next_attempt_at",
-    "created_at", "updated_at", "queued_at",
+    "created_at", "updated_at", "queued_at", "expires_at",
 )
 
 
@@ -59,9 +59,10 @@ def enqueue_many(
     media_url: str = "",
     send_style: str = "",
     source: str = EventSource.CAMPAIGN,
+    expires_at: datetime | None = None,
 ) -> list[int]:
-    """Queue ``items`` (one chunk, in the caller's transaction) at ``bulk_priority(priority)``;
-    returns the message ids in the same order."""
+    """Queue ``items`` (one chunk, in the caller's transaction) at ``bulk_priority(priority)``,
+    withdrawn if not sent by ``expires_at``; returns the message ids in the same order."""
     if not items:
         return []
     now = timezone.now()
@@ -73,7 +74,7 @@ def enqueue_many(
         conversation_id, line_id = routes[item.address]
         rows.append((
             account_id, uuid.uuid4(), line_id, conversation_id, True, item.address, numbers[line_id], item.address,
-            item.content, media_url, send_style, kind, queued, rank, item.next_attempt_at, now, now, now,
+            item.content, media_url, send_style, kind, queued, rank, item.next_attempt_at, now, now, now, expires_at,
         ))
     ids = copy_rows(Message, MESSAGE_COLUMNS, rows, returning=True)
     insert_columns(MessageEvent, {"message_id": ids},

@@ -144,6 +144,7 @@ def send_to(
     priority: int = 0,
     source: str = EventSource.API,
     send_at=None,
+    expires_at=None,
 ) -> Message:
     """One message to ``to`` (an address, or a group id), with up to 10 attachments: the
     first travels as ``media_url``, every one is kept as an Attachment; ``send_at``
@@ -157,12 +158,12 @@ def send_to(
     if looks_like_group_id(to):
         message = send_group(
             account, group_id=str(to), content=content, media_url=first,
-            from_number=from_number, priority=priority, source=source, send_at=send_at,
+            from_number=from_number, priority=priority, source=source, send_at=send_at, expires_at=expires_at,
         )
     else:
         message = send(
             account, to=to, content=content, media_url=first,
-            from_number=from_number, priority=priority, source=source, send_at=send_at,
+            from_number=from_number, priority=priority, source=source, send_at=send_at, expires_at=expires_at,
         )
     if media_urls:
         Attachment.objects.bulk_create([Attachment(message=message, url=url) for url in media_urls])

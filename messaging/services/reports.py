@@ -4,8 +4,8 @@ Providers parse what their network says into ``ProviderEvent``s (messaging/provi
 this module applies them (``apply_events``, with the provider's policy hooks:
 ``match_message``, ``retry_for``): a status report moves its message through the status machine
 (``transitions.record_transition``: a stale or duplicate report is a no-op), an inbound
-message is RECEIVED in its conversation, the contact created if unknown, STOP-words opt
-out, ``message.received`` emitted.
+message is RECEIVED in its conversation, the contact created if unknown, ``message.received``
+emitted, the account's keywords (contacts.keywords) opt out, back in, or are answered.
 """
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from contacts.choices import KeywordAction
+from contacts.keywords import keyword_action
 from contacts.services import contact_for_address, opt_in, opt_out
 from outreach.exceptions import InvalidInput, NotFound
 from outreach.models import Account
 
-from .. import choices, handle_cache, redact, signals, validation
+from .. import handle_cache, redact, signals, validation
 from ..choices import EventSource, Provider, Service, Status
 from ..models import Conversation, Line, Message, MessageEvent
 from ..providers.base import BaseProvider, ProviderEvent, Retry
@@ -31,7 +33,7 @@ from ..queue.limits import backoff
 from ..queue.wake import wake_dispatcher
 from ..status import IllegalTransition
 from .reactions import receive_reaction
-from .sending import direct_conversation, insert_message, originator
+from .sending import direct_conversation, insert_message, originator, send_keyword_reply
 from .transitions import emit_status, record_transition
 
 logger = logging.getLogger(__name__)
@@ -93,14 +95,24 @@ def receive_inbound(line: Line, event: ProviderEvent) -> Message:
     message.thread_originator = originator(message.reply_to)
     insert_message(message, MessageEvent(status=Status.RECEIVED, source=EventSource.PROVIDER), None, timezone.now())
     Conversation.objects.filter(pk=conversation.pk).update(unread_count=F("unread_count") + 1)
-    said = choices.keyword(event.content)
-    if contact is not None and said in choices.OPT_OUT_KEYWORDS:
-        opt_out(account, contact, source="keyword")
-    elif contact is not None and said in choices.OPT_IN_KEYWORDS:
-        opt_in(account, contact, source="keyword")
+    answer = _keyword(message, contact)
     emit_status(message)
     signals.message_received.send(sender=Message, message=message)
+    if answer:
+        # Once per inbound message: a redelivered one is found above and never gets here.
+        send_keyword_reply(message, answer)
     return message
+
+
+def _keyword(message: Message, contact) -> str | None:
+    """A reply that is one of the account's keywords opts out or back in; -> the account's
+    automatic answer to it, if it has one."""
+    action, answer = keyword_action(message.account, message.content)
+    if contact is not None and action == KeywordAction.OPT_OUT:
+        opt_out(message.account, contact, source="keyword")
+    elif contact is not None and action == KeywordAction.OPT_IN:
+        opt_in(message.account, contact, source="keyword")
+    return answer
 
 
 def quoted(line: Line, conversation, event: ProviderEvent) -> Message | None:

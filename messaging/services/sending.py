@@ -50,6 +50,8 @@ class Body:
     send_at: datetime | None = None
     #: The handle of the message this one answers inline (same conversation and line).
     reply_to: str = ""
+    #: Withdrawn (EXPIRED) if not sent by then; in the future, after ``send_at``.
+    expires_at: datetime | None = None
 
     def validated(self) -> Body:
         content = self.content or ""
@@ -60,6 +62,8 @@ class Body:
         validation.validate_callback(self.status_callback)
         if self.send_at is not None:
             validation.validate_send_at(self.send_at, timezone.now())
+        if self.expires_at is not None:
+            validation.validate_expires_at(self.expires_at, timezone.now(), self.send_at)
         return replace(self, content=content)
 
     def message(self, account: Account, line: Line, now: datetime, **fields) -> Message:
@@ -69,7 +73,7 @@ class Body:
             account=account, line=line, is_outbound=True, from_number=line.number, content=self.content,
             media_url=self.media_url, send_style=self.send_style, priority=self.priority,
             status_callback=self.status_callback, dialect=self.dialect,
-            next_attempt_at=self.send_at or now, scheduled_for=self.send_at, **fields,
+            next_attempt_at=self.send_at or now, scheduled_for=self.send_at, expires_at=self.expires_at, **fields,
         )
 
 
@@ -100,6 +104,20 @@ def send(account: Account, *, to: str, from_number: str | None = None, **body) -
         message.status, detail, message.queued_at = Status.QUEUED, "", now
     event = MessageEvent(status=message.status, source=body.source, detail=detail)
     return queue_new(message, event, recipient.contact_id, now)
+
+
+def send_keyword_reply(inbound: Message, text: str) -> Message:
+    """The account's automatic answer to a keyword reply (contacts.keywords): queued on the
+    line ``inbound`` came in on, in its conversation. It goes out even to a contact that has
+    just opted out: that one confirmation is what the opt-out asks for."""
+    now = timezone.now()
+    message = Body(content=text, source=EventSource.SYSTEM).message(
+        inbound.account, inbound.line, now, number=inbound.number, to_number=inbound.number,
+        conversation=inbound.conversation,
+    )
+    message.status, message.queued_at = Status.QUEUED, now
+    event = MessageEvent(status=Status.QUEUED, source=EventSource.SYSTEM, detail="keyword reply")
+    return queue_new(message, event, None, now)
 
 
 def reply_target(account: Account, handle: str, conversation_id, line: Line) -> Message | None:

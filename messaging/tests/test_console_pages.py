@@ -10,6 +10,7 @@ from django.utils import timezone
 from messaging import dashboard
 from messaging.choices import EventSource, Status
 from messaging.models import Message, MessageEvent
+from outreach.models import Membership
 
 from . import console_data as d
 
@@ -41,7 +42,8 @@ def history(account, line):
     2 replies in 1 conversation, 1 opt-out. Three days ago: 2 sent and delivered, 1 reply,
     1 opt-out. Ten days ago (outside both windows): 5 sent."""
     now = timezone.now()
-    today = dashboard.day_start(now) + (now - dashboard.day_start(now)) / 2
+    start = dashboard.day_start(now, dashboard.zone_of(account))
+    today = start + (now - start) / 2
     days_ago_3 = now - timedelta(days=3)
     a = d.conversation(account, line, "+15125550101")
     b = d.conversation(account, line, "+15125550102")
@@ -82,6 +84,23 @@ def test_the_dashboard_counts_today_and_the_last_7_days(admin, account, other_ac
     rows = response.context["chart_rows"]
     assert len(rows) == 14 and rows[-1][0] == chart["labels"][-1] and rows[-1][1:] == (4, 3, 1, 2, 2)
     assert f'<th scope="row">{chart["labels"][-1]}</th><td>4</td><td>3</td><td>1</td><td>2</td><td>2</td>' in html
+
+
+def test_today_is_the_accounts_day_whatever_zone_the_viewer_reads_in(account, line):
+    account.default_timezone = "Pacific/Kiritimati"  # UTC+14
+    account.save()
+    viewer = d.staff_client(account)
+    Membership.objects.filter(account=account).update(time_zone="Pacific/Pago_Pago")  # UTC-11
+    now = timezone.now()
+    start = dashboard.day_start(now, dashboard.zone_of(account))
+    assert start.utcoffset() == timedelta(hours=14)
+    conv = d.conversation(account, line, "+15125550101")
+    sent_message(conv, at=start + (now - start) / 2)
+    sent_message(conv, at=start - timedelta(minutes=1))  # yesterday, for the account
+    response = viewer.get("/")
+    assert response.context["today"].sent == 1 and response.context["week"].sent == 2
+    chart = response.context["chart"]
+    assert chart["labels"][-1] == start.date().isoformat() and chart["series"]["sent"][-2:] == [1, 1]
 
 
 def test_the_dashboard_shows_the_queue(admin, account, line):

@@ -215,8 +215,9 @@ def test_scheduled_send_and_cancel(sdk, account):
     cancelled = sdk.delete(f"/api/v1/messages/{scheduled.message_handle}", cast_to=object)
     assert cancelled["id"] == scheduled.message_handle and cancelled["status"] == "declined"
     assert sdk.messages.get_status(handle=scheduled.message_handle).status == "DECLINED"
-    with pytest.raises(sendblue_api.ConflictError):  # no longer scheduled
-        sdk.delete(f"/api/v1/messages/{scheduled.message_handle}", cast_to=object)
+    redacted = sdk.delete(f"/api/v1/messages/{scheduled.message_handle}", cast_to=object)  # no longer scheduled
+    assert redacted["body"] == "" and redacted["redactedAt"] and redacted["status"] == "declined"
+    assert sdk.messages.get_status(handle=scheduled.message_handle).content == ""
 
 
 @override_settings(STREAM_POLL_SECONDS=0.05, STREAM_HEARTBEAT_SECONDS=0.5, STREAM_MAX_SECONDS=20,
