@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.module_loading import import_string
 
 from messaging import signals
-from outreach import panels
+from outreach import demo, panels
 
 #: The receivers, imported when first called (the models are not loaded yet when apps are).
 RECEIVER = "inbox.receivers.on_message_received"
@@ -31,3 +31,5 @@ class InboxConfig(AppConfig):
         # Messaging's console shows a conversation's work, labels and notes through these slots.
         panels.register("inbox-thread", "inbox.panels.thread")
         panels.register("inbox-list", "inbox.panels.conversation_list")
+        # ``make run``'s demo gets labels and canned replies though campaigns imports no inbox code.
+        demo.register("inbox.services.demo.seed_demo")
