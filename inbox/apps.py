@@ -2,14 +2,21 @@ from django.apps import AppConfig
 from django.utils.module_loading import import_string
 
 from messaging import signals
-from outreach import panels
+from outreach import demo, panels
 
 #: The receivers, imported when first called (the models are not loaded yet when apps are).
 RECEIVER = "inbox.receivers.on_message_received"
+LEFT_RECEIVER = "inbox.receivers.on_person_deactivated"
+#: outreach's signal, in a module that imports outreach's models: looked up in ``ready``.
+PERSON_DEACTIVATED = "outreach.signals.person_deactivated"
 
 
 def on_message_received(sender, **kwargs) -> None:
     import_string(RECEIVER)(sender, **kwargs)
+
+
+def on_person_deactivated(sender, **kwargs) -> None:
+    import_string(LEFT_RECEIVER)(sender, **kwargs)
 
 
 class InboxConfig(AppConfig):
@@ -19,6 +26,10 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         # Messaging imports no inbox code: a new reply reaches the inbox through its signal.
         signals.message_received.connect(on_message_received, dispatch_uid="inbox-reply")
+        # Nor does outreach: a deactivated person's conversations are handed on through its signal.
+        import_string(PERSON_DEACTIVATED).connect(on_person_deactivated, dispatch_uid="inbox-person-left")
         # Messaging's console shows a conversation's work, labels and notes through these slots.
         panels.register("inbox-thread", "inbox.panels.thread")
         panels.register("inbox-list", "inbox.panels.conversation_list")
+        # ``make run``'s demo gets labels and canned replies though campaigns imports no inbox code.
+        demo.register("inbox.services.demo.seed_demo")

@@ -3,6 +3,9 @@ person's availability. ``outreach.roles`` says who may open and post to each; th
 check the role again."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,18 +28,19 @@ def _errors_into(form, exc: OutreachError) -> None:
             form.add_error(field if field in form.fields else None, text)
 
 
-def _save(request, form, save, done: str) -> bool:
-    """Run ``save(actor)`` with the form's data; errors land on the form."""
+def _save(request, form, save, done) -> bool:
+    """Run ``save(actor, data)`` with the form's data and flash ``done(saved)``; errors land
+    on the form."""
     if not form.is_valid():
         return False
     try:
-        save(for_member(request.membership), dict(form.cleaned_data))
+        saved = save(for_member(request.membership), dict(form.cleaned_data))
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except OutreachError as exc:
         _errors_into(form, exc)
         return False
-    messages.success(request, done)
+    messages.success(request, done(saved))
     return True
 
 
@@ -44,88 +48,93 @@ def _context(request, **extra) -> dict:
     return {"available": services.is_available(request.membership), **extra}
 
 
-@member_required
-def labels_page(request):
-    """The account's labels (everyone reads), a form to add one (managers and owners)."""
-    form = LabelForm(request.POST or None)
-    if request.method == "POST" and _save(
-        request, form, lambda actor, data: services.save_label(request.account, data, actor=actor),
-        f"Added the label {request.POST.get('name', '').strip()}.",
-    ):
-        return redirect("inbox:labels")
-    rows = Label.objects.filter(account=request.account)
-    return render(request, "inbox/labels.html", _context(request, form=form, labels=rows),
-                  status=422 if form.errors else 200)
-
-
-@member_required
-@require_POST
-def label_edit(request, pk: int):
-    label = _label(request, pk)
-    form = LabelForm(request.POST)
-    save = lambda actor, data: services.save_label(request.account, data, actor=actor, label=label)  # noqa: E731
-    if not _save(request, form, save, f"Saved the label {request.POST.get('name', '').strip()}."):
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("inbox:labels")
-
-
-@member_required
-@require_POST
-def label_delete(request, pk: int):
-    label = _label(request, pk)
-    services.delete_label(request.account, label, actor=for_member(request.membership))
-    messages.success(request, f"Deleted the label {label.name}: no conversation carries it now.")
-    return redirect("inbox:labels")
-
-
-def _label(request, pk: int) -> Label:
-    try:
-        return services.get_label(request.account, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
-def _canned(request, pk: int) -> CannedReply:
-    try:
-        return services.get_canned(request.account, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
-@member_required
-def canned_page(request):
-    """Canned replies with a preview for a sample contact; managers and owners add them."""
-    form = CannedReplyForm(request.POST or None)
-    if request.method == "POST" and _save(
-        request, form, lambda actor, data: services.save_canned(request.account, data, actor=actor),
-        f"Added the canned reply /{request.POST.get('shortcut', '').strip().lstrip('/')}.",
-    ):
-        return redirect("inbox:canned")
-    rows = list(CannedReply.objects.filter(account=request.account))
+def _canned_rows(account) -> tuple[list, dict]:
+    rows = list(CannedReply.objects.filter(account=account))
     for canned in rows:
         canned.preview = render_for(canned.body, SAMPLE)
-    return render(request, "inbox/canned.html", _context(request, form=form, replies=rows, sample=SAMPLE),
-                  status=422 if form.errors else 200)
+    return rows, {"sample": SAMPLE}
 
 
-@member_required
-@require_POST
-def canned_edit(request, pk: int):
-    canned = _canned(request, pk)
-    form = CannedReplyForm(request.POST)
-    save = lambda actor, data: services.save_canned(request.account, data, actor=actor, canned=canned)  # noqa: E731
-    if not _save(request, form, save, f"Saved /{canned.shortcut}."):
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("inbox:canned")
+@dataclass(frozen=True)
+class _Catalog:
+    """What the labels page and the canned replies page differ by: the rest is one code."""
+    form: type
+    page: str
+    template: str
+    get: Callable
+    save: Callable  # (account, data, actor, row=None) -> the row added or changed
+    delete: Callable
+    rows: Callable  # account -> (rows, extra context)
+    name: Callable  # a row -> how a message names it
+    deleted: str = ""  # said after "Deleted <name>"
 
 
-@member_required
-@require_POST
-def canned_delete(request, pk: int):
-    canned = _canned(request, pk)
-    services.delete_canned(request.account, canned, actor=for_member(request.membership))
-    messages.success(request, f"Deleted the canned reply /{canned.shortcut}.")
-    return redirect("inbox:canned")
+LABELS = _Catalog(
+    LabelForm, "inbox:labels", "inbox/labels.html", services.get_label,
+    lambda account, data, actor, row=None: services.save_label(account, data, actor=actor, label=row),
+    services.delete_label,
+    rows=lambda account: (Label.objects.filter(account=account), {}), name=lambda label: f"the label {label.name}",
+    deleted=": no conversation carries it now",
+)
+CANNED = _Catalog(
+    CannedReplyForm, "inbox:canned", "inbox/canned.html", services.get_canned,
+    lambda account, data, actor, row=None: services.save_canned(account, data, actor=actor, canned=row),
+    services.delete_canned, rows=_canned_rows, name=lambda canned: f"the canned reply /{canned.shortcut}",
+)
+
+
+def _page(kind: _Catalog):
+    """The catalog's page: its rows (everyone reads), a form to add one (managers and owners)."""
+
+    @member_required
+    def page(request):
+        form = kind.form(request.POST or None)
+        if request.method == "POST" and _save(
+            request, form, lambda actor, data: kind.save(request.account, data, actor),
+            lambda saved: f"Added {kind.name(saved)}.",
+        ):
+            return redirect(kind.page)
+        rows, extra = kind.rows(request.account)
+        return render(request, kind.template, _context(request, form=form, rows=rows, **extra),
+                      status=422 if form.errors else 200)
+
+    return page
+
+
+def _row_views(kind: _Catalog):
+    """Change and delete one row of the catalog (managers and owners); a change's errors come
+    back as a message."""
+
+    @member_required
+    @require_POST
+    def edit(request, pk: int):
+        row = _get(request, kind, pk)
+        form = kind.form(request.POST)
+        save = lambda actor, data: kind.save(request.account, data, actor, row)  # noqa: E731
+        if not _save(request, form, save, lambda saved: f"Saved {kind.name(saved)}."):
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(kind.page)
+
+    @member_required
+    @require_POST
+    def delete(request, pk: int):
+        row = _get(request, kind, pk)
+        kind.delete(request.account, row, actor=for_member(request.membership))
+        messages.success(request, f"Deleted {kind.name(row)}{kind.deleted}.")
+        return redirect(kind.page)
+
+    return edit, delete
+
+
+def _get(request, kind: _Catalog, pk: int):
+    try:
+        return kind.get(request.account, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+labels_page, (label_edit, label_delete) = _page(LABELS), _row_views(LABELS)
+canned_page, (canned_edit, canned_delete) = _page(CANNED), _row_views(CANNED)
 
 
 @member_required
@@ -135,7 +144,7 @@ def assignment_page(request):
     form = RuleForm(request.POST or None, initial={"rule": config.rule})
     if request.method == "POST" and _save(
         request, form, lambda actor, data: services.set_rule(request.account, data["rule"], actor=actor),
-        "Saved how new replies are assigned.",
+        lambda _: "Saved how new replies are assigned.",
     ):
         return redirect("inbox:assignment")
     people = (Membership.objects.filter(account=request.account, deactivated_at__isnull=True)

@@ -21,6 +21,7 @@ from .audit import record
 from .choices import AuditAction, Role
 from .exceptions import InvalidInput, NotFound
 from .models import Account, Invitation, Membership
+from .signals import person_deactivated
 
 SALT = "outreach.invitation"
 
@@ -142,7 +143,8 @@ def change_role(account: Account, pk: int, role: str, *, by) -> Membership:
 
 @transaction.atomic
 def deactivate(account: Account, pk: int, *, by) -> Membership:
-    """The person can no longer open this account; with no other active seat, no longer log in."""
+    """The person can no longer open this account; with no other active seat, no longer log in.
+    Apps that hold work for the person hear ``outreach.signals.person_deactivated``."""
     membership = member(account, pk)
     if membership.deactivated_at is not None:
         return membership
@@ -154,6 +156,7 @@ def deactivate(account: Account, pk: int, *, by) -> Membership:
         user.is_active = False
         user.save(update_fields=["is_active"])
     record(account, by, AuditAction.PERSON_DEACTIVATED, user, target_type="person", target_id=membership.pk)
+    person_deactivated.send(sender=Membership, account=account, membership=membership, by=by)
     return membership
 
 

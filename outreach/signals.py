@@ -1,4 +1,10 @@
-"""Receivers that keep caches true to the rows they copy.
+"""Signals other apps listen to, since outreach imports none of them, and receivers that
+keep caches true to the rows they copy.
+
+``person_deactivated`` is sent by ``outreach.people.deactivate`` inside its transaction,
+after the seat was closed and audit-logged; kwargs: ``account``, ``membership`` (its
+``deactivated_at`` set) and ``by`` (the user who deactivated them). The inbox hands the
+person's open and snoozed conversations on.
 
 An API key is cached for a minute after its lookup (``outreach.api.authentication``).
 Every save or delete of a key -- the console, the API, Django admin, a shell, an account's
@@ -14,10 +20,12 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import ApiKey
 from .services import forget_api_key
+
+person_deactivated = Signal()
 
 
 @receiver([post_save, post_delete], sender=ApiKey, dispatch_uid="outreach-forget-changed-api-key")

@@ -14,13 +14,13 @@ from .catalog import (
 from .changes import UNSET, Change, parse
 from .config import is_available, set_available, set_rule
 from .notes import add_note, notes_of
-from .routing import available_ids, next_assignee, reply_received, settings_of, wake_snoozed
+from .routing import available_ids, next_assignee, person_left, reply_received, settings_of, wake_snoozed
 from .verbs import assign, close, label, reopen, snooze, unlabel
 from .work import MAX_BULK, apply
 
 __all__ = [
     "MAX_BULK", "UNSET", "Change", "add_note", "apply", "assign", "available_ids", "canned_errors", "close", "delete_canned",
     "delete_label", "get_canned", "get_label", "is_available", "label", "label_errors", "next_assignee", "notes_of", "parse",
-    "render", "reopen", "reply_received", "save_canned", "save_label", "set_available", "set_rule",
+    "person_left", "render", "reopen", "reply_received", "save_canned", "save_label", "set_available", "set_rule",
     "settings_of", "snooze", "unlabel", "wake_snoozed",
 ]

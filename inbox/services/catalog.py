@@ -55,17 +55,25 @@ def save_label(account, data: dict, *, actor: Actor, label: Label | None = None)
                  actor=actor, action=AuditAction.LABEL_CHANGED, verb="changed" if label else "created", field="name")
 
 
+def _delete(account, obj, *, actor: Actor, action: str, what: str) -> None:
+    check_manager(actor, f"delete {what}")
+    record(account, actor.user, action, obj, detail={"verb": "deleted"})
+    obj.delete()
+
+
+def _get(model, account, pk, what: str):
+    found = model.objects.filter(account=account, pk=pk).first()
+    if found is None:
+        raise NotFound(f"No such {what} in this account.")
+    return found
+
+
 def delete_label(account, label: Label, *, actor: Actor) -> None:
-    check_manager(actor, "delete labels")
-    record(account, actor.user, AuditAction.LABEL_CHANGED, label, detail={"verb": "deleted"})
-    label.delete()
+    _delete(account, label, actor=actor, action=AuditAction.LABEL_CHANGED, what="labels")
 
 
 def get_label(account, pk) -> Label:
-    found = Label.objects.filter(account=account, pk=pk).first()
-    if found is None:
-        raise NotFound("No such label in this account.")
-    return found
+    return _get(Label, account, pk, "label")
 
 
 def canned_errors(account, data: dict, canned: CannedReply | None = None) -> dict[str, str]:
@@ -102,16 +110,11 @@ def save_canned(account, data: dict, *, actor: Actor, canned: CannedReply | None
 
 
 def delete_canned(account, canned: CannedReply, *, actor: Actor) -> None:
-    check_manager(actor, "delete canned replies")
-    record(account, actor.user, AuditAction.CANNED_REPLY_CHANGED, canned, detail={"verb": "deleted"})
-    canned.delete()
+    _delete(account, canned, actor=actor, action=AuditAction.CANNED_REPLY_CHANGED, what="canned replies")
 
 
 def get_canned(account, pk) -> CannedReply:
-    found = CannedReply.objects.filter(account=account, pk=pk).first()
-    if found is None:
-        raise NotFound("No such canned reply in this account.")
-    return found
+    return _get(CannedReply, account, pk, "canned reply")
 
 
 def render(canned: CannedReply, contact) -> str:

@@ -56,13 +56,15 @@ def state_changed(out: Outcome, conv: dict, before: str, after: str, snooze_unti
         out.log(AuditAction.CONVERSATION_SNOOZED, conv, {"from": before, "until": until})
 
 
-def assignee_changed(out: Outcome, conv: dict, before: int | None, after, rule: str = "") -> None:
-    """``after``: the new assignee (a user) or None."""
+def assignee_changed(out: Outcome, conv: dict, before: int | None, after, rule: str = "", reason: str = "") -> None:
+    """``after``: the new assignee (a user) or None; ``reason`` (audit only): why, when not
+    the actor's choice, e.g. ``person_deactivated``."""
     after_id = after.pk if after is not None else None
     if before == after_id:
         return
     who = {"id": after_id, "username": after.get_username()} if after is not None else None
-    detail = {"from": before, "to": who["username"] if who else None, **({"rule": rule} if rule else {})}
+    detail = {"from": before, "to": who["username"] if who else None, **({"rule": rule} if rule else {}),
+              **({"reason": reason} if reason else {})}
     out.event(EventType.CONVERSATION_ASSIGNED, conv, assignee=who, previous_assignee_id=before,
               **({"rule": rule} if rule else {}))
     out.log(AuditAction.CONVERSATION_ASSIGNED, conv, detail)

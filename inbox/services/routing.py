@@ -17,7 +17,7 @@ from messaging.models import Conversation
 
 from ..choices import Rule, State
 from ..models import AssignmentSettings, Availability, Work
-from ..policy import SYSTEM
+from ..policy import SYSTEM, Actor
 from . import events
 from .changes import WORKERS
 from .work import CONVERSATION_FIELDS, lock_work
@@ -55,6 +55,51 @@ def next_assignee(account):
     config.last_assigned_id = chosen
     config.save(update_fields=["last_assigned"])
     return get_user_model().objects.get(pk=chosen)
+
+
+def _heirs(account, count: int) -> tuple[list, str]:
+    """Who takes ``count`` conversations nobody holds, in order, and by which rule: the next
+    ``count`` picks of the round-robin (one lock, one save), or nobody under the manual rule."""
+    if settings_of(account).rule != Rule.ROUND_ROBIN:
+        return [None] * count, ""
+    config = settings_of(account, lock=True)
+    people = available_ids(account)
+    if not people:
+        return [None] * count, ""
+    picks, last = [], config.last_assigned_id
+    for _ in range(count):
+        last = next((pk for pk in people if last is not None and pk > last), people[0])
+        picks.append(last)
+    config.last_assigned_id = last
+    config.save(update_fields=["last_assigned"])
+    users = get_user_model().objects.in_bulk(set(picks))
+    return [users[pk] for pk in picks], Rule.ROUND_ROBIN
+
+
+@transaction.atomic
+def person_left(account, user, *, by=None) -> int:
+    """``user`` no longer works the account (deactivated): their open and snoozed
+    conversations go to nobody, or round the round-robin when that is the account's rule,
+    each with its ``conversation.assigned`` event and audit row (by ``by``); -> how many."""
+    waiting = (State.OPEN, State.SNOOZED)
+    ids = list(Work.objects.filter(account=account, assignee=user, state__in=waiting).values_list("pk", flat=True))
+    # Locked, then read again: a change that committed in between wins.
+    ids = [pk for pk, work in lock_work(account, ids).items() if work.assignee_id == user.pk and work.state in waiting]
+    if not ids:
+        return 0
+    heirs, rule = _heirs(account, len(ids))
+    groups: dict = {}
+    for pk, heir in zip(ids, heirs, strict=True):
+        groups.setdefault(heir, []).append(pk)
+    now = timezone.now()
+    for heir, pks in groups.items():
+        Work.objects.filter(pk__in=pks).update(assignee=heir, updated_at=now)
+    convs = {c["pk"]: c for c in Conversation.objects.filter(pk__in=ids).values(*CONVERSATION_FIELDS)}
+    out = events.Outcome(account, Actor(user=by, via="console") if by is not None else SYSTEM)
+    for pk, heir in zip(ids, heirs, strict=True):
+        events.assignee_changed(out, convs[pk], user.pk, heir, rule=rule, reason="person_deactivated")
+    out.flush()
+    return len(ids)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Seed the demo account once: an owner, a manager and an agent login, three sandbox lines,
-sample contacts and lists, and a full-access API key. Running it again changes nothing and
-prints the logins."""
+sample contacts and lists, a draft campaign, a full-access API key, and what other apps
+register with ``outreach.demo`` (the inbox's labels and canned replies). Running it again
+changes nothing and prints the logins."""
 from __future__ import annotations
 
 import secrets
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from messaging.services import add_line
+from outreach import demo
 from outreach.choices import Plan, Role, Scope
 from outreach.models import Account
 from outreach.services import create_account, create_api_key, create_staff_user, full_key
@@ -49,6 +51,7 @@ class Command(BaseCommand):
                 add_line(account, number, name=f"Sandbox line {i}")
             self.seed_contacts(account)
             self.seed_campaign(account)
+            demo.seed(account)
             key, secret = create_api_key(account, "Demo full-access key", [Scope.FULL_ACCESS])
         login = f"Login: {DEMO_USER} / {password}  (owner)\n" + "".join(others)
         creds.write_text(login)
