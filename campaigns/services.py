@@ -109,7 +109,7 @@ def update_campaign(account: Account, campaign_id, data: dict, *, list_ids=None,
 @transaction.atomic
 def clone(account: Account, campaign_id, *, name: str | None = None) -> Campaign:
     """A new DRAFT with the campaign's message, audience (lists and tags) and settings
-    (lines, priority, window, pace; its start time only if still ahead), named
+    (lines, priority, window, pace; its start and expiry times only if still ahead), named
     ``name`` or "Copy of <name>". Any campaign can be cloned, whatever its state."""
     source = get(account, campaign_id)
     if name is not None:
@@ -123,11 +123,16 @@ def clone(account: Account, campaign_id, *, name: str | None = None) -> Campaign
         priority=source.priority, window_start=source.window_start, window_end=source.window_end,
         pace_per_minute=source.pace_per_minute, winner_test_percent=source.winner_test_percent,
         winner_wait_minutes=source.winner_wait_minutes, winner_metric=source.winner_metric,
-        start_at=source.start_at if source.start_at and source.start_at > timezone.now() else None,
+        start_at=_ahead(source.start_at), expires_at=_ahead(source.expires_at),
     )
     copy.lists.set(source.lists.filter(account=account))
     copy.lines.set(source.lines.filter(account=account))
     return copy
+
+
+def _ahead(when):
+    """``when`` if it is still to come, else None (a clone does not inherit a passed time)."""
+    return when if when and when > timezone.now() else None
 
 
 def _check_window(campaign: Campaign) -> None:

@@ -43,6 +43,13 @@ def test_the_api_clones_into_a_draft_that_starts(api, source):
     assert copy["progress"]["audience"] == 2 and copy["progress"]["materialised"] == 0
     assert api.post(f"/api/v1/campaigns/{copy['id']}/start").json()["status"] == "ACTIVE"
 
+    later = (timezone.now() + dt.timedelta(days=2)).replace(microsecond=0)
+    Campaign.objects.filter(pk=source).update(expires_at=later)
+    kept = api.post(f"/api/v1/campaigns/{source}/clone", {}, format="json").json()
+    assert dt.datetime.fromisoformat(kept["expires_at"]) == later  # a deadline still ahead is kept
+    Campaign.objects.filter(pk=source).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    assert api.post(f"/api/v1/campaigns/{source}/clone", {}, format="json").json()["expires_at"] is None
+
     named = api.post(f"/api/v1/campaigns/{source}/clone", {"name": "Summer"}, format="json")
     assert named.status_code == 201 and named.json()["name"] == "Summer"
 
