@@ -1,13 +1,18 @@
 """The campaign page in a real browser with a real worker: a campaign started outside its
 window says when it will send, a test send goes to the person's own number, and a clone
-opens as a draft that starts."""
+opens as a draft that starts; a campaign past its expiry withdraws what its line could not
+send in time."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from campaigns.models import Campaign
-from messaging.models import Message
+from messaging.choices import Status
+from messaging.models import Message, SandboxSend
 from outreach.models import Membership
 from outreach.testing import wait_for
 
@@ -45,3 +50,25 @@ def test_next_send_test_send_and_clone(page, staff_login, account, worker):
     page.get_by_test_id("action-start").click()
     expect(page.get_by_text("Copy of Late is now active.")).to_be_visible()
     expect(page.get_by_test_id("campaign-progress")).to_have_attribute("data-status", "COMPLETED", timeout=60000)
+
+
+def test_an_expired_campaign_withdraws_what_is_left(page, staff_login, account, worker):
+    line = f.lines(account, 1)[0]
+    line.new_contacts_per_hour = 1  # one recipient goes now; the line holds the others back
+    line.save()
+    numbers = ["+15125550601", "+15125550602", "+15125550603"]
+    lst = f.audience(account, numbers, name="Flash")
+    campaign = Campaign.objects.create(account=account, name="Flash sale", body="Today only",
+                                       window_start=dt.time(0), window_end=dt.time(0),
+                                       expires_at=timezone.now() + dt.timedelta(seconds=20))
+    campaign.lists.set([lst])
+
+    page.goto(f"/campaigns/{campaign.pk}/")
+    page.get_by_test_id("action-start").click()
+    # The page's poll shows the two held messages withdrawn at the deadline, not sent late.
+    expect(page.get_by_test_id("expired")).to_contain_text("2", timeout=90000)
+    messages = list(Message.objects.filter(account=account, to_number__in=numbers))
+    expired = [m for m in messages if m.status == Status.EXPIRED]
+    sent = [m for m in messages if m.sent_at is not None]
+    assert len(messages) == 3 and len(expired) == 2 and len(sent) == 1 and sent[0] not in expired
+    assert not SandboxSend.objects.filter(handle__in=[m.handle for m in expired]).exists()
