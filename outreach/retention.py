@@ -71,12 +71,19 @@ class Policy:
     def of(cls, account: Account, now: datetime) -> Policy:
         default = settings.WEBHOOKS_RETENTION_DAYS
         message_days = account.message_retention_days
+        messages_before = now - timedelta(days=message_days) if message_days else None
+        # Events and delivery logs carry message content (a payload's text, a request body):
+        # they are kept no longer than the messages' content is.
+        def cut(days: int) -> datetime:
+            own = now - timedelta(days=days)
+            return max(own, messages_before) if messages_before else own
+
         return cls(
             now=now,
-            messages_before=now - timedelta(days=message_days) if message_days else None,
+            messages_before=messages_before,
             message_mode=account.message_retention_mode,
-            events_before=now - timedelta(days=account.event_retention_days or default),
-            deliveries_before=now - timedelta(days=account.webhook_delivery_retention_days or default),
+            events_before=cut(account.event_retention_days or default),
+            deliveries_before=cut(account.webhook_delivery_retention_days or default),
         )
 
 

@@ -73,6 +73,23 @@ def test_the_accounts_own_days_decide_at_the_injected_time(account, httpserver):
 
 
 @pytest.mark.django_db
+def test_events_and_delivery_logs_go_with_the_message_content_they_carry(account, httpserver):
+    """Payloads and request bodies hold message text: a shorter message retention cuts the
+    events' and delivery logs' own, so no text outlives the account's promise."""
+    services.create_endpoint(account, httpserver.url_for("/hook"))
+    events = _emit(account, 2)
+    _settle(events)
+    set_retention(account, message_retention_days=2, event_retention_days=30, webhook_delivery_retention_days=30)
+    now = timezone.now()
+
+    retention.run(now=now + timedelta(days=1, hours=23))
+    assert (Delivery.objects.count(), Event.objects.count()) == (2, 2)
+
+    retention.run(now=now + timedelta(days=2, hours=1))
+    assert (Delivery.objects.count(), Attempt.objects.count(), Event.objects.count()) == (0, 0, 0)
+
+
+@pytest.mark.django_db
 def test_an_event_stays_while_a_delivery_log_of_it_is_kept(account, httpserver):
     services.create_endpoint(account, httpserver.url_for("/hook"))
     events = _emit(account, 1)
