@@ -8,6 +8,7 @@ from inbox import services
 from inbox.choices import Rule
 from inbox.models import CannedReply, Label
 from outreach.models import AuditEntry
+from outreach.services import create_staff_user
 
 from .helpers import person
 
@@ -72,3 +73,15 @@ def test_the_rule_and_availability(account):
     agent.post("/inbox/availability/", {"next": "//evil.example.com/"})
     assert services.available_ids(account) == []
     assert services.next_assignee(account) is None
+
+
+@pytest.mark.django_db
+def test_settings_links_the_team_inbox_pages_by_role(account):
+    pages = {}
+    for role in ("agent", "manager"):
+        client = Client()
+        client.force_login(create_staff_user(account, f"u-{role}", "pw-for-tests-123", role))
+        pages[role] = client.get("/settings/").content.decode()
+    for role, page in pages.items():
+        assert '/inbox/labels/' in page and '/inbox/canned/' in page, role
+    assert '/inbox/assignment/' in pages["manager"] and '/inbox/assignment/' not in pages["agent"]
