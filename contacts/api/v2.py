@@ -25,7 +25,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contacts import services, validation
+from contacts import bulk, services, validation
 from contacts.choices import OptOutSource
 from contacts.models import Contact
 from outreach import panels
@@ -173,8 +173,8 @@ def delete_numbers(account, data) -> Response:
             errors[exc.field] = exc.message
     if errors:
         raise InvalidInput.of_fields(errors)
-    _, per_model = Contact.objects.filter(account=account, e164_number__in=numbers).delete()
-    return Response({"status": "OK", "amount": per_model.get(Contact._meta.label, 0)})
+    deleted = bulk.delete(account, Contact.objects.filter(e164_number__in=numbers))
+    return Response({"status": "OK", "amount": deleted})
 
 
 class SendblueContactsView(APIView):

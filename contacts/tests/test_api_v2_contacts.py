@@ -7,6 +7,7 @@ import pytest
 import sendblue_api
 from sendblue_api import SendblueAPI
 
+from contacts import services
 from contacts.models import Contact
 from messaging.services import add_line, send
 from outreach.services import create_api_key
@@ -119,6 +120,21 @@ def test_bulk_create_and_bulk_delete(sdk):
 
     deleted = sdk.contacts.bulk.delete(contact_ids=["+15552010420", "+15552010421", "+15552010499"])
     assert deleted.amount == 2 and sdk.contacts.count().count == 0
+
+
+def test_bulk_delete_keeps_the_conversation_and_drops_list_memberships(sdk, account):
+    add_line(account, "+15125550100")
+    sdk.contacts.create(number="+15552010460")
+    contact = Contact.objects.get(account=account, e164_number="+15552010460")
+    members = services.create_list(account, {"name": "Leads"})
+    services.add_to_list(account, members, [contact.pk])
+    message = send(account, to="+15552010460", content="Hello")
+    assert message.conversation.contact_id == contact.pk
+
+    assert sdk.contacts.bulk.delete(contact_ids=["+15552010460"]).amount == 1
+    message.conversation.refresh_from_db()
+    assert message.conversation.contact_id is None, "the thread stays, unlinked"
+    assert members.contacts.count() == 0 and not Contact.objects.filter(pk=contact.pk).exists()
 
 
 def test_sendblue_number_is_the_line_the_contacts_conversation_is_on(sdk, account):
