@@ -73,36 +73,28 @@ class Window:
 
 
 COUNTS = ("sent", "delivered", "read", "replies", "failed")
+#: Conversations that replied / were messaged (``MessageRollup.replied`` / ``messaged``).
+CONVERSATIONS = ("replied", "messaged")
 
 
 def windows(account: Account, now: datetime | None = None, series: dict | None = None) -> list[Window]:
     """Today and the last 7 days (today included).
 
-    The plain counts are sums of the chart's days (``series``); the distinct conversations
-    for the reply rate (their ``last_inbound_at`` / ``last_sent_at``) and the opt-outs are
-    one indexed query each.
+    The counts are sums of the chart's days (``series``), the conversations for the reply
+    rate as well (each counts once, in the day of its newest reply / send); the opt-outs
+    are one indexed query.
     """
     series = series or daily_series(account, now=now)
     today = day_start(now, zone_of(account))
     week = today - timedelta(days=6)
-    distinct = Conversation.objects.filter(
-        Q(last_inbound_at__gte=week) | Q(last_sent_at__gte=week), account=account
-    ).aggregate(
-        today_replied=Count("id", filter=Q(last_inbound_at__gte=today)),
-        today_messaged=Count("id", filter=Q(last_sent_at__gte=today)),
-        week_replied=Count("id", filter=Q(last_inbound_at__gte=week)),
-        week_messaged=Count("id", filter=Q(last_sent_at__gte=week)),
-    )
     opted = Contact.objects.filter(account=account, opted_out_at__gte=week).aggregate(
         today=Count("id", filter=Q(opted_out_at__gte=today)), week=Count("id")
     )
     result = []
     for prefix, label, days in (("today", "Today", 1), ("week", "Last 7 days", 7)):
         counts = {key: sum(series["series"][key][-days:]) for key in COUNTS}
-        result.append(Window(
-            label=label, opted_out=opted[prefix], replied=distinct[f"{prefix}_replied"],
-            messaged=distinct[f"{prefix}_messaged"], **counts,
-        ))
+        result.append(Window(label=label, opted_out=opted[prefix], **counts, **{
+            key: sum(series["conversations"][key][-days:]) for key in CONVERSATIONS}))
     return result
 
 
@@ -158,7 +150,8 @@ def percent(used: int, limit: int) -> int:
 
 def daily_series(account: Account, days: int = 14, now: datetime | None = None) -> dict:
     """Per day (the account's days) for the chart: sent, delivered, read, replies and
-    failed, the sums of the day's quarter hours (one query)."""
+    failed, the sums of the day's quarter hours (one query); and the conversations that
+    replied / were messaged, last, that day (``conversations``: not charted)."""
     zone = zone_of(account)
     today = day_start(now, zone)
     start = today - timedelta(days=days - 1)
@@ -166,17 +159,17 @@ def daily_series(account: Account, days: int = 14, now: datetime | None = None) 
         MessageRollup.objects.filter(account=account, period__gte=start)
         .annotate(day=TruncDate("period", tzinfo=zone))
         .values("day")
-        .annotate(**{key: Sum(key) for key in COUNTS})
+        .annotate(**{key: Sum(key) for key in COUNTS + CONVERSATIONS})
         .order_by("day")
     )
     by_day = {r["day"]: r for r in rows}
-    labels, series = [], {k: [] for k in COUNTS}
-    for i in range(days):
-        day = (start + timedelta(days=i)).date()
-        labels.append(day.isoformat())
-        for key in series:
-            series[key].append(by_day.get(day, {}).get(key, 0))
-    return {"labels": labels, "series": series}
+    dates = [(start + timedelta(days=i)).date() for i in range(days)]
+
+    def column(key: str) -> list[int]:
+        return [by_day.get(day, {}).get(key, 0) for day in dates]
+
+    return {"labels": [day.isoformat() for day in dates], "series": {key: column(key) for key in COUNTS},
+            "conversations": {key: column(key) for key in CONVERSATIONS}}
 
 
 def as_of() -> datetime | None:

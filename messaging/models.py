@@ -292,7 +292,7 @@ class LineUsage(models.Model):
 
 class MessageRollup(models.Model):
     """An account's messages created in one quarter hour (``period``, UTC), counted as the
-    dashboard counts them. Quarter hours add up to any zone's days (every offset in use is
+    dashboard counts them, and its conversations whose newest reply / send is in it. Quarter hours add up to any zone's days (every offset in use is
     a multiple of 15 minutes), so a zone change needs no rewrite. Written only by
     ``services/rollups.py``."""
 
@@ -303,6 +303,10 @@ class MessageRollup(models.Model):
     read = models.PositiveIntegerField(default=0)
     replies = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    #: Conversations whose newest inbound / sent message was created in this quarter hour:
+    #: summed since T, the conversations that replied / were messaged since T.
+    replied = models.PositiveIntegerField(default=0)
+    messaged = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "period"], name="one_rollup_per_account_period")]

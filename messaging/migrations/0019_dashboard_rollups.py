@@ -29,6 +29,8 @@ class Migration(migrations.Migration):
                 ('read', models.PositiveIntegerField(default=0)),
                 ('replies', models.PositiveIntegerField(default=0)),
                 ('failed', models.PositiveIntegerField(default=0)),
+                ('replied', models.PositiveIntegerField(default=0)),
+                ('messaged', models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(

@@ -1,7 +1,8 @@
 """The dashboard's rollups: an account's messages counted per quarter hour of their
-``created_at`` (``MessageRollup``), and each conversation's newest inbound and sent
-message (``Conversation.last_inbound_at`` / ``last_sent_at``). The dashboard reads only
-these, never the messages (``messaging/dashboard.py``).
+``created_at`` (``MessageRollup``), each conversation's newest inbound and sent message
+(``Conversation.last_inbound_at`` / ``last_sent_at``), and per quarter hour the
+conversations whose newest one falls in it (``replied`` / ``messaged``). The dashboard
+reads only the rollup rows, never the messages (``messaging/dashboard.py``).
 
 Why quarter hours: the dashboard's days are the account's, and the account may change its
 zone; every UTC offset in use is a multiple of 15 minutes (India +5:30, Nepal +5:45), so
@@ -53,6 +54,10 @@ COUNTS = {
     "replies": Count("id", filter=Q(is_outbound=False)),
     "failed": Count("id", filter=Q(is_outbound=True, status__in=FAILED)),
 }
+#: The conversations whose newest inbound / sent message was created in a quarter hour: the
+#: sum since T is the number of conversations that replied / were messaged since T (each
+#: conversation counts once, in the quarter hour of its newest such message).
+CONVERSATION_COUNTS = {"last_inbound_at": ("replied", Count("id")), "last_sent_at": ("messaged", Count("id"))}
 
 
 @dataclass(frozen=True)
@@ -102,64 +107,77 @@ def refresh(now: datetime | None = None, limit: int | None = None, tables: Table
 
 def recount(message_ids: set[int], tables: Tables = LIVE) -> None:
     """Recount the quarter hours these messages were created in, and move their
-    conversations' last inbound / sent times forward."""
+    conversations' last inbound / sent times forward (recounting the quarter hours those
+    left and entered)."""
     rows = list(tables.message.objects.filter(pk__in=message_ids).values_list(
         "account_id", "conversation_id", "is_outbound", "sent_at", "created_at"))
     periods = defaultdict(set)
     for account_id, _, _, _, created_at in rows:
         periods[account_id].add(period_of(created_at))
-    scope = Q(pk__in=[])
+    write(tables.message.objects.filter(scope(periods, "created_at")), "created_at", COUNTS, periods, tables)
+    for field, moved in move_conversations(tables, rows).items():
+        key, count = CONVERSATION_COUNTS[field]
+        write(tables.conversation.objects.filter(scope(moved, field)), field, {key: count}, moved, tables)
+
+
+def scope(periods: dict[int, set[datetime]], field: str) -> Q:
+    """Rows of these accounts whose ``field`` falls in their quarter hours."""
+    q = Q(pk__in=[])
     for account_id, starts in periods.items():
-        scope |= Q(account_id=account_id) & spans(starts)
-    write_counts(tables, scope, {(a, p) for a, starts in periods.items() for p in starts})
-    move_conversations(tables, rows)
+        q |= Q(account_id=account_id) & spans(starts, field)
+    return q
 
 
-def spans(starts: set[datetime]) -> Q:
-    """``created_at`` within these quarter hours, adjacent ones merged into one range."""
+def spans(starts: set[datetime], field: str) -> Q:
+    """``field`` within these quarter hours, adjacent ones merged into one range."""
     q, ordered = Q(pk__in=[]), sorted(starts)
     begin = end = ordered[0]
     for start in [*ordered[1:], None]:
         if start is not None and start == end + QUARTER:
             end = start
             continue
-        q |= Q(created_at__gte=begin, created_at__lt=end + QUARTER)
+        q |= Q(**{f"{field}__gte": begin, f"{field}__lt": end + QUARTER})
         if start is not None:
             begin = end = start
     return q
 
 
-def write_counts(tables: Tables, scope: Q, periods: set[tuple[int, datetime]]) -> None:
-    """Count the messages of ``scope`` per account and quarter hour and write every one of
-    ``periods`` (zero where none is left)."""
-    rows = (
-        tables.message.objects.filter(scope)
-        .annotate(hour=TruncHour("created_at", tzinfo=UTC), quarter=Floor(ExtractMinute("created_at", tzinfo=UTC) / 15))
-        .values("account_id", "hour", "quarter").annotate(**COUNTS).order_by()
+def write(rows, field: str, counts: dict, periods: dict[int, set[datetime]], tables: Tables) -> None:
+    """Count ``rows`` per account and quarter hour of ``field`` into the rollups' ``counts``
+    columns, for every one of ``periods`` (zero where none is left)."""
+    grouped = (
+        rows.exclude(**{f"{field}__isnull": True})
+        .annotate(hour=TruncHour(field, tzinfo=UTC), quarter=Floor(ExtractMinute(field, tzinfo=UTC) / 15))
+        .values("account_id", "hour", "quarter").annotate(**counts).order_by()
     )
-    found = {(r["account_id"], r["hour"] + int(r["quarter"]) * QUARTER): r for r in rows}
-    found.update({key: {} for key in periods - found.keys()})
+    found = {(r["account_id"], r["hour"] + int(r["quarter"]) * QUARTER): r for r in grouped}
+    found.update({(a, p): {} for a, starts in periods.items() for p in starts if (a, p) not in found})
     tables.rollup.objects.bulk_create(
-        [tables.rollup(account_id=a, period=p, **{k: r.get(k, 0) for k in COUNTS}) for (a, p), r in found.items()],
-        update_conflicts=True, unique_fields=["account", "period"], update_fields=list(COUNTS), batch_size=1000,
+        [tables.rollup(account_id=a, period=p, **{k: r.get(k, 0) for k in counts}) for (a, p), r in found.items()],
+        update_conflicts=True, unique_fields=["account", "period"], update_fields=list(counts), batch_size=1000,
     )
 
 
-def move_conversations(tables: Tables, rows: list[tuple]) -> None:
-    """Each conversation's newest inbound and newest sent ``created_at``, never moved back."""
+def move_conversations(tables: Tables, rows: list[tuple]) -> dict[str, dict[int, set[datetime]]]:
+    """Each conversation's newest inbound and newest sent ``created_at``, never moved back;
+    -> per field, the quarter hours (per account) a conversation left or entered."""
     newest: dict[int, dict[str, datetime]] = defaultdict(dict)
     for _, conversation_id, is_outbound, sent_at, created_at in rows:
         field = "last_inbound_at" if not is_outbound else "last_sent_at" if sent_at is not None else None
         if conversation_id is not None and field and created_at > newest[conversation_id].get(field, EPOCH):
             newest[conversation_id][field] = created_at
-    changed = []
-    for conversation in tables.conversation.objects.filter(pk__in=list(newest)).only("last_inbound_at", "last_sent_at"):
-        moved = {f: at for f, at in newest[conversation.pk].items() if getattr(conversation, f) is None or at > getattr(conversation, f)}
-        if moved:
-            for field, at in moved.items():
+    changed, touched = [], {field: defaultdict(set) for field in CONVERSATION_COUNTS}
+    for conversation in tables.conversation.objects.filter(pk__in=list(newest)).only(
+            "account_id", *CONVERSATION_COUNTS):
+        for field, at in newest[conversation.pk].items():
+            was = getattr(conversation, field)
+            if was is None or at > was:
+                touched[field][conversation.account_id].update(
+                    {period_of(at)} | ({period_of(was)} if was else set()))
                 setattr(conversation, field, at)
-            changed.append(conversation)
-    tables.conversation.objects.bulk_update(changed, ["last_inbound_at", "last_sent_at"], batch_size=1000)
+                changed.append(conversation)
+    tables.conversation.objects.bulk_update(set(changed), list(CONVERSATION_COUNTS), batch_size=1000)
+    return {field: moved for field, moved in touched.items() if moved}
 
 
 def rebuild(tables: Tables = LIVE, now: datetime | None = None) -> None:
@@ -171,9 +189,11 @@ def rebuild(tables: Tables = LIVE, now: datetime | None = None) -> None:
         mark.as_of = now or timezone.now()
         mark.save(update_fields=["event_id", "as_of"])
         tables.rollup.objects.all().delete()
-        write_counts(tables, Q(), set())
+        write(tables.message.objects.all(), "created_at", COUNTS, {}, tables)
         newest = tables.message.objects.filter(conversation=OuterRef("pk")).order_by().values("conversation")
         tables.conversation.objects.update(
             last_inbound_at=Subquery(newest.filter(is_outbound=False).annotate(at=Max("created_at")).values("at")),
             last_sent_at=Subquery(newest.filter(SENT).annotate(at=Max("created_at")).values("at")),
         )
+        for field, (key, count) in CONVERSATION_COUNTS.items():
+            write(tables.conversation.objects.all(), field, {key: count}, {}, tables)

@@ -60,7 +60,7 @@ def scan(account, now) -> dict:
 def shown(account, now) -> dict:
     chart = dashboard.daily_series(account, now=now)
     today, week = dashboard.windows(account, now=now, series=chart)
-    return {**chart, "today_replied": today.replied, "today_messaged": today.messaged,
+    return {"labels": chart["labels"], "series": chart["series"], "today_replied": today.replied, "today_messaged": today.messaged,
             "week_replied": week.replied, "week_messaged": week.messaged}
 
 
@@ -113,6 +113,16 @@ def test_the_rollups_give_the_scans_figures_through_late_receipts_and_zone_chang
     before = shown(account, now)
     roll()
     assert shown(account, now) == scan(account, now) != before
+
+    # New messages in old conversations: each conversation's newest reply / send moves from
+    # an earlier day to today (counted once, in its new day).
+    for conv in {m.conversation_id: m.conversation for m in made}.values():
+        make(conv, "reply", now - timedelta(minutes=5))
+        make(conv, "delivered", now - timedelta(minutes=4))
+    before = shown(account, now)
+    roll()
+    assert shown(account, now) == scan(account, now) != before
+    assert shown(account, now)["today_replied"] == 12
 
     account.default_timezone = "America/St_Johns"  # UTC-3:30: the same quarter hours, regrouped
     account.save()
