@@ -64,7 +64,12 @@ class Contact(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "e164_number"], name="unique_contact_number")
         ]
-        indexes = [models.Index(fields=["account", "-created_at"], name="contact_account_created")]
+        indexes = [
+            models.Index(fields=["account", "-created_at"], name="contact_account_created"),
+            # The dashboard's opt-outs of a day or a week.
+            models.Index(fields=["account", "opted_out_at"], name="contact_opted_out",
+                         condition=models.Q(opted_out_at__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.e164_number

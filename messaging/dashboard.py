@@ -1,8 +1,11 @@
 """The numbers of the console dashboard and the lines page (read only).
 
-The figures are aggregate queries over ``msg_account_recent`` (the last 14 days of the
-account's messages); the dashboard keeps them for a minute (see ``context``). Days are the
-account's own (``Account.default_timezone``): "Today" starts at its midnight, whoever looks.
+The figures are read from the rollups (``services/rollups.py``): quarter hours of counts
+per account, and each conversation's newest inbound and sent message, kept by a beat task
+about half a minute behind the events. The dashboard never reads the messages' history, so it
+costs the same at any size; its figures are as of the rollups' watermark (shown). Days
+are the account's own (``Account.default_timezone``): "Today" starts at its midnight,
+whoever looks.
 
 Definitions, counted over messages *created* in the window:
 - sent: outbound messages that reached the network (``sent_at`` set);
@@ -19,8 +22,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -29,11 +31,12 @@ from outreach.models import Account
 from outreach.timezones import is_zone
 
 from .choices import Status
-from .models import Conversation, Line, Message
+from .models import Conversation, Line, Message, MessageRollup, RollupWatermark
 from .queue.limits import line_windows
 
 PENDING = [Status.REGISTERED, Status.PENDING, Status.QUEUED]
-FAILED = [Status.ERROR, Status.DECLINED]
+#: The live queue's statuses (``msg_account_queue``'s condition: keep them equal).
+QUEUE = [*PENDING, Status.ACCEPTED]
 
 
 def zone_of(account: Account) -> tzinfo:
@@ -70,41 +73,36 @@ class Window:
 
 
 COUNTS = ("sent", "delivered", "read", "replies", "failed")
+#: Conversations that replied / were messaged (``MessageRollup.replied`` / ``messaged``).
+CONVERSATIONS = ("replied", "messaged")
 
 
 def windows(account: Account, now: datetime | None = None, series: dict | None = None) -> list[Window]:
     """Today and the last 7 days (today included).
 
-    The plain counts are sums of the chart's days (``series``: the same scan serves both);
-    the distinct conversations for the reply rate and the opt-outs are one query each.
+    The counts are sums of the chart's days (``series``), the conversations for the reply
+    rate as well (each counts once, in the day of its newest reply / send); the opt-outs
+    are one indexed query.
     """
     series = series or daily_series(account, now=now)
     today = day_start(now, zone_of(account))
     week = today - timedelta(days=6)
-    out = Q(is_outbound=True, sent_at__isnull=False)
-    inbound = Q(is_outbound=False)
-    distinct = Message.objects.filter(account=account, created_at__gte=week).aggregate(
-        today_replied=Count("conversation", distinct=True, filter=inbound & Q(created_at__gte=today)),
-        today_messaged=Count("conversation", distinct=True, filter=out & Q(created_at__gte=today)),
-        week_replied=Count("conversation", distinct=True, filter=inbound),
-        week_messaged=Count("conversation", distinct=True, filter=out),
-    )
     opted = Contact.objects.filter(account=account, opted_out_at__gte=week).aggregate(
         today=Count("id", filter=Q(opted_out_at__gte=today)), week=Count("id")
     )
     result = []
     for prefix, label, days in (("today", "Today", 1), ("week", "Last 7 days", 7)):
         counts = {key: sum(series["series"][key][-days:]) for key in COUNTS}
-        result.append(Window(
-            label=label, opted_out=opted[prefix], replied=distinct[f"{prefix}_replied"],
-            messaged=distinct[f"{prefix}_messaged"], **counts,
-        ))
+        result.append(Window(label=label, opted_out=opted[prefix], **counts, **{
+            key: sum(series["conversations"][key][-days:]) for key in CONVERSATIONS}))
     return result
 
 
 def queue_stats(account: Account) -> dict[str, int]:
-    """The queue by state, in the words of ``GET /api/v1/messages/queue/stats``."""
-    return Message.objects.filter(account=account, is_outbound=True).aggregate(
+    """The queue by state, in the words of ``GET /api/v1/messages/queue/stats``: the live
+    queue and the dead letters, each through its partial index, never the history."""
+    live = Q(status__in=QUEUE) | Q(status=Status.ERROR, discarded_at__isnull=True)
+    return Message.objects.filter(live, account=account, is_outbound=True).aggregate(
         pending=Count("id", filter=Q(status__in=PENDING, attempts=0)),
         processing=Count("id", filter=Q(status=Status.ACCEPTED)),
         failed=Count("id", filter=Q(status__in=PENDING, attempts__gt=0)),
@@ -119,8 +117,10 @@ def _count(qs) -> Coalesce:
     )
 
 
-def lines_with_usage(account: Account, now: datetime | None = None) -> list[Line]:
-    """The account's lines, each with today's usage next to its limits (two queries).
+def lines_with_usage(account: Account, now: datetime | None = None, *, conversations: bool = True) -> list[Line]:
+    """The account's lines, each with today's usage next to its limits (two queries), and
+    its number of conversations unless ``conversations`` is False (the dashboard shows none:
+    a count that grows with the account).
 
     New contacts are counted as the dispatcher's limiter counts them (``limits.
     line_windows``: sends that opened a conversation quiet for 30 days, over the last hour
@@ -129,14 +129,10 @@ def lines_with_usage(account: Account, now: datetime | None = None) -> list[Line
 
     now = now or timezone.now()
     sent = Message.objects.filter(line=OuterRef("pk"), is_outbound=True, sent_at__gte=day_start(now, zone_of(account)))
-    lines = list(
-        Line.objects.filter(account=account)
-        .annotate(
-            sent_today=_count(sent),  # msg_line_sent (line, sent_at)
-            conversation_count=_count(Conversation.objects.filter(line=OuterRef("pk"))),
-        )
-        .order_by("number")
-    )
+    counts = {"sent_today": _count(sent)}  # msg_line_sent (line, sent_at): today's sends only
+    if conversations:
+        counts["conversation_count"] = _count(Conversation.objects.filter(line=OuterRef("pk")))
+    lines = list(Line.objects.filter(account=account).annotate(**counts).order_by("number"))
     windows = line_windows([line.pk for line in lines], now) if lines else {}
     for line in lines:
         window = windows[line.pk]
@@ -154,52 +150,41 @@ def percent(used: int, limit: int) -> int:
 
 def daily_series(account: Account, days: int = 14, now: datetime | None = None) -> dict:
     """Per day (the account's days) for the chart: sent, delivered, read, replies and
-    failed (one query)."""
+    failed, the sums of the day's quarter hours (one query); and the conversations that
+    replied / were messaged, last, that day (``conversations``: not charted)."""
     zone = zone_of(account)
     today = day_start(now, zone)
     start = today - timedelta(days=days - 1)
     rows = (
-        Message.objects.filter(account=account, created_at__gte=start)
-        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        MessageRollup.objects.filter(account=account, period__gte=start)
+        .annotate(day=TruncDate("period", tzinfo=zone))
         .values("day")
-        .annotate(
-            sent=Count("id", filter=Q(is_outbound=True, sent_at__isnull=False)),
-            delivered=Count("id", filter=Q(is_outbound=True, delivered_at__isnull=False)),
-            read=Count("id", filter=Q(is_outbound=True, read_at__isnull=False)),
-            replies=Count("id", filter=Q(is_outbound=False)),
-            failed=Count("id", filter=Q(is_outbound=True, status__in=FAILED)),
-        )
+        .annotate(**{key: Sum(key) for key in COUNTS + CONVERSATIONS})
         .order_by("day")
     )
     by_day = {r["day"]: r for r in rows}
-    labels, series = [], {k: [] for k in COUNTS}
-    for i in range(days):
-        day = (start + timedelta(days=i)).date()
-        labels.append(day.isoformat())
-        for key in series:
-            series[key].append(by_day.get(day, {}).get(key, 0))
-    return {"labels": labels, "series": series}
+    dates = [(start + timedelta(days=i)).date() for i in range(days)]
+
+    def column(key: str) -> list[int]:
+        return [by_day.get(day, {}).get(key, 0) for day in dates]
+
+    return {"labels": [day.isoformat() for day in dates], "series": {key: column(key) for key in COUNTS},
+            "conversations": {key: column(key) for key in CONVERSATIONS}}
 
 
-#: The dashboard's figures are kept this long: they scan every message of the last two
-#: weeks (about a second per million), so a busy account pays that once a minute, not on
-#: every visit. A rollup table per day would make it constant (see docs/performance.md).
-CACHE_SECONDS = 60
+def as_of() -> datetime | None:
+    """Up to when the rollups count (None: they never ran)."""
+    return RollupWatermark.objects.filter(pk=1).values_list("as_of", flat=True).first()
 
 
 def context(account: Account) -> dict:
-    """Everything the dashboard template shows, at most ``CACHE_SECONDS`` old."""
-    key = f"console:dashboard:{account.pk}"
-    cached = cache.get(key)
-    if cached is None:
-        now = timezone.now()
-        chart = daily_series(account, now=now)
-        today, week = windows(account, now=now, series=chart)
-        cached = {"today": today, "week": week, "queue": queue_stats(account), "chart": chart, "as_of": now}
-        cache.set(key, cached, CACHE_SECONDS)
-    # Lines and their limits are cheap and read live: they say what holds sends back now.
-    return {**cached, "chart_rows": chart_rows(cached["chart"]), "lines": lines_with_usage(account),
-            "cache_seconds": CACHE_SECONDS}
+    """Everything the dashboard template shows: constant queries at any size (the rollups,
+    the live queue, the lines)."""
+    now = timezone.now()
+    chart = daily_series(account, now=now)
+    today, week = windows(account, now=now, series=chart)
+    return {"today": today, "week": week, "queue": queue_stats(account), "chart": chart, "as_of": as_of(),
+            "chart_rows": chart_rows(chart), "lines": lines_with_usage(account, now, conversations=False)}
 
 
 def chart_rows(chart: dict) -> list[tuple]:

@@ -103,6 +103,11 @@ class Conversation(models.Model):
     #: so one set of people has one group per line however many sends race to create it.
     participants_key = models.CharField(max_length=64, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
+    #: The ``created_at`` of its newest inbound message, and of its newest outbound one
+    #: that was sent: the dashboard's replied / messaged conversations. Kept by the rollup
+    #: task (``services/rollups.py``), as of its watermark, never by the send path.
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -119,7 +124,14 @@ class Conversation(models.Model):
                 name="one_group_per_line_and_participants",
             ),
         ]
-        indexes = [models.Index(fields=["account", "-last_message_at"], name="conv_recent")]
+        indexes = [
+            models.Index(fields=["account", "-last_message_at"], name="conv_recent"),
+            # The dashboard's distinct conversations (replied / messaged since a day's start).
+            models.Index(F("account"), F("last_inbound_at"), name="conv_last_inbound",
+                         condition=Q(last_inbound_at__isnull=False)),
+            models.Index(F("account"), F("last_sent_at"), name="conv_last_sent",
+                         condition=Q(last_sent_at__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return self.group_display_name or self.address or self.group_id
@@ -197,6 +209,9 @@ class Message(models.Model):
                 condition=Q(status=Status.QUEUED),
             ),
             models.Index(fields=["account", "-created_at"], name="msg_account_recent"),
+            # The dashboard's queue figures: an account's live queue (dashboard.QUEUE).
+            models.Index(F("account"), F("status"), name="msg_account_queue", condition=Q(status__in=[
+                Status.REGISTERED, Status.PENDING, Status.QUEUED, Status.ACCEPTED])),
             # The expiry sweep: queued messages with a deadline, soonest first.
             models.Index(F("expires_at"), name="msg_expiring",
                          condition=Q(status=Status.QUEUED, expires_at__isnull=False)),
@@ -273,6 +288,36 @@ class LineUsage(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["line", "minute"], name="one_usage_row_per_line_minute")]
+
+
+class MessageRollup(models.Model):
+    """An account's messages created in one quarter hour (``period``, UTC), counted as the
+    dashboard counts them, and its conversations whose newest reply / send is in it. Quarter hours add up to any zone's days (every offset in use is
+    a multiple of 15 minutes), so a zone change needs no rewrite. Written only by
+    ``services/rollups.py``."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="message_rollups")
+    period = models.DateTimeField()
+    sent = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    read = models.PositiveIntegerField(default=0)
+    replies = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    #: Conversations whose newest inbound / sent message was created in this quarter hour:
+    #: summed since T, the conversations that replied / were messaged since T.
+    replied = models.PositiveIntegerField(default=0)
+    messaged = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "period"], name="one_rollup_per_account_period")]
+
+
+class RollupWatermark(models.Model):
+    """How far the rollup task has read the events (one row): every event up to
+    ``event_id`` is counted, and the figures are as of ``as_of``."""
+
+    event_id = models.BigIntegerField(default=0)
+    as_of = models.DateTimeField(null=True, blank=True)
 
 
 class Reaction(models.Model):

@@ -25,6 +25,8 @@ ENTRIES: dict[str, tuple[str, float | str]] = {
     "webhooks-sweep": ("webhooks.tasks.sweep", 5.0),
     # Data retention: each app's purger, per account, in bounded batches (outreach/retention.py).
     "outreach-retention": ("outreach.tasks.apply_retention", "RETENTION_SWEEP_SECONDS"),
+    # The dashboard's rollups: the events since the last run, recounted (bounded batches).
+    "messaging-roll-up": ("messaging.tasks.roll_up", "DASHBOARD_ROLLUP_SECONDS"),
     # Snoozed conversations whose wake-up time came open again, in bounded batches.
     "inbox-wake-snoozed": ("inbox.tasks.wake_snoozed", 60.0),
 }

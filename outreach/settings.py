@@ -406,6 +406,9 @@ WEBHOOKS_RETENTION_DAYS = env.int("WEBHOOKS_RETENTION_DAYS", default=30)
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
 RETENTION_MAX_BATCHES_PER_RUN = env.int("RETENTION_MAX_BATCHES_PER_RUN", default=20)
 RETENTION_SWEEP_SECONDS = env.float("RETENTION_SWEEP_SECONDS", default=3600.0)
+#: How often beat runs the dashboard's rollups (messaging/services/rollups.py): the
+#: dashboard's figures lag by about this much.
+DASHBOARD_ROLLUP_SECONDS = env.float("DASHBOARD_ROLLUP_SECONDS", default=30.0)
 #: The event stream (GET /api/v2/events, webhooks/stream.py): poll, heartbeat and rotation
 #: seconds, how long a missing id is waited for, and the streams one process may serve.
 STREAM_POLL_SECONDS = env.float("STREAM_POLL_SECONDS", default=1.0)

@@ -4,6 +4,8 @@ The browser test drives it as an owner would; the others use the test client."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 
 from messaging.models import Line
 from outreach.models import AuditEntry
@@ -93,3 +95,25 @@ def test_only_owners_manage_lines_and_another_accounts_line_is_404(account, line
     assert owner.post(f"/messages/lines/{line.pk}/active", {"active": "1"}).status_code == 302
     line.refresh_from_db()
     assert line.active
+
+
+@pytest.mark.django_db
+def test_deactivating_a_line_in_the_django_admin_stamps_its_state_change(account, line):
+    get_user_model().objects.create_superuser("root", "r@example.com", "pw-root-1234")
+    root = Client()
+    root.login(username="root", password="pw-root-1234")
+    url = f"/admin/messaging/line/{line.pk}/change/"
+    form = {
+        "account": account.pk, "number": line.number, "name": "Renamed", "provider": line.provider,
+        "burst_per_second": 10, "new_contacts_per_hour": 15, "new_contacts_per_day": 50, "healthy": "on",
+    }
+    assert root.post(url, form).status_code == 302  # "active" left out: unchecked
+    line.refresh_from_db()
+    assert (line.active, line.name) == (False, "Renamed") and line.state_changed_at is not None
+    stamped = line.state_changed_at
+    assert root.post(url, {**form, "name": "Again"}).status_code == 302  # no state change
+    line.refresh_from_db()
+    assert (line.active, line.name, line.state_changed_at) == (False, "Again", stamped)
+    assert root.post(url, {**form, "active": "on"}).status_code == 302
+    line.refresh_from_db()
+    assert line.active and line.state_changed_at > stamped

@@ -2,14 +2,17 @@
 and the plans walk the indexes (bench/inbox.py measures the same at 1,000,000 messages)."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import DurationField, ExpressionWrapper, F
+from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from contacts.models import ContactList
+from contacts.models import Contact, ContactList
 from messaging import inbox
 
 from . import console_data as d
@@ -133,3 +136,58 @@ def test_the_dead_letters_page_walks_its_partial_index(account, other_account):
     request.account = account
     dead_plan = plan(_dead_letters(request)[:51])
     assert "msg_dead_letters" in dead_plan and "Seq Scan on messaging_message" not in dead_plan, dead_plan
+
+
+def spread_over(account, days: int) -> None:
+    """The account's messages born over the last ``days`` days, with the stamps of their
+    statuses; counted into the rollups (the backfill)."""
+    from messaging.models import Message
+    from messaging.services import rollups
+
+    mine = Message.objects.filter(account=account)
+    mine.update(created_at=Now() - ExpressionWrapper(F("id") * 7919 % (days * 1440) * timedelta(minutes=1),
+                                                     output_field=DurationField()))
+    mine.filter(is_outbound=True).update(sent_at=F("created_at"), delivered_at=F("created_at"))
+    rollups.rebuild()
+
+
+#: What the dashboard may read of the messages: the live queue and the dead letters (partial
+#: indexes), and today's sends per line; never the history (msg_account_recent).
+LIVE_INDEXES = ("msg_account_queue", "msg_dead_letters", "msg_line_sent")
+#: The tables that grow with use (a one-row table, the watermark, is read whole).
+GROWING_SEQ_SCAN = re.compile(
+    r"Seq Scan on (messaging_message|messaging_messagerollup|messaging_conversation|contacts_contact)\b"
+)
+
+
+def test_the_dashboard_costs_the_same_at_10_and_10000_messages_and_reads_no_history(admin, account, other_account):
+    from messaging import dashboard
+
+    line = d.line(account)
+    d.bulk_conversations(account, line, 5, per_conversation=2)
+    spread_over(account, 14)
+    small = queries(admin, "/")
+    d.bulk_conversations(other_account, d.line(other_account, "+15125550999"), 3000, per_conversation=3)
+    d.bulk_conversations(account, line, 3330, per_conversation=3)
+    # Months of history, theirs and ours, of which the dashboard reads two weeks.
+    spread_over(account, 60)
+    spread_over(other_account, 90)
+    Contact.objects.bulk_create([
+        Contact(account=account, e164_number=f"+1777{i:07d}", opted_out_at=timezone.now() - timedelta(hours=i % 700))
+        for i in range(3000)
+    ])
+    assert queries(admin, "/") == small
+    assert dashboard.windows(account)[1].sent > 300  # the figures are there
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    with CaptureQueriesContext(connection) as ctx:
+        dashboard.context(account)
+    assert len(ctx.captured_queries) <= 8
+    for query in ctx.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + query["sql"])
+            explained = "\n".join(row[0] for row in cursor.fetchall())
+        assert not GROWING_SEQ_SCAN.search(explained) and "msg_account_recent" not in explained, explained
+        if re.search(r"\bmessaging_message\b", explained):
+            assert any(index in explained for index in LIVE_INDEXES), explained
