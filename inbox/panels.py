@@ -8,6 +8,8 @@
   a constant number of queries.
 - ``inbox-list`` (account, a page of conversations): ``inbox_rows``, conversation id ->
   {state, assignee, labels}: two queries for the page.
+- ``inbox-bulk`` (account, membership): the list's bulk bar (``inbox/_bulk_actions.html``):
+  ``bulk_actions``, ``inbox_all_labels``, ``inbox_people``: two queries.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from django.contrib.auth import get_user_model
 
 from .choices import State
 from .models import CannedReply, ConversationLabel, Label, Note, Work
-from .services import render
+from .services import ACTIONS, render
 from .services.changes import WORKERS
 
 
@@ -34,10 +36,21 @@ def thread(account, conversation) -> dict:
         "inbox_notes": list(Note.objects.filter(conversation=conversation).select_related("author")),
         "inbox_canned": {c.shortcut: render(c, conversation.contact) for c in canned},
         "inbox_all_labels": list(Label.objects.filter(account=account)),
-        "inbox_people": list(get_user_model().objects.filter(
-            is_active=True, memberships__account=account, memberships__deactivated_at__isnull=True,
-            memberships__role__in=WORKERS).order_by("username")),
+        "inbox_people": people(account),
     }
+
+
+def people(account) -> list:
+    """Who a conversation may be assigned to: the account's active owners, managers, agents."""
+    return list(get_user_model().objects.filter(
+        is_active=True, memberships__account=account, memberships__deactivated_at__isnull=True,
+        memberships__role__in=WORKERS).order_by("username"))
+
+
+def bulk_bar(account, membership=None) -> dict:
+    """The ``inbox-bulk`` slot: what ``inbox/_bulk_actions.html`` needs (two queries)."""
+    return {"bulk_actions": ACTIONS, "inbox_all_labels": list(Label.objects.filter(account=account)),
+            "inbox_people": people(account)}
 
 
 def conversation_list(account, conversations) -> dict:

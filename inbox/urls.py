@@ -18,4 +18,5 @@ urlpatterns = [
     path("conversations/<int:pk>/snooze", views_work.snooze, name="snooze"),
     path("conversations/<int:pk>/labels", views_work.set_labels, name="set-labels"),
     path("conversations/<int:pk>/notes", views_work.add_note, name="note"),
+    path("conversations/bulk", views_work.bulk, name="bulk"),
 ]

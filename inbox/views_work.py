@@ -138,3 +138,29 @@ reopen = _action(_reopen)
 snooze = _action(_snooze)
 set_labels = _action(_labels)
 add_note = _action(_note, "inbox/_notes.html")
+
+
+@member_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """The list's bulk action on the selected conversations: those the person may change
+    are changed, the others counted as refused; the answer says both."""
+    actor = for_member(request.membership)
+    data = {"label": request.POST.get("label", "")}
+    try:
+        ids = label_ids(request.POST.getlist("ids"))
+        data["label"] = int(data["label"]) if data["label"].isdigit() else data["label"]
+        if request.POST.get("action") == "assign":
+            data["assignee"] = assignee_id(request, request.POST.get("assignee"))
+        result = services.bulk(request.account, ids, request.POST.get("action", ""), data, actor=actor)
+    except OutreachError as exc:
+        text, level = _message(exc), messages.ERROR
+    else:
+        text, level = result.message, messages.SUCCESS
+    if request.headers.get("HX-Request"):
+        response = render(request, "inbox/_bulk_result.html", {"text": text, "ok": level == messages.SUCCESS})
+        response["HX-Trigger"] = "inbox-bulk-done"  # the list and the counts refresh
+        return response
+    messages.add_message(request, level, text)
+    nxt = request.POST.get("next")
+    return redirect(nxt if local(nxt) else reverse("messaging:inbox"))

@@ -119,6 +119,7 @@ RULES: dict[str, Rule] = {
     "inbox:snooze": action(AGENT),
     "inbox:set-labels": action(AGENT),
     "inbox:note": action(AGENT),
+    "inbox:bulk": action(AGENT),
     # Campaigns and bulk jobs: managers.
     "campaigns:list": page(MANAGER, MANAGER),
     "campaigns:new": page(MANAGER, MANAGER),

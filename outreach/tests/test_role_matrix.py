@@ -92,6 +92,7 @@ inbox:reopen                     - A
 inbox:snooze                     - A
 inbox:set-labels                 - A
 inbox:note                       - A
+inbox:bulk                       - A
 campaigns:list                   M M
 campaigns:new                    M M
 campaigns:preview                - M
