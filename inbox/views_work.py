@@ -114,15 +114,15 @@ def _snooze(request, pk, actor) -> str:
     return f"Snoozed until {timezone.localtime(until):%a %d %b, %H:%M}."
 
 
-def label_ids(values: list[str]) -> list[int]:
+def ids_of(values: list[str], field: str, what: str) -> list[int]:
     bad = [v for v in values if not v.isdigit()]
     if bad:
-        raise InvalidInput(f"Not labels: {', '.join(bad)}.", field="labels")
+        raise InvalidInput(f"Not {what}: {', '.join(bad)}.", field=field)
     return [int(v) for v in values]
 
 
 def _labels(request, pk, actor) -> str:
-    wanted = services.parse(request.account, {"labels": label_ids(request.POST.getlist("labels"))})
+    wanted = services.parse(request.account, {"labels": ids_of(request.POST.getlist("labels"), "labels", "labels")})
     services.apply(request.account, [pk], wanted, actor=actor, single=True)
     return "Saved the labels."
 
@@ -148,7 +148,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     actor = for_member(request.membership)
     data = {"label": request.POST.get("label", "")}
     try:
-        ids = label_ids(request.POST.getlist("ids"))
+        ids = ids_of(request.POST.getlist("ids"), "ids", "conversations")
         data["label"] = int(data["label"]) if data["label"].isdigit() else data["label"]
         if request.POST.get("action") == "assign":
             data["assignee"] = assignee_id(request, request.POST.get("assignee"))
