@@ -43,6 +43,6 @@ class InboxConfig(AppConfig):
         # Its list's views (Mine, Unassigned, ... by label, by line) and their unread counts.
         panels.provide("inbox-view", "inbox.listing.condition")
         panels.provide("inbox-unread", "inbox.listing.unread")
-        panels.register("inbox-sidebar", "inbox.listing.sidebar_context")
+        panels.register("inbox-sidebar", "inbox.views_list.sidebar_context")
         # ``make run``'s demo gets labels and canned replies though campaigns imports no inbox code.
         demo.register("inbox.services.demo.seed_demo")

@@ -23,7 +23,7 @@ from outreach.exceptions import InvalidInput, NotFound, OutreachError
 
 from . import panels, services
 from .policy import Actor, for_member, visible
-from .snooze import PRESETS, wake_time
+from .snooze import wake_time
 
 
 def _conversation(request: HttpRequest, pk: int) -> Conversation:
@@ -39,8 +39,7 @@ def local(url: str | None) -> bool:
 
 
 def controls_context(request: HttpRequest, conversation: Conversation, error: str = "") -> dict:
-    return {"conversation": conversation, "snooze_presets": PRESETS, "inbox_error": error,
-            **panels.thread(request.account, conversation)}
+    return {"conversation": conversation, "inbox_error": error, **panels.thread(request.account, conversation)}
 
 
 def _answer(request: HttpRequest, conversation: Conversation, template: str, error: str = "",
