@@ -34,6 +34,7 @@ def test_a_manager_adds_edits_and_deletes_labels_an_agent_reads_them(account):
     assert (label.name, label.colour) == ("Gold", "#aa0000")
     page = ann.get("/inbox/labels/").content.decode()
     assert "Gold" in page and 'data-testid="label-form"' not in page and ">Delete</button>" not in page
+    assert 'fill="#aa0000"' in page, "the colour is an SVG fill: the CSP refuses style attributes"
     assert ann.post("/inbox/labels/", {"name": "Mine"}).status_code == 403
     meg.post(f"/inbox/labels/{label.pk}/delete")
     assert not Label.objects.exists()
