@@ -55,10 +55,11 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """On RabbitMQ, queues outlive their consumers: drop this session's own."""
+    """On RabbitMQ, queues outlive their consumers: drop this session's own. Under xdist each
+    worker process drops its own (the queues are per process); the controller has none."""
     from django.conf import settings
 
-    if not settings.CELERY_BROKER_URL.startswith("amqp"):
+    if not settings.CELERY_BROKER_URL.startswith("amqp") or session.config.pluginmanager.has_plugin("dsession"):
         return
     from outreach.celery import app
 
