@@ -28,10 +28,16 @@ run: install
 	$(PY) manage.py seed_demo
 	VENV=$(VENV) bin/run
 
+## The suite runs in TEST_WORKERS pytest-xdist processes, each with its own test database,
+## Redis database, Celery queues and var/ (outreach/testing_parallel.py); TEST_WORKERS=0 runs
+## it serially in one process. A test file runs whole on one process (its module fixtures start once).
+TEST_WORKERS ?= 3
+XDIST := -n $(TEST_WORKERS) --dist loadfile
+
 ## Install and run the whole suite against the real PostgreSQL and Redis.
 test: install-dev
 	bin/test-prereqs
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS)
 
 ## The tests that run a real Celery worker again, with RabbitMQ as the broker (the rest of
 ## the suite does not touch the broker). Each test session has queues of its own.
@@ -41,7 +47,7 @@ TEST_RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672//
 RABBITMQ_LEFT_OUT := messaging/tests/test_pipeline_crash.py::test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice
 test-rabbitmq: install-dev
 	bin/test-prereqs
-	CELERY_BROKER_URL=$(TEST_RABBITMQ_URL) $(VENV)/bin/pytest -m "worker and not browser and not embedded" \
+	CELERY_BROKER_URL=$(TEST_RABBITMQ_URL) $(VENV)/bin/pytest $(XDIST) -m "worker and not browser and not embedded" \
 	  --deselect $(RABBITMQ_LEFT_OUT) $(PYTEST_ARGS)
 
 lint: install-dev

@@ -39,10 +39,13 @@ def pytest_sessionstart(session):
 def pytest_collection_modifyitems(config, items):
     """A test that runs a real Celery worker is a ``worker`` test, whether it asks for the
     ``worker`` fixture or starts one itself, so the broker variants (``make test-rabbitmq``)
-    select every one of them with ``-m worker``."""
+    select every one of them with ``-m worker``; one that drives the browser is a ``browser``
+    test, marked or not, so ``-m "not browser"`` leaves every one out."""
     from outreach import testing
 
     for item in items:
+        if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
         module = getattr(item, "module", None)
         function = getattr(item, "function", None)
         if (
@@ -55,10 +58,11 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """On RabbitMQ, queues outlive their consumers: drop this session's own."""
+    """On RabbitMQ, queues outlive their consumers: drop this session's own. Under xdist each
+    worker process drops its own (the queues are per process); the controller has none."""
     from django.conf import settings
 
-    if not settings.CELERY_BROKER_URL.startswith("amqp"):
+    if not settings.CELERY_BROKER_URL.startswith("amqp") or session.config.pluginmanager.has_plugin("dsession"):
         return
     from outreach.celery import app
 

@@ -1,13 +1,17 @@
 """Settings for the test suite: the real PostgreSQL and Redis at their local addresses.
 
 ``TEST_DATABASE_URL`` and ``REDIS_URL`` override them. Tests never fall back to SQLite.
+Under pytest-xdist each worker has its own of each (outreach/testing_parallel.py).
 """
 import os
+
+from .testing_parallel import isolate as isolate_xdist_worker
 
 os.environ["DATABASE_URL"] = os.environ.get(
     "TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/outreach"
 )
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+isolate_xdist_worker()  # under pytest-xdist: this worker's Redis database and var/ (testing_parallel)
 os.environ.setdefault("SANDBOX_DELAY_SECONDS", "0")
 os.environ.setdefault("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "true")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")

@@ -37,7 +37,7 @@ def app(tmp_path_factory):
 def _ok(url: str) -> bool:
     try:
         return requests.get(url, timeout=5).status_code == 200
-    except requests.ConnectionError:
+    except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow on a busy machine
         return False
 
 
