@@ -31,5 +31,10 @@ class InboxConfig(AppConfig):
         # Messaging's console shows a conversation's work, labels and notes through these slots.
         panels.register("inbox-thread", "inbox.panels.thread")
         panels.register("inbox-list", "inbox.panels.conversation_list")
+        panels.register("inbox-bulk", "inbox.panels.bulk_bar")
+        # Its list's views (Mine, Unassigned, ... by label, by line) and their unread counts.
+        panels.provide("inbox-view", "inbox.listing.condition")
+        panels.provide("inbox-unread", "inbox.listing.unread")
+        panels.register("inbox-sidebar", "inbox.listing.sidebar_context")
         # ``make run``'s demo gets labels and canned replies though campaigns imports no inbox code.
         demo.register("inbox.services.demo.seed_demo")

@@ -3,17 +3,24 @@
 
 - ``inbox-thread`` (account, conversation): ``inbox_work`` (state, assignee, snooze_until),
   ``inbox_labels``, ``inbox_notes``, ``inbox_canned`` (shortcut -> body rendered for the
-  conversation's contact): a constant number of queries.
+  conversation's contact), and for the controls (``inbox/_work_controls.html``,
+  ``inbox/_notes.html``) ``inbox_all_labels`` and ``inbox_people`` (who may be assigned):
+  a constant number of queries.
 - ``inbox-list`` (account, a page of conversations): ``inbox_rows``, conversation id ->
   {state, assignee, labels}: two queries for the page.
+- ``inbox-bulk`` (account, membership): the list's bulk bar (``inbox/_bulk_actions.html``):
+  ``bulk_actions``, ``inbox_all_labels``, ``inbox_people``: two queries.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
+
 from .choices import State
-from .models import CannedReply, ConversationLabel, Note, Work
-from .services import render
+from .models import CannedReply, ConversationLabel, Label, Note, Work
+from .services import ACTIONS, render
+from .services.changes import WORKERS
 
 
 def thread(account, conversation) -> dict:
@@ -28,7 +35,22 @@ def thread(account, conversation) -> dict:
         "inbox_labels": sorted(labels, key=lambda label: label.name),
         "inbox_notes": list(Note.objects.filter(conversation=conversation).select_related("author")),
         "inbox_canned": {c.shortcut: render(c, conversation.contact) for c in canned},
+        "inbox_all_labels": list(Label.objects.filter(account=account)),
+        "inbox_people": people(account),
     }
+
+
+def people(account) -> list:
+    """Who a conversation may be assigned to: the account's active owners, managers, agents."""
+    return list(get_user_model().objects.filter(
+        is_active=True, memberships__account=account, memberships__deactivated_at__isnull=True,
+        memberships__role__in=WORKERS).order_by("username"))
+
+
+def bulk_bar(account, membership=None) -> dict:
+    """The ``inbox-bulk`` slot: what ``inbox/_bulk_actions.html`` needs (two queries)."""
+    return {"bulk_actions": ACTIONS, "inbox_all_labels": list(Label.objects.filter(account=account)),
+            "inbox_people": people(account)}
 
 
 def conversation_list(account, conversations) -> dict:

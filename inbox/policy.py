@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from outreach.choices import ROLE_RANK, Role
 from outreach.exceptions import OutreachError
+
+from .models import Work
 
 
 class Forbidden(OutreachError):
@@ -68,6 +70,15 @@ def visible(actor: Actor, conversations: QuerySet) -> QuerySet:
         return conversations.filter(Q(work__isnull=True) | Q(work__assignee__isnull=True)
                                     | Q(work__assignee=actor.user_id))
     return conversations
+
+
+def may_see(actor: Actor) -> Q:
+    """``visible`` as a condition for a queryset the inbox only filters (messaging's list):
+    for an agent, no work row gives the conversation to someone else."""
+    if actor.role != Role.AGENT:
+        return Q()
+    others = Q(assignee__isnull=False) & ~Q(assignee_id=actor.user_id)
+    return ~Q(Exists(Work.objects.filter(others, pk=OuterRef("pk"))))
 
 
 def check_work(actor: Actor, assignee_id: int | None) -> None:

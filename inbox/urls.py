@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_work
 
 app_name = "inbox"
 urlpatterns = [
@@ -12,4 +12,11 @@ urlpatterns = [
     path("canned/<int:pk>/delete", views.canned_delete, name="canned-delete"),
     path("assignment/", views.assignment_page, name="assignment"),
     path("availability/", views.availability, name="availability"),
+    path("conversations/<int:pk>/assign", views_work.assign, name="assign"),
+    path("conversations/<int:pk>/close", views_work.close, name="close"),
+    path("conversations/<int:pk>/reopen", views_work.reopen, name="reopen"),
+    path("conversations/<int:pk>/snooze", views_work.snooze, name="snooze"),
+    path("conversations/<int:pk>/labels", views_work.set_labels, name="set-labels"),
+    path("conversations/<int:pk>/notes", views_work.add_note, name="note"),
+    path("conversations/bulk", views_work.bulk, name="bulk"),
 ]

@@ -11,8 +11,15 @@ Slots: ``home`` (account), ``contact`` (account, contact: the contact page),
 ``inbox-contact`` (account, contact: the inbox's side panel), ``api-contact-lines``
 (account, a page of contacts: contact id -> line number, for the Sendblue contacts API),
 ``inbox-thread`` (account, conversation: its work state, labels, notes and canned replies)
-and ``inbox-list`` (account, a page of conversations: id -> state, assignee, labels), both
+``inbox-list`` (account, a page of conversations: id -> state, assignee, labels),
+``inbox-bulk`` (account, membership: the list's bulk bar) and ``inbox-sidebar`` (account, membership: the inbox's views with their unread counts), all
 filled by the ``inbox`` app.
+
+A page that needs a value rather than context (a filter to apply, a number) asks for it with
+``answer(slot, *args)``: one app ``provide``s each such slot, and an unprovided slot answers
+``default``. Slots: ``inbox-view`` (account, membership, view key -> a ``Q`` over
+messaging's ``Conversation``, or None) and ``inbox-unread`` (account, membership -> unread
+conversations by view key), both provided by ``inbox`` (contract: ``inbox/listing.py``).
 """
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ from collections import defaultdict
 from django.utils.module_loading import import_string
 
 _HOOKS: dict[str, list[str]] = defaultdict(list)
+_PROVIDERS: dict[str, str] = {}
 
 
 def register(slot: str, hook: str) -> None:
@@ -35,3 +43,14 @@ def context(slot: str, account, obj=None) -> dict:
     for hook in _HOOKS[slot]:
         merged.update(import_string(hook)(account, obj) or {})
     return merged
+
+
+def provide(slot: str, hook: str) -> None:
+    """Make ``hook`` (a dotted path) the one answer of ``slot``."""
+    _PROVIDERS[slot] = hook
+
+
+def answer(slot: str, *args, default=None):
+    """What the app that provides ``slot`` answers for ``args``; ``default`` if none does."""
+    hook = _PROVIDERS.get(slot)
+    return import_string(hook)(*args) if hook else default

@@ -111,6 +111,15 @@ RULES: dict[str, Rule] = {
     "inbox:canned-delete": action(MANAGER),
     "inbox:assignment": page(MANAGER, MANAGER),
     "inbox:availability": page(AGENT, AGENT),
+    # A conversation's work: agents act on their own and unassigned ones (inbox.policy
+    # refuses the rest), managers and owners on any.
+    "inbox:assign": action(AGENT),
+    "inbox:close": action(AGENT),
+    "inbox:reopen": action(AGENT),
+    "inbox:snooze": action(AGENT),
+    "inbox:set-labels": action(AGENT),
+    "inbox:note": action(AGENT),
+    "inbox:bulk": action(AGENT),
     # Campaigns and bulk jobs: managers.
     "campaigns:list": page(MANAGER, MANAGER),
     "campaigns:new": page(MANAGER, MANAGER),

@@ -86,6 +86,13 @@ inbox:canned-reply               - M
 inbox:canned-delete              - M
 inbox:assignment                   M M
 inbox:availability               A A
+inbox:assign                     - A
+inbox:close                      - A
+inbox:reopen                     - A
+inbox:snooze                     - A
+inbox:set-labels                 - A
+inbox:note                       - A
+inbox:bulk                       - A
 campaigns:list                   M M
 campaigns:new                    M M
 campaigns:preview                - M
