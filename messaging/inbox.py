@@ -58,9 +58,12 @@ def parse_offset(value: str | None) -> int:
 
 
 def conversations(account: Account, *, q: str = "", line=None, unread: bool = False,
-                  opted_out: bool = False) -> QuerySet[Conversation]:
+                  opted_out: bool = False, where: Q | None = None) -> QuerySet[Conversation]:
+    """The account's conversations, newest first, narrowed by the filters and ``where`` (the
+    inbox's view and what the person may see: ``inbox_scope``)."""
     qs = (
         Conversation.objects.filter(account=account)
+        .filter(where if where is not None else Q())
         .select_related("line", "contact")
         # The newest message's id rides along (one index probe per row of the page), so
         # the previews cost one more query for the whole page, not one per row.

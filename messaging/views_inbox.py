@@ -16,7 +16,7 @@ from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
-from . import inbox, media, services
+from . import inbox, inbox_scope, media, services
 from .choices import EventSource, MessageType, Provider, Tapback
 from .forms import ComposeForm, InboxFilterForm, RenameGroupForm, ReplyForm, SimulateInboundForm
 from .models import Conversation, Message
@@ -42,22 +42,27 @@ def _filters(request: HttpRequest) -> tuple[InboxFilterForm, dict, str]:
 
 def _conversation_window(request: HttpRequest) -> tuple[InboxFilterForm, inbox.Window]:
     form, wanted, query = _filters(request)
+    key, condition = inbox_scope.view(request)
     win = inbox.window(
-        inbox.conversations(request.account, **wanted),
+        inbox.conversations(request.account, where=condition & inbox_scope.visible(request), **wanted),
         inbox.parse_offset(request.GET.get("offset")),
         inbox.LIST_SIZE,
         query,
     )
     inbox.attach_previews(win.rows)
     win.extra["version"] = inbox.list_version(win.rows)
-    win.extra["filtered"] = bool(wanted and any(wanted.values()))
+    win.extra["searched"] = bool(wanted and any(wanted.values()))
+    win.extra["filtered"] = win.extra["searched"] or key != inbox_scope.default_view(request.membership)
+    win.extra["view"] = key
     return form, win
 
 
 def _get_conversation(request: HttpRequest, pk: int) -> Conversation:
-    # Scoped by account: another account's conversation is a 404.
+    # Scoped by account and by what the role may read: another account's conversation, and
+    # another agent's, is a 404 (its actions too).
     return get_object_or_404(
-        Conversation.objects.select_related("line", "contact"), account=request.account, pk=pk
+        Conversation.objects.select_related("line", "contact").filter(inbox_scope.visible(request)),
+        account=request.account, pk=pk,
     )
 
 

@@ -191,3 +191,40 @@ def test_the_dashboard_costs_the_same_at_10_and_10000_messages_and_reads_no_hist
         assert not GROWING_SEQ_SCAN.search(explained) and "msg_account_recent" not in explained, explained
         if re.search(r"\bmessaging_message\b", explained):
             assert any(index in explained for index in LIVE_INDEXES), explained
+
+
+def test_the_inbox_views_cost_the_same_at_any_size(account):
+    """Each view (and an agent's, whose views also hide other agents' conversations) reads
+    as many queries at 3 conversations as at a thousand more, assigned, labelled, closed."""
+    from inbox import services
+    from inbox.models import Label
+    from inbox.policy import SYSTEM
+
+    def change(convs, **data) -> None:
+        ids = [c.pk for c in convs]
+        for start in range(0, len(ids), services.MAX_BULK):
+            services.apply(account, ids[start:start + services.MAX_BULK], services.parse(account, data), actor=SYSTEM)
+
+    line = d.line(account)
+    agent, manager = d.staff_client(account, "ann", "agent"), d.staff_client(account, "max", "manager")
+    other = d.staff_client(account, "bob", "agent")
+    ann, bob = (c.session["_auth_user_id"] for c in (agent, other))
+    label = Label.objects.create(account=account, name="VIP", colour="#c00")
+
+    def grow(count: int) -> None:
+        convs = d.bulk_conversations(account, line, count, per_conversation=1)
+        quarter = max(count // 4, 1)
+        change(convs[:quarter], assignee=int(ann))
+        change(convs[quarter:2 * quarter], assignee=int(bob))
+        change(convs[2 * quarter:3 * quarter], state="closed")
+        change(convs[::3], add_labels=[label.pk])
+
+    views = ["", "?view=mine", "?view=unassigned", "?view=all", "?view=snoozed", "?view=closed",
+             f"?view=label:{label.pk}", f"?view=line:{line.pk}", "?view=unassigned&q=999"]
+    grow(4)
+    small = {(who, v): queries(client, "/messages/inbox/" + v) for who, client in (("agent", agent), ("manager", manager))
+             for v in views}
+    grow(1000)
+    big = {(who, v): queries(client, "/messages/inbox/" + v) for who, client in (("agent", agent), ("manager", manager))
+           for v in views}
+    assert big == small

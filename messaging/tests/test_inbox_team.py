@@ -1,0 +1,100 @@
+"""The console inbox for a team, over HTTP: each role's views (Mine, Unassigned, All,
+Snoozed, Closed, by label, by line), what an agent may open, and the sidebar's counts.
+The views and the rules are the inbox app's (``inbox/listing.py``, ``inbox/policy.py``);
+these tests check messaging's pages apply them."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from inbox import services
+from inbox.models import Label
+from inbox.policy import SYSTEM
+from outreach.services import create_staff_user
+
+from . import console_data as d
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(account, username: str, role: str):
+    user = create_staff_user(account, username, "pw-for-tests-123", role)
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def ids(response) -> set[int]:
+    assert response.status_code == 200
+    return {c.pk for c in response.context["window"].rows}
+
+
+@pytest.fixture
+def team(account, line):
+    """ann (agent), bob (agent), a manager and a viewer; conversations: ann's, bob's,
+    nobody's, a snoozed one, a closed one; one labelled, one on a second line."""
+    people = {name: client_for(account, name, role) for name, role in
+              (("ann", "agent"), ("bob", "agent"), ("max", "manager"), ("vic", "viewer"))}
+    second = d.line(account, "+15125550200")
+    convs = {name: d.conversation(account, line, f"+1213555{i:04d}", unread=1)
+             for i, name in enumerate(("anns", "bobs", "free", "snoozed", "closed", "labelled"))}
+    convs["other_line"] = d.conversation(account, second, "+12135559999", unread=1)
+    services.assign(account, convs["anns"].pk, people["ann"].user.pk, actor=SYSTEM)
+    services.assign(account, convs["bobs"].pk, people["bob"].user.pk, actor=SYSTEM)
+    services.apply(account, [convs["snoozed"].pk], services.parse(account, {"state": "snoozed",
+                   "snooze_until": timezone.now() + timedelta(days=1)}), actor=SYSTEM)
+    services.close(account, convs["closed"].pk, actor=SYSTEM)
+    label = Label.objects.create(account=account, name="VIP", colour="#c00")
+    services.apply(account, [convs["labelled"].pk], services.parse(account, {"add_labels": [label.pk]}), actor=SYSTEM)
+    return people, {k: v.pk for k, v in convs.items()}, label, second
+
+
+def test_an_agent_opens_on_mine_and_never_lists_another_agents_conversation(team):
+    people, c, label, second = team
+    ann = people["ann"]
+    assert ids(ann.get("/messages/inbox/")) == {c["anns"]}
+    assert ids(ann.get("/messages/inbox/?view=unassigned")) == {c["free"], c["labelled"], c["other_line"]}
+    assert ids(ann.get("/messages/inbox/?view=all")) == {c["anns"], c["free"], c["labelled"], c["other_line"]}
+    assert ids(ann.get(f"/messages/inbox/?view=label:{label.pk}")) == {c["labelled"]}
+    assert ids(ann.get(f"/messages/inbox/?view=line:{second.pk}")) == {c["other_line"]}
+    assert ids(ann.get("/messages/inbox/?view=closed")) == {c["closed"]}
+    assert ids(ann.get("/messages/inbox/?view=snoozed")) == {c["snoozed"]}
+    for view in ("all", "mine", "unassigned", "closed", "snoozed", "nonsense"):
+        listed = ann.get(f"/messages/inbox/list?view={view}")
+        assert listed.status_code == 200 and c["bobs"] not in {r.pk for r in listed.context["window"].rows}
+
+
+def test_managers_and_viewers_open_on_all_open_conversations(team):
+    people, c, label, second = team
+    everyone_open = {c["anns"], c["bobs"], c["free"], c["labelled"], c["other_line"]}
+    assert ids(people["max"].get("/messages/inbox/")) == everyone_open
+    assert ids(people["vic"].get("/messages/inbox/")) == everyone_open
+    assert ids(people["max"].get("/messages/inbox/?view=mine")) == set()
+    # An unknown view is the default one, not an error.
+    assert ids(people["max"].get("/messages/inbox/?view=label:x")) == everyone_open
+
+
+def test_the_view_rides_along_in_the_filters_links_and_poll(team):
+    people, c, label, _ = team
+    page = people["max"].get(f"/messages/inbox/?view=label:{label.pk}&q=213").content.decode()
+    assert f'name="view" value="label:{label.pk}"' in page
+    assert f"view=label%3A{label.pk}" in page  # the poll's URL and the rows' links keep it
+    empty = people["max"].get("/messages/inbox/?view=mine").content.decode()
+    assert "No conversation in this view." in empty
+
+
+def test_an_agent_opening_another_agents_conversation_by_url_gets_a_404_and_can_do_nothing(team):
+    people, c, _, _ = team
+    ann, bobs = people["ann"], c["bobs"]
+    assert ann.get(f"/messages/inbox/{bobs}/").status_code == 404
+    assert ann.get(f"/messages/inbox/{bobs}/messages").status_code == 404
+    assert ann.post(f"/messages/inbox/{bobs}/reply", {"content": "hi"}).status_code == 404
+    assert ann.post(f"/messages/inbox/{bobs}/simulate", {"text": "hi"}).status_code == 404
+    assert ann.get(f"/messages/inbox/{c['free']}/").status_code == 200
+    assert ann.get(f"/messages/inbox/{c['closed']}/").status_code == 200  # nobody's, closed
+    assert people["vic"].get(f"/messages/inbox/{bobs}/").status_code == 200
+    assert people["max"].get(f"/messages/inbox/{bobs}/").status_code == 200
