@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import services
+from .services.changes import WORKERS
 
 
 def on_message_received(sender, message, **kwargs) -> None:
@@ -13,3 +14,10 @@ def on_message_received(sender, message, **kwargs) -> None:
 def on_person_deactivated(sender, account, membership, by=None, **kwargs) -> None:
     """A person was deactivated: nobody is left waiting on their conversations."""
     services.person_left(account, membership.user, by=by)
+
+
+def on_role_changed(sender, account, membership, before, by=None, **kwargs) -> None:
+    """A person's role dropped below agent: they work no conversation now, so theirs are
+    handed on as when they leave."""
+    if before in WORKERS and membership.role not in WORKERS:
+        services.person_left(account, membership.user, by=by, reason="role_changed")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_work
+from . import views, views_list, views_work
 
 app_name = "inbox"
 urlpatterns = [
@@ -19,4 +19,6 @@ urlpatterns = [
     path("conversations/<int:pk>/labels", views_work.set_labels, name="set-labels"),
     path("conversations/<int:pk>/notes", views_work.add_note, name="note"),
     path("conversations/bulk", views_work.bulk, name="bulk"),
+    path("counts", views_list.counts, name="counts"),
+    path("notify", views_list.notify, name="notify"),
 ]

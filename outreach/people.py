@@ -21,7 +21,7 @@ from .audit import record
 from .choices import AuditAction, Role
 from .exceptions import InvalidInput, NotFound
 from .models import Account, Invitation, Membership
-from .signals import person_deactivated
+from .signals import person_deactivated, person_role_changed
 
 SALT = "outreach.invitation"
 
@@ -138,6 +138,7 @@ def change_role(account: Account, pk: int, role: str, *, by) -> Membership:
     membership.save(update_fields=["role"])
     record(account, by, AuditAction.PERSON_ROLE_CHANGED, membership.user, target_type="person",
            target_id=membership.pk, detail={"from": before, "to": role})
+    person_role_changed.send(sender=Membership, account=account, membership=membership, before=before, by=by)
     return membership
 
 

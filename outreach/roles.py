@@ -120,6 +120,9 @@ RULES: dict[str, Rule] = {
     "inbox:set-labels": action(AGENT),
     "inbox:note": action(AGENT),
     "inbox:bulk": action(AGENT),
+    # The sidebar's unread counts and my new replies (for a browser notification): reads.
+    "inbox:counts": page(VIEWER),
+    "inbox:notify": page(VIEWER),
     # Campaigns and bulk jobs: managers.
     "campaigns:list": page(MANAGER, MANAGER),
     "campaigns:new": page(MANAGER, MANAGER),

@@ -6,6 +6,11 @@ after the seat was closed and audit-logged; kwargs: ``account``, ``membership`` 
 ``deactivated_at`` set) and ``by`` (the user who deactivated them). The inbox hands the
 person's open and snoozed conversations on.
 
+``person_role_changed`` is sent by ``outreach.people.change_role`` inside its transaction,
+after the new role was saved and audit-logged; kwargs: ``account``, ``membership`` (with its
+new ``role``), ``before`` (the old role) and ``by``. The inbox hands on the conversations of
+a person who no longer works them (demoted to viewer).
+
 An API key is cached for a minute after its lookup (``outreach.api.authentication``).
 Every save or delete of a key -- the console, the API, Django admin, a shell, an account's
 cascade -- drops the cached copy, so a revoked, expired, re-scoped or deleted key is judged
@@ -26,6 +31,7 @@ from .models import ApiKey
 from .services import forget_api_key
 
 person_deactivated = Signal()
+person_role_changed = Signal()
 
 
 @receiver([post_save, post_delete], sender=ApiKey, dispatch_uid="outreach-forget-changed-api-key")

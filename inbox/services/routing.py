@@ -77,10 +77,11 @@ def _heirs(account, count: int) -> tuple[list, str]:
 
 
 @transaction.atomic
-def person_left(account, user, *, by=None) -> int:
-    """``user`` no longer works the account (deactivated): their open and snoozed
-    conversations go to nobody, or round the round-robin when that is the account's rule,
-    each with its ``conversation.assigned`` event and audit row (by ``by``); -> how many."""
+def person_left(account, user, *, by=None, reason: str = "person_deactivated") -> int:
+    """``user`` no longer works the account (deactivated, or ``reason`` "role_changed": now a
+    viewer): their open and snoozed conversations go to nobody, or round the round-robin
+    when that is the account's rule, each with its ``conversation.assigned`` event and audit
+    row (by ``by``, with ``reason``); -> how many."""
     waiting = (State.OPEN, State.SNOOZED)
     ids = list(Work.objects.filter(account=account, assignee=user, state__in=waiting).values_list("pk", flat=True))
     # Locked, then read again: a change that committed in between wins.
@@ -97,7 +98,7 @@ def person_left(account, user, *, by=None) -> int:
     convs = {c["pk"]: c for c in Conversation.objects.filter(pk__in=ids).values(*CONVERSATION_FIELDS)}
     out = events.Outcome(account, Actor(user=by, via="console") if by is not None else SYSTEM)
     for pk, heir in zip(ids, heirs, strict=True):
-        events.assignee_changed(out, convs[pk], user.pk, heir, rule=rule, reason="person_deactivated")
+        events.assignee_changed(out, convs[pk], user.pk, heir, rule=rule, reason=reason)
     out.flush()
     return len(ids)
 

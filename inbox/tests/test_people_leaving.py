@@ -82,3 +82,42 @@ def test_nothing_is_written_for_a_person_holding_no_open_conversation(account):
     deactivate(account, olive, vic)
     assert not Event.objects.exists()
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["person.deactivated"]
+
+
+def change_role(account, owner, user, role: str) -> None:
+    client = Client()
+    client.force_login(owner)
+    seat = Membership.objects.get(account=account, user=user)
+    assert client.post(f"/people/{seat.pk}/role", {"role": role}).status_code == 302
+    seat.refresh_from_db()
+    assert seat.role == role
+
+
+def test_an_agent_demoted_to_viewer_leaves_their_open_conversations_to_nobody(account):
+    olive, ann = person(account, "olive", "owner"), person(account, "ann")
+    opened, snoozed, closed = conversations(account, 3)
+    for conv in (opened, snoozed, closed):
+        services.assign(account, conv.pk, ann.pk, actor=SYSTEM)
+    services.snooze(account, snoozed.pk, timezone.now() + timedelta(days=1), actor=SYSTEM)
+    services.close(account, closed.pk, actor=SYSTEM)
+    AuditEntry.objects.all().delete()
+
+    change_role(account, olive, ann, "viewer")
+
+    assert holder(opened) == (None, State.OPEN) and holder(snoozed) == (None, State.SNOOZED)
+    assert holder(closed) == ("ann", State.CLOSED)
+    audit = AuditEntry.objects.filter(account=account).order_by("id")
+    assert [(e.action, e.actor_label, e.detail.get("reason")) for e in audit] == [
+        ("person.role_changed", "olive", None),
+        ("conversation.assigned", "olive", "role_changed"), ("conversation.assigned", "olive", "role_changed"),
+    ]
+
+
+def test_a_role_change_among_those_who_work_the_inbox_keeps_their_conversations(account):
+    olive, ann = person(account, "olive", "owner"), person(account, "ann")
+    conv, = conversations(account, 1)
+    services.assign(account, conv.pk, ann.pk, actor=SYSTEM)
+    change_role(account, olive, ann, "manager")
+    change_role(account, olive, ann, "agent")
+    assert holder(conv) == ("ann", State.OPEN)
+    assert not Event.objects.filter(type="conversation.assigned", payload__by="olive").exists()

@@ -93,6 +93,8 @@ inbox:snooze                     - A
 inbox:set-labels                 - A
 inbox:note                       - A
 inbox:bulk                       - A
+inbox:counts                     V -
+inbox:notify                     V -
 campaigns:list                   M M
 campaigns:new                    M M
 campaigns:preview                - M
