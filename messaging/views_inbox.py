@@ -24,6 +24,8 @@ from .models import Conversation, Message
 #: How often the open thread and the list ask for changes (milliseconds).
 THREAD_POLL_MS = 1500
 LIST_POLL_MS = 5000
+#: The views' unread counts (the inbox's ``inbox:counts``, when it is installed).
+COUNTS_POLL_MS = 5000
 
 
 def _filters(request: HttpRequest) -> tuple[InboxFilterForm, dict, str]:
@@ -55,6 +57,15 @@ def _conversation_window(request: HttpRequest) -> tuple[InboxFilterForm, inbox.W
     win.extra["filtered"] = win.extra["searched"] or key != inbox_scope.default_view(request.membership)
     win.extra["view"] = key
     return form, win
+
+
+def _list_context(request: HttpRequest, form: InboxFilterForm, win: inbox.Window, selected: int | None) -> dict:
+    """The list pane: filters, the page of rows and the views with their unread counts
+    (``inbox_views`` from the ``inbox-sidebar`` slot; empty without the inbox app)."""
+    context = {"filter_form": form, "window": win, "list_poll_ms": LIST_POLL_MS, "selected": selected,
+               "current_view": win.extra["view"], "counts_poll_ms": COUNTS_POLL_MS}
+    context.update(panels.context("inbox-sidebar", request.account, request.membership))
+    return context
 
 
 def _get_conversation(request: HttpRequest, pk: int) -> Conversation:
@@ -122,7 +133,7 @@ def inbox_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     conversation = _get_conversation(request, pk) if pk is not None else None
     thread_context = _thread_context(request, conversation) if conversation else {}  # marks it read
     form, win = _conversation_window(request)
-    context = {"filter_form": form, "window": win, "list_poll_ms": LIST_POLL_MS, "selected": pk}
+    context = _list_context(request, form, win, pk)
     if conversation is not None:
         context.update(thread_context)
         context.update(_contact_context(conversation))
@@ -174,7 +185,7 @@ def _form_error(request: HttpRequest, conversation: Conversation, template: str,
         return response
     thread_context = _thread_context(request, conversation)
     form_, win = _conversation_window(request)
-    context = {"filter_form": form_, "window": win, "list_poll_ms": LIST_POLL_MS, "selected": conversation.pk}
+    context = _list_context(request, form_, win, conversation.pk)
     context.update(thread_context)
     context.update(_contact_context(conversation))
     context["reply_form"] = form if isinstance(form, ReplyForm) else ReplyForm()

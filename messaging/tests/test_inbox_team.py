@@ -98,3 +98,18 @@ def test_an_agent_opening_another_agents_conversation_by_url_gets_a_404_and_can_
     assert ann.get(f"/messages/inbox/{c['closed']}/").status_code == 200  # nobody's, closed
     assert people["vic"].get(f"/messages/inbox/{bobs}/").status_code == 200
     assert people["max"].get(f"/messages/inbox/{bobs}/").status_code == 200
+
+
+def test_the_list_shows_the_views_with_the_unread_counts_the_person_may_see(team):
+    people, c, label, second = team
+    page = people["ann"].get("/messages/inbox/").content.decode()
+    assert 'data-testid="view-counts"' in page and 'hx-get="/inbox/counts?view=mine"' in page
+    assert 'data-testid="view-mine"' in page and 'aria-current="page"' in page
+    counts = {v.key: v.unread for v in people["ann"].get("/messages/inbox/").context["inbox_views"]}
+    assert counts["mine"] == 1 and counts["all"] == 4 and counts["closed"] == 1  # never bob's
+    assert counts[f"label:{label.pk}"] == 1 and counts[f"line:{second.pk}"] == 1
+    manager = {v.key: v.unread for v in people["max"].get("/messages/inbox/").context["inbox_views"]}
+    assert manager["all"] == 5 and manager["mine"] == 0
+    # The poll the sidebar makes answers for the same person.
+    polled = people["ann"].get("/inbox/counts?view=mine")
+    assert polled.status_code == 200 and 'aria-label="4 unread"' in polled.content.decode()
