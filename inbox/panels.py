@@ -21,6 +21,7 @@ from .choices import State
 from .models import CannedReply, ConversationLabel, Label, Note, Work
 from .services import ACTIONS, render
 from .services.changes import WORKERS
+from .snooze import PRESETS
 
 
 def thread(account, conversation) -> dict:
@@ -37,6 +38,7 @@ def thread(account, conversation) -> dict:
         "inbox_canned": {c.shortcut: render(c, conversation.contact) for c in canned},
         "inbox_all_labels": list(Label.objects.filter(account=account)),
         "inbox_people": people(account),
+        "snooze_presets": PRESETS,
     }
 
 

@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from outreach.models import Account
 
+from .inbox_team import work_version
 from .models import Conversation, Message
 
 LIST_SIZE = 25
@@ -141,5 +142,6 @@ def list_version(rows: list[Conversation]) -> str:
     h = hashlib.blake2b(digest_size=8)
     for c in rows:
         preview = getattr(c, "preview", None)
-        h.update(f"{c.id}:{c.unread_count}:{c.last_message_at}:{preview.status if preview else ''}|".encode())
+        work = work_version(c)
+        h.update(f"{c.id}:{c.unread_count}:{c.last_message_at}:{preview.status if preview else ''}:{work}|".encode())
     return h.hexdigest()

@@ -16,7 +16,7 @@ from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
-from . import inbox, inbox_scope, media, services
+from . import inbox, inbox_scope, inbox_team, media, services
 from .choices import EventSource, MessageType, Provider, Tapback
 from .forms import ComposeForm, InboxFilterForm, RenameGroupForm, ReplyForm, SimulateInboundForm
 from .models import Conversation, Message
@@ -52,6 +52,7 @@ def _conversation_window(request: HttpRequest) -> tuple[InboxFilterForm, inbox.W
         query,
     )
     inbox.attach_previews(win.rows)
+    inbox_team.attach_work(request.account, win.rows)
     win.extra["version"] = inbox.list_version(win.rows)
     win.extra["searched"] = bool(wanted and any(wanted.values()))
     win.extra["filtered"] = win.extra["searched"] or key != inbox_scope.default_view(request.membership)
@@ -83,11 +84,14 @@ def _thread_context(request: HttpRequest, conversation: Conversation) -> dict:
         conversation.unread_count = 0
     before = request.GET.get("before")
     messages, has_older = inbox.thread(conversation, before=int(before) if (before or "").isdigit() else None)
+    extras = inbox_team.thread_extras(request.account, conversation)
+    notes = extras.get("inbox_notes", [])
     return {
+        **extras,
         "conversation": conversation,
-        "thread_messages": messages,
+        "thread_messages": inbox_team.timeline(messages, notes, has_older=has_older),
         "has_older": has_older,
-        "thread_version": inbox.thread_version(conversation, messages),
+        "thread_version": inbox.thread_version(conversation, messages) + inbox_team.notes_version(notes),
         "thread_poll_ms": THREAD_POLL_MS,
         "paged_back": bool(before),
         "tapbacks": Tapback.choices,

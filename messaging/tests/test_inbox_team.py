@@ -113,3 +113,39 @@ def test_the_list_shows_the_views_with_the_unread_counts_the_person_may_see(team
     # The poll the sidebar makes answers for the same person.
     polled = people["ann"].get("/inbox/counts?view=mine")
     assert polled.status_code == 200 and 'aria-label="4 unread"' in polled.content.decode()
+
+
+def test_the_thread_has_the_work_controls_and_its_notes_in_the_timeline(team, account):
+    people, c, label, _ = team
+    ann = people["ann"]
+    d.message(d.Conversation.objects.get(pk=c["anns"]), "Where is my parcel?", outbound=False)
+    services.add_note(account, c["anns"], "Called the courier", actor=SYSTEM)
+    page = ann.get(f"/messages/inbox/{c['anns']}/").content.decode()
+    assert 'data-testid="work-controls"' in page and "Assigned to ann" in page
+    assert 'data-testid="assign-form"' in page and 'data-testid="close"' in page
+    assert 'data-testid="note-box"' in page and f'action="/inbox/conversations/{c["anns"]}/notes"' in page
+    assert page.index("Where is my parcel?") < page.index('data-testid="thread-note"') < page.index("Called the courier")
+    # The poll brings a new note (and answers 204 while nothing changed).
+    version = ann.get(f"/messages/inbox/{c['anns']}/").context["thread_version"]
+    assert ann.get(f"/messages/inbox/{c['anns']}/messages", {"v": version}).status_code == 204
+    ann.post(f"/inbox/conversations/{c['anns']}/notes", {"body": "Parcel found"})
+    polled = ann.get(f"/messages/inbox/{c['anns']}/messages", {"v": version})
+    assert polled.status_code == 200 and "Parcel found" in polled.content.decode()
+    viewer = people["vic"].get(f"/messages/inbox/{c['anns']}/").content.decode()
+    assert "Assigned to ann" in viewer and 'data-testid="assign-form"' not in viewer
+    assert 'data-testid="note-box"' not in viewer and "Called the courier" in viewer
+
+
+def test_the_list_rows_show_assignee_and_labels_and_redraw_when_they_change(team, account):
+    people, c, label, _ = team
+    max_ = people["max"]
+    page = max_.get("/messages/inbox/")
+    rows = {r.pk: r for r in page.context["window"].rows}
+    assert rows[c["anns"]].inbox_row["assignee"].username == "ann"
+    html = page.content.decode()
+    assert 'data-testid="row-label">VIP<' in html and 'data-testid="row-assignee">ann<' in html
+    version = page.context["window"].extra["version"]
+    assert max_.get("/messages/inbox/list", {"v": version}).status_code == 204
+    services.assign(account, c["free"], people["max"].user.pk, actor=SYSTEM)
+    polled = max_.get("/messages/inbox/list", {"v": version})
+    assert polled.status_code == 200 and 'data-testid="row-assignee">max<' in polled.content.decode()

@@ -1,0 +1,62 @@
+"""The team inbox on messaging's pages in a real browser: canned replies in the reply box,
+internal notes in the timeline, the work controls and the views' live counts."""
+from __future__ import annotations
+
+import pytest
+
+from inbox import services as inbox
+from inbox.policy import SYSTEM
+from messaging.models import Message
+from outreach.testing import screenshot, wait_for
+
+from . import console_data as d
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def ada(account, line):
+    contact = d.contact(account, "+15125550199", "Ada", "Lovelace")
+    conv = d.conversation(account, line, "+15125550199", contact_row=contact)
+    d.message(conv, "Can I change my booking?", outbound=False)
+    return conv
+
+
+def test_slash_offers_the_canned_replies_for_this_contact_and_enter_inserts_one(page, staff_login, account, ada):
+    inbox.save_canned(account, {"shortcut": "thanks", "body": "Thanks {first_name|there}, talk soon!"}, actor=SYSTEM)
+    inbox.save_canned(account, {"shortcut": "hours", "body": "We are open 9 to 5."}, actor=SYSTEM)
+    page.goto(f"/messages/inbox/{ada.pk}/")
+    page.click("#id_content")
+    page.keyboard.type("Sure. /")
+    page.wait_for_selector("[data-testid=canned-menu]:not([hidden])")
+    assert page.locator("[data-testid=canned-option]").count() == 2
+    page.keyboard.type("th")
+    assert page.locator("[data-testid=canned-option]").count() == 1
+    assert page.inner_text("[data-testid=canned-preview]") == "Thanks Ada, talk soon!"
+    screenshot(page, "inbox-canned-menu")
+    page.keyboard.press("Enter")  # chooses, does not send
+    assert page.input_value("#id_content") == "Sure. Thanks Ada, talk soon!"
+    assert page.locator("[data-testid=canned-menu]").is_hidden()
+    assert not Message.objects.filter(conversation=ada, is_outbound=True).exists()
+    page.keyboard.type(" /ho")
+    page.click("[data-testid=canned-option]:has-text('/hours')")
+    assert page.input_value("#id_content") == "Sure. Thanks Ada, talk soon! We are open 9 to 5."
+    page.keyboard.type(" /zz")
+    assert page.locator("[data-testid=canned-menu]").is_hidden()
+    page.keyboard.press("Enter")  # nothing offered: Enter sends
+    sent = wait_for(lambda: Message.objects.filter(conversation=ada, is_outbound=True).first())
+    assert sent.content == "Sure. Thanks Ada, talk soon! We are open 9 to 5. /zz"
+
+
+def test_a_note_joins_the_timeline_in_its_own_style_and_is_never_sent(page, staff_login, account, ada):
+    page.goto(f"/messages/inbox/{ada.pk}/")
+    page.click("[data-testid=note-box] summary")
+    page.fill("#note-body", "She asked last week too: offer Friday")
+    page.click("[data-testid=add-note]")
+    note = page.wait_for_selector("[data-testid=thread-note]:has-text('offer Friday')", timeout=5000)
+    assert "never sent" in note.inner_text().lower()
+    assert page.input_value("#note-body") == ""
+    page.click("[data-testid=close]")
+    page.wait_for_selector("[data-testid=work-state]:has-text('Closed')")
+    screenshot(page, "inbox-thread-note-and-controls")
+    assert not Message.objects.filter(content__contains="offer Friday").exists()
