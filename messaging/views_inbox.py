@@ -66,6 +66,7 @@ def _list_context(request: HttpRequest, form: InboxFilterForm, win: inbox.Window
     context = {"filter_form": form, "window": win, "list_poll_ms": LIST_POLL_MS, "selected": selected,
                "current_view": win.extra["view"], "counts_poll_ms": COUNTS_POLL_MS}
     context.update(panels.context("inbox-sidebar", request.account, request.membership))
+    context.update(panels.context("inbox-bulk", request.account, request.membership))
     return context
 
 

@@ -149,3 +149,14 @@ def test_the_list_rows_show_assignee_and_labels_and_redraw_when_they_change(team
     services.assign(account, c["free"], people["max"].user.pk, actor=SYSTEM)
     polled = max_.get("/messages/inbox/list", {"v": version})
     assert polled.status_code == 200 and 'data-testid="row-assignee">max<' in polled.content.decode()
+
+
+def test_the_list_offers_bulk_actions_to_who_may_use_them(team):
+    people, c, label, _ = team
+    page = people["ann"].get("/messages/inbox/?view=all").content.decode()
+    assert 'data-testid="bulk-form"' in page and 'action="/inbox/conversations/bulk"' in page
+    assert f'name="ids" value="{c["free"]}" form="inbox-bulk"' in page
+    polled = people["ann"].get("/messages/inbox/list?view=all").content.decode()
+    assert f'name="ids" value="{c["free"]}" form="inbox-bulk"' in polled  # the poll keeps the boxes
+    viewer = people["vic"].get("/messages/inbox/").content.decode()
+    assert 'data-testid="bulk-form"' not in viewer and 'form="inbox-bulk"' not in viewer

@@ -60,3 +60,35 @@ def test_a_note_joins_the_timeline_in_its_own_style_and_is_never_sent(page, staf
     page.wait_for_selector("[data-testid=work-state]:has-text('Closed')")
     screenshot(page, "inbox-thread-note-and-controls")
     assert not Message.objects.filter(content__contains="offer Friday").exists()
+
+
+def test_tick_conversations_and_close_them_in_bulk_on_a_phone(page, staff_login, account, line):
+    convs = [d.conversation(account, line, f"+1512555030{i}", unread=1) for i in range(3)]
+    for conv in convs:
+        d.message(conv, f"hello from {conv.address}", outbound=False)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/messages/inbox/")
+    assert page.locator("[data-testid=bulk-box]").is_hidden()
+    page.wait_for_selector("[data-testid=view-all] [data-testid=unread]:has-text('3')")
+    for conv in convs[:2]:
+        page.check(f"[data-testid=select-conversation][value='{conv.pk}']")
+    assert page.locator("[data-testid=bulk-box]").is_visible()
+    page.select_option("#bulk-action", "close")
+    page.click("[data-testid=bulk-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=bulk-result]")
+    # The list and the counts follow without a reload: two closed, one left open.
+    for conv in convs[:2]:
+        page.wait_for_selector(f"#conv-{conv.pk}", state="detached", timeout=10000)
+    assert page.locator("[data-testid=conversation]").count() == 1
+    assert "2" in page.inner_text("[data-testid=bulk-result]")  # still says what it did
+    page.wait_for_selector("[data-testid=view-closed] [data-testid=unread]:has-text('2')", timeout=10000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "inbox-bulk-phone")
+    assert set(inbox_states(convs)) == {"closed", "open"}
+
+
+def inbox_states(convs) -> list[str]:
+    from inbox.models import Work
+
+    states = dict(Work.objects.filter(pk__in=[c.pk for c in convs]).values_list("pk", "state"))
+    return [states.get(c.pk, "open") for c in convs]

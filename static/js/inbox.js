@@ -64,6 +64,20 @@
     document.body.dispatchEvent(new CustomEvent("note-added"));
   });
 
+  // The bulk bar shows while conversations are ticked (each row's box is in form#inbox-bulk),
+  // and with what the last bulk action did.
+  function syncBulk() {
+    var box = document.getElementById("bulk-box");
+    var said = document.getElementById("inbox-bulk-result");
+    if (box) { box.hidden = !document.querySelector("input[form=inbox-bulk][name=ids]:checked") && !(said && said.textContent.trim()); }
+  }
+  document.addEventListener("DOMContentLoaded", syncBulk);
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.matches && e.target.matches("input[form=inbox-bulk]")) { syncBulk(); }
+  });
+  document.addEventListener("poll:merged", syncBulk);
+  document.addEventListener("htmx:afterSwap", syncBulk);
+
   document.addEventListener("keydown", function (e) {
     var t = e.target;
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing && t && t.id === "id_content" && t.form && t.form.id === "reply-form") {
