@@ -160,3 +160,11 @@ def test_the_list_offers_bulk_actions_to_who_may_use_them(team):
     assert f'name="ids" value="{c["free"]}" form="inbox-bulk"' in polled  # the poll keeps the boxes
     viewer = people["vic"].get("/messages/inbox/").content.decode()
     assert 'data-testid="bulk-form"' not in viewer and 'form="inbox-bulk"' not in viewer
+
+
+def test_the_inbox_pages_load_the_reply_notifier(team):
+    people, c, _, _ = team
+    for path in ("/messages/inbox/", f"/messages/inbox/{c['anns']}/"):
+        page = people["ann"].get(path).content.decode()
+        assert 'data-inbox-notify="/inbox/notify"' in page and "/static/inbox/notify.js" in page
+        assert "data-notify-permission" in page

@@ -92,3 +92,25 @@ def inbox_states(convs) -> list[str]:
 
     states = dict(Work.objects.filter(pk__in=[c.pk for c in convs]).values_list("pk", "state"))
     return [states.get(c.pk, "open") for c in convs]
+
+
+#: A stand-in for the browser's Notification, permission granted, that records what it shows.
+FAKE_NOTIFICATION = """
+window.__shown = [];
+window.Notification = function (title, options) { window.__shown.push(title + ": " + options.body); };
+window.Notification.permission = "granted";
+window.Notification.requestPermission = function () { return Promise.resolve("granted"); };
+"""
+
+
+def test_a_new_reply_to_my_conversation_raises_a_browser_notification(page, staff_login, account, ada):
+    from messaging import services
+
+    inbox.assign(account, ada.pk, staff_login.pk, actor=SYSTEM)
+    page.add_init_script(FAKE_NOTIFICATION)
+    with page.expect_response(lambda r: "/inbox/notify" in r.url):  # the first poll sets the cursor
+        page.goto("/messages/inbox/")
+    with page.expect_response(lambda r: "/inbox/notify?after=" in r.url and r.json()["replies"], timeout=30000):
+        services.simulate_inbound(account, ada.line, ada.address, "Friday works for me")
+    shown = wait_for(lambda: page.evaluate("window.__shown"), message="no notification was shown")
+    assert shown == ["New reply from Ada Lovelace: Friday works for me"]
