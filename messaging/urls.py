@@ -9,6 +9,7 @@ app_name = "messaging"
 thread = [
     path("", views_inbox.inbox_page, name="thread"),
     path("messages", views_inbox.thread_messages, name="thread-messages"),
+    path("live", views_inbox.thread_live, name="thread-live"),
     path("reply", views_inbox.reply, name="reply"),
     path("scheduled/<uuid:handle>/cancel", views_inbox.cancel_scheduled, name="cancel-scheduled"),
     path("messages/<uuid:handle>/react", views_inbox.react, name="react"),

@@ -26,6 +26,8 @@ THREAD_POLL_MS = 1500
 LIST_POLL_MS = 5000
 #: The views' unread counts (the inbox's ``inbox:counts``, when it is installed).
 COUNTS_POLL_MS = 5000
+#: The header, reply box and contact panel of an open thread (``thread_live``).
+LIVE_POLL_MS = 3000
 
 
 def _filters(request: HttpRequest) -> tuple[InboxFilterForm, dict, str]:
@@ -104,7 +106,8 @@ def _contact_context(conversation: Conversation) -> dict:
     if contact is None and conversation.message_type == MessageType.MESSAGE:
         # The thread may predate the contact (created later by a reply or an import).
         contact = Contact.objects.filter(account=conversation.account_id, e164_number=conversation.address).first()
-    context: dict = {"contact": contact, "contact_lists": [], "contact_url": None}
+    context: dict = {"contact": contact, "contact_lists": [], "contact_url": None,
+                     "live_version": _live_version(contact), "live_poll_ms": LIVE_POLL_MS}
     if conversation.message_type == MessageType.GROUP:
         context["group_participants"] = _participants(conversation)
         context["rename_form"] = RenameGroupForm(initial={"group_name": conversation.group_display_name})
@@ -117,6 +120,25 @@ def _contact_context(conversation: Conversation) -> dict:
         # Appointments, calls and campaigns, from the apps that own them (outreach/panels.py).
         context.update(panels.context("inbox-contact", conversation.account_id, contact))
     return context
+
+
+def _live_version(contact: Contact | None) -> str:
+    """What the header, the reply box and the contact panel show of the contact."""
+    if contact is None:
+        return "none"
+    return f"{contact.pk}:{contact.opted_out_at and contact.opted_out_at.timestamp()}:{contact.updated_at.timestamp()}"
+
+
+@member_required
+@require_GET
+def thread_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """The open thread's header status, opted-out note, reply box and contact panel, swapped
+    out of band (``_thread_live.html``); 204 while the contact is as the page shows it."""
+    conversation = _get_conversation(request, pk)
+    context = {"conversation": conversation, "reply_form": ReplyForm(), **_contact_context(conversation)}
+    if request.GET.get("v") == context["live_version"]:
+        return HttpResponse(status=204)
+    return render(request, "messaging/_thread_live.html", context)
 
 
 def _participants(conversation: Conversation) -> list[tuple[str, str]]:

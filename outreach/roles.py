@@ -85,6 +85,7 @@ RULES: dict[str, Rule] = {
     "messaging:compose": page(AGENT, AGENT),
     "messaging:thread": page(VIEWER),
     "messaging:thread-messages": page(VIEWER),
+    "messaging:thread-live": page(VIEWER),
     "messaging:reply": action(AGENT),
     "messaging:cancel-scheduled": action(AGENT),
     "messaging:react": action(AGENT),

@@ -168,3 +168,31 @@ def test_the_inbox_pages_load_the_reply_notifier(team):
         page = people["ann"].get(path).content.decode()
         assert 'data-inbox-notify="/inbox/notify"' in page and "/static/inbox/notify.js" in page
         assert "data-notify-permission" in page
+
+
+def test_the_live_poll_brings_an_opt_out_and_a_new_contact_to_the_header_reply_box_and_panel(account, line):
+    from contacts.models import Contact
+    from messaging import services as messaging
+
+    owner = client_for(account, "olga", "owner")
+    conv = d.conversation(account, line, "+15125550188")
+    page = owner.get(f"/messages/inbox/{conv.pk}/")
+    html = page.content.decode()
+    assert "Not in your contacts" in html and 'id="thread-live"' in html
+    version = page.context["live_version"]
+    live = f"/messages/inbox/{conv.pk}/live"
+    assert owner.get(live, {"v": version}).status_code == 204
+    Contact.objects.create(account=account, e164_number="+15125550188", first_name="Grace")
+    fresh = owner.get(live, {"v": version})
+    assert fresh.status_code == 200
+    body = fresh.content.decode()
+    assert "Not in your contacts" not in body and "Grace" in body and 'id="contact-card" hx-swap-oob="true"' in body
+    assert 'data-testid="reply-disabled"' not in body
+    version = fresh.context["live_version"]
+    messaging.simulate_inbound(account, line, "+15125550188", "STOP")
+    stopped = owner.get(live, {"v": version}).content.decode()
+    assert 'data-testid="header-opted-out"' in stopped and 'data-testid="opted-out-note"' in stopped
+    assert 'data-testid="reply-disabled"' in stopped and '<fieldset class="reply-fieldset" disabled>' in stopped
+    assert 'data-testid="opted-out"' in stopped  # the contact panel's badge
+    viewer = client_for(account, "vera", "viewer").get(live).content.decode()
+    assert 'id="reply-slot"' not in viewer  # a viewer has no reply box to swap

@@ -114,3 +114,30 @@ def test_a_new_reply_to_my_conversation_raises_a_browser_notification(page, staf
         services.simulate_inbound(account, ada.line, ada.address, "Friday works for me")
     shown = wait_for(lambda: page.evaluate("window.__shown"), message="no notification was shown")
     assert shown == ["New reply from Ada Lovelace: Friday works for me"]
+
+
+def test_a_stop_while_the_thread_is_open_updates_header_reply_box_and_panel(page, staff_login, account, ada):
+    page.goto(f"/messages/inbox/{ada.pk}/")
+    assert page.locator("[data-testid=header-opted-out]").count() == 0
+    assert page.is_enabled("#id_content")
+    page.fill("#id_text", "STOP")
+    page.click("[data-testid=simulate]")
+    page.wait_for_selector("[data-testid=header-opted-out]", timeout=10000)
+    page.wait_for_selector("[data-testid=opted-out-note]")
+    page.wait_for_selector("[data-testid=reply-disabled]")
+    assert not page.is_enabled("#id_content") and not page.is_enabled("[data-testid=send]")
+    assert "Opted out" in page.inner_text("[data-testid=contact-panel]")
+    screenshot(page, "inbox-thread-stop-live")
+
+
+def test_the_contact_panel_opens_from_the_thread_header_on_a_phone(page, staff_login, account, ada):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/messages/inbox/{ada.pk}/")
+    assert page.locator("[data-testid=contact-panel]").is_hidden()
+    page.click("[data-testid=show-contact]")
+    page.wait_for_selector("[data-testid=contact-panel]:has-text('Ada Lovelace')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "inbox-contact-panel-phone")
+    page.click("[data-testid=hide-contact]")
+    page.wait_for_selector("[data-testid=contact-panel]", state="hidden")
+    assert page.is_visible("#id_content")

@@ -62,6 +62,7 @@ messaging:conversation-list      V -
 messaging:compose                A A
 messaging:thread                 V -
 messaging:thread-messages        V -
+messaging:thread-live            V -
 messaging:reply                  - A
 messaging:cancel-scheduled       - A
 messaging:react                  - A
