@@ -89,6 +89,8 @@ RULES: dict[str, Rule] = {
     "messaging:reply": action(AGENT),
     "messaging:cancel-scheduled": action(AGENT),
     "messaging:react": action(AGENT),
+    # A failed bubble's Retry: whoever may send in the thread (the Dead letters page is managers').
+    "messaging:retry": action(AGENT),
     "messaging:simulate": action(AGENT),
     "messaging:rename-group": action(AGENT),
     "messaging:inbox-settings": page(OWNER, OWNER),

@@ -196,3 +196,28 @@ def test_the_live_poll_brings_an_opt_out_and_a_new_contact_to_the_header_reply_b
     assert 'data-testid="opted-out"' in stopped  # the contact panel's badge
     viewer = client_for(account, "vera", "viewer").get(live).content.decode()
     assert 'id="reply-slot"' not in viewer  # a viewer has no reply box to swap
+
+
+def test_a_failed_bubble_is_retried_from_the_thread_by_who_may_send_there(team, account, line):
+    from messaging.choices import Status
+    from outreach.models import AuditEntry
+
+    people, c, _, _ = team
+    conv = d.Conversation.objects.get(pk=c["anns"])
+    failed = d.message(conv, "Your invoice", status=Status.ERROR, attempts=5, error_message="Carrier timeout")
+    delivered = d.message(conv, "Thanks")
+    retry = f"/messages/inbox/{conv.pk}/messages/{failed.handle}/retry"
+    page = people["ann"].get(f"/messages/inbox/{conv.pk}/").content.decode()
+    assert page.count('data-testid="retry-message"') == 1 and retry in page
+    assert 'data-testid="retry-message"' not in people["vic"].get(f"/messages/inbox/{conv.pk}/").content.decode()
+    assert people["vic"].post(retry).status_code == 403
+    assert people["bob"].post(retry).status_code == 404  # not bob's conversation
+    answer = people["ann"].post(retry, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and f'data-handle="{failed.handle}"' in answer.content.decode()
+    failed.refresh_from_db()
+    assert failed.status == Status.QUEUED and failed.attempts == 0 and failed.error_message == ""
+    assert AuditEntry.objects.filter(action="message.dead_letter_retried", actor=people["ann"].user).count() == 1
+    # Only a dead letter goes again: a delivered message is refused, and says so.
+    people["ann"].post(f"/messages/inbox/{conv.pk}/messages/{delivered.handle}/retry")
+    delivered.refresh_from_db()
+    assert delivered.status == Status.DELIVERED

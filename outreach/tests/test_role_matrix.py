@@ -66,6 +66,7 @@ messaging:thread-live            V -
 messaging:reply                  - A
 messaging:cancel-scheduled       - A
 messaging:react                  - A
+messaging:retry                  - A
 messaging:simulate               - A
 messaging:rename-group           - A
 messaging:inbox-settings         O O
