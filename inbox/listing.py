@@ -22,9 +22,10 @@ The contract messaging's list may rely on:
   keeping those the person may read at all, in any state (``policy.visible``: an agent's own
   and unassigned ones): messaging's thread page and its actions answer 404 for the others.
   Building it costs no query.
-- ``panels.context("inbox-sidebar", account, membership)`` -> ``inbox_views``: ``View``
-  rows (key, name, colour, unread) in sidebar order, which ``inbox/_view_counts.html``
-  renders; the same three queries.
+- ``panels.context("inbox-sidebar", account, request)`` -> what ``inbox/_view_counts.html``
+  renders (``inbox.views_list.counts_context``: ``inbox_views``, ``View`` rows of key,
+  name, colour and unread in sidebar order; the current ``?view=``; the poll's version
+  and interval); the same three queries.
 """
 from __future__ import annotations
 
@@ -139,7 +140,3 @@ def sidebar(account, membership) -> list[View]:
 
 def unread(account, membership) -> dict[str, int]:
     return {view.key: view.unread for view in sidebar(account, membership)}
-
-
-def sidebar_context(account, membership) -> dict:
-    return {"inbox_views": sidebar(account, membership)}

@@ -4,7 +4,8 @@
 - ``inbox-thread`` (account, conversation): ``inbox_work`` (state, assignee, snooze_until),
   ``inbox_labels``, ``inbox_notes``, ``inbox_canned`` (shortcut -> body rendered for the
   conversation's contact), and for the controls (``inbox/_work_controls.html``,
-  ``inbox/_notes.html``) ``inbox_all_labels`` and ``inbox_people`` (who may be assigned):
+  ``inbox/_notes.html``) ``inbox_all_labels``, ``inbox_people`` (who may be assigned) and
+  ``snooze_presets``:
   a constant number of queries.
 - ``inbox-list`` (account, a page of conversations): ``inbox_rows``, conversation id ->
   {state, assignee, labels}: two queries for the page.

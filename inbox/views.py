@@ -20,6 +20,7 @@ from . import services
 from .forms import AvailabilityForm, CannedReplyForm, LabelForm, RuleForm
 from .models import Availability, CannedReply, Label
 from .policy import for_member
+from .views_work import local
 
 
 def _errors_into(form, exc: OutreachError) -> None:
@@ -165,9 +166,5 @@ def availability(request):
         services.set_available(request.membership, on)
         messages.success(request, "You are available: new replies may be assigned to you." if on
                          else "You are away: the round-robin skips you.")
-        return redirect(request.POST.get("next") if _local(request.POST.get("next")) else "inbox:availability")
+        return redirect(request.POST.get("next") if local(request.POST.get("next")) else "inbox:availability")
     return render(request, "inbox/availability.html", _context(request))
-
-
-def _local(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")

@@ -34,6 +34,12 @@ def counts_context(request: HttpRequest) -> dict:
             "counts_poll_ms": COUNTS_POLL_MS}
 
 
+def sidebar_context(account, request: HttpRequest) -> dict:
+    """The ``inbox-sidebar`` slot (``outreach.panels``): messaging's list page includes
+    ``inbox/_view_counts.html`` with it."""
+    return counts_context(request)
+
+
 @member_required
 @require_GET
 def counts(request: HttpRequest) -> HttpResponse:

@@ -23,7 +23,7 @@ from outreach.exceptions import InvalidInput, NotFound, OutreachError
 
 from . import panels, services
 from .policy import Actor, for_member, visible
-from .snooze import PRESETS, wake_time
+from .snooze import wake_time
 
 
 def _conversation(request: HttpRequest, pk: int) -> Conversation:
@@ -39,8 +39,7 @@ def local(url: str | None) -> bool:
 
 
 def controls_context(request: HttpRequest, conversation: Conversation, error: str = "") -> dict:
-    return {"conversation": conversation, "snooze_presets": PRESETS, "inbox_error": error,
-            **panels.thread(request.account, conversation)}
+    return {"conversation": conversation, "inbox_error": error, **panels.thread(request.account, conversation)}
 
 
 def _answer(request: HttpRequest, conversation: Conversation, template: str, error: str = "",
@@ -114,15 +113,15 @@ def _snooze(request, pk, actor) -> str:
     return f"Snoozed until {timezone.localtime(until):%a %d %b, %H:%M}."
 
 
-def label_ids(values: list[str]) -> list[int]:
+def ids_of(values: list[str], field: str, what: str) -> list[int]:
     bad = [v for v in values if not v.isdigit()]
     if bad:
-        raise InvalidInput(f"Not labels: {', '.join(bad)}.", field="labels")
+        raise InvalidInput(f"Not {what}: {', '.join(bad)}.", field=field)
     return [int(v) for v in values]
 
 
 def _labels(request, pk, actor) -> str:
-    wanted = services.parse(request.account, {"labels": label_ids(request.POST.getlist("labels"))})
+    wanted = services.parse(request.account, {"labels": ids_of(request.POST.getlist("labels"), "labels", "labels")})
     services.apply(request.account, [pk], wanted, actor=actor, single=True)
     return "Saved the labels."
 
@@ -148,7 +147,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     actor = for_member(request.membership)
     data = {"label": request.POST.get("label", "")}
     try:
-        ids = label_ids(request.POST.getlist("ids"))
+        ids = ids_of(request.POST.getlist("ids"), "ids", "conversations")
         data["label"] = int(data["label"]) if data["label"].isdigit() else data["label"]
         if request.POST.get("action") == "assign":
             data["assignee"] = assignee_id(request, request.POST.get("assignee"))

@@ -24,8 +24,6 @@ from .models import Conversation, Message
 #: How often the open thread and the list ask for changes (milliseconds).
 THREAD_POLL_MS = 1500
 LIST_POLL_MS = 5000
-#: The views' unread counts (the inbox's ``inbox:counts``, when it is installed).
-COUNTS_POLL_MS = 5000
 #: The header, reply box and contact panel of an open thread (``thread_live``).
 LIVE_POLL_MS = 3000
 
@@ -63,12 +61,13 @@ def _conversation_window(request: HttpRequest) -> tuple[InboxFilterForm, inbox.W
 
 
 def _list_context(request: HttpRequest, form: InboxFilterForm, win: inbox.Window, selected: int | None) -> dict:
-    """The list pane: filters, the page of rows and the views with their unread counts
-    (``inbox_views`` from the ``inbox-sidebar`` slot; empty without the inbox app)."""
-    context = {"filter_form": form, "window": win, "list_poll_ms": LIST_POLL_MS, "selected": selected,
-               "current_view": win.extra["view"], "counts_poll_ms": COUNTS_POLL_MS}
-    context.update(panels.context("inbox-sidebar", request.account, request.membership))
+    """The list pane: filters, the page of rows, the views with their unread counts (the
+    ``inbox-sidebar`` slot's context for ``inbox/_view_counts.html``) and the bulk bar's
+    (``inbox-bulk``); both empty without the inbox app."""
+    context = {"filter_form": form, "window": win, "list_poll_ms": LIST_POLL_MS, "selected": selected}
+    context.update(panels.context("inbox-sidebar", request.account, request))
     context.update(panels.context("inbox-bulk", request.account, request.membership))
+    context["current_view"] = win.extra["view"]  # the person's default when ``?view=`` names none
     return context
 
 

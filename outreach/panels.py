@@ -12,7 +12,7 @@ Slots: ``home`` (account), ``contact`` (account, contact: the contact page),
 (account, a page of contacts: contact id -> line number, for the Sendblue contacts API),
 ``inbox-thread`` (account, conversation: its work state, labels, notes and canned replies)
 ``inbox-list`` (account, a page of conversations: id -> state, assignee, labels),
-``inbox-bulk`` (account, membership: the list's bulk bar) and ``inbox-sidebar`` (account, membership: the inbox's views with their unread counts), all
+``inbox-bulk`` (account, membership: the list's bulk bar) and ``inbox-sidebar`` (account, request: the inbox's views with their unread counts), all
 filled by the ``inbox`` app.
 
 A page that needs a value rather than context (a filter to apply, a number) asks for it with

@@ -77,6 +77,7 @@ def test_bad_requests_are_named_and_a_plain_post_redirects_with_the_message(acco
     agent = client_for(ann)
     assert "no bulk action" in bulk(agent, [conv.pk], "delete").content.decode()
     assert "Select 1 to" in bulk(agent, [], "close").content.decode()
+    assert "Not conversations: x" in bulk(agent, ["x"], "close").content.decode()
     assert "to themselves only" in bulk(agent, [conv.pk], "assign", assignee=str(person(account, "bob").pk)).content.decode()
     response = agent.post("/inbox/conversations/bulk", {"ids": [conv.pk], "action": "close",
                                                         "next": "/messages/inbox/?view=all"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -113,9 +114,12 @@ def test_the_sidebar_costs_three_queries_at_any_size(account):
         change(account, convs[1::7], state="closed")
         d.line(account, f"+1512444{size:04d}")
         for who in (meg, ann):
-            membership = seat(who)
+            request = RequestFactory().get("/messages/inbox/", {"view": "mine"})
+            request.account, request.membership = account, seat(who)
             with CaptureQueriesContext(connection) as queries:
-                views = panels.context("inbox-sidebar", account, membership)["inbox_views"]
+                context = panels.context("inbox-sidebar", account, request)
+            views = context["inbox_views"]
+            assert context["current_view"] == "mine" and context["counts_poll_ms"]
             costs[size, who.username] = len(queries)
             counts = {view.key: view.unread for view in views}
             assert counts == expected_unread(account, who, counts)

@@ -30,6 +30,9 @@ def test_the_thread_slot_gives_work_labels_notes_and_rendered_canned_replies(acc
     assert [label.name for label in context["inbox_labels"]] == ["VIP"]
     assert [note.body for note in context["inbox_notes"]] == ["Prefers mornings"]
     assert context["inbox_canned"] == {"hi": "Hi Ada"}
+    assert [label.name for label in context["inbox_all_labels"]] == ["VIP"]
+    assert [p.username for p in context["inbox_people"]] == ["meg"]
+    assert [value for value, _ in context["snooze_presets"]] == ["1h", "tomorrow", "until"]
 
 
 def test_the_list_slot_costs_three_queries_for_any_page(account):
