@@ -141,3 +141,16 @@ def test_the_contact_panel_opens_from_the_thread_header_on_a_phone(page, staff_l
     page.click("[data-testid=hide-contact]")
     page.wait_for_selector("[data-testid=contact-panel]", state="hidden")
     assert page.is_visible("#id_content")
+
+
+def test_retry_on_a_failed_bubble_queues_it_again_in_place(page, staff_login, account, ada):
+    from messaging.choices import Status
+
+    failed = d.message(ada, "Your invoice is ready", status=Status.ERROR, attempts=5, error_message="Carrier timeout")
+    page.goto(f"/messages/inbox/{ada.pk}/")
+    bubble = f"[data-handle='{failed.handle}']"
+    page.click(f"{bubble} [data-testid=retry-message]")
+    page.wait_for_selector(f"{bubble}[data-status=QUEUED]")
+    assert page.locator(f"{bubble} [data-testid=retry-message]").count() == 0
+    failed.refresh_from_db()
+    assert failed.status == Status.QUEUED
