@@ -43,6 +43,7 @@ class InboxConfig(AppConfig):
         # Its list's views (Mine, Unassigned, ... by label, by line) and their unread counts.
         panels.provide("inbox-view", "inbox.listing.condition")
         panels.provide("inbox-unread", "inbox.listing.unread")
+        panels.provide("inbox-visible", "inbox.listing.visible_condition")
         panels.register("inbox-sidebar", "inbox.views_list.sidebar_context")
         # ``make run``'s demo gets labels and canned replies though campaigns imports no inbox code.
         demo.register("inbox.services.demo.seed_demo")

@@ -18,6 +18,10 @@ The contract messaging's list may rely on:
   person may see have unread messages (``unread_count > 0``)} for the five views, every
   label and every line of the account: three queries (labels, lines, one aggregate with a
   ``FILTER`` per view) whatever the numbers of conversations, labels and lines.
+- ``panels.answer("inbox-visible", account, membership)`` -> a ``Q`` over ``Conversation``
+  keeping those the person may read at all, in any state (``policy.visible``: an agent's own
+  and unassigned ones): messaging's thread page and its actions answer 404 for the others.
+  Building it costs no query.
 - ``panels.context("inbox-sidebar", account, request)`` -> what ``inbox/_view_counts.html``
   renders (``inbox.views_list.counts_context``: ``inbox_views``, ``View`` rows of key,
   name, colour and unread in sidebar order; the current ``?view=``; the poll's version
@@ -83,6 +87,11 @@ def condition(account, membership, key: str | None) -> Q | None:
     actor = for_member(membership)
     chosen = _fixed(key, account, actor.user_id) if ":" not in key else _by_id(key)
     return None if chosen is None else chosen & may_see(actor)
+
+
+def visible_condition(account, membership) -> Q:
+    """What the person may read, in any state (the ``inbox-visible`` answer)."""
+    return may_see(for_member(membership))
 
 
 def _counts(actor: Actor, labels: list[Label], lines: list[Line]) -> dict:

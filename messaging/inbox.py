@@ -15,9 +15,12 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from outreach.models import Account
 
+from .inbox_team import work_version
 from .models import Conversation, Message
 
 LIST_SIZE = 25
+#: Message text is searched from three characters: a trigram index has nothing shorter to use.
+TEXT_SEARCH_MIN = 3
 THREAD_SIZE = 50
 
 
@@ -58,9 +61,12 @@ def parse_offset(value: str | None) -> int:
 
 
 def conversations(account: Account, *, q: str = "", line=None, unread: bool = False,
-                  opted_out: bool = False) -> QuerySet[Conversation]:
+                  opted_out: bool = False, where: Q | None = None) -> QuerySet[Conversation]:
+    """The account's conversations, newest first, narrowed by the filters and ``where`` (the
+    inbox's view and what the person may see: ``inbox_scope``)."""
     qs = (
         Conversation.objects.filter(account=account)
+        .filter(where if where is not None else Q())
         .select_related("line", "contact")
         # The newest message's id rides along (one index probe per row of the page), so
         # the previews cost one more query for the whole page, not one per row.
@@ -89,8 +95,17 @@ def conversations(account: Account, *, q: str = "", line=None, unread: bool = Fa
         digits = re.sub(r"\D", "", q)
         if len(digits) >= 3:  # "(512) 555-01" finds +1512555010x
             match |= Q(address__contains=digits)
+        if len(q) >= TEXT_SEARCH_MIN:
+            match |= Q(pk__in=said(account, q))
         qs = qs.filter(match)
     return qs
+
+
+def said(account: Account, text: str) -> QuerySet:
+    """The ids of the account's conversations with a message containing ``text`` (any
+    case): one semi-join the list hashes once, read through the trigram index
+    ``msg_content_trgm`` (messaging/migrations/0020), never a scan of the messages."""
+    return Message.objects.filter(account=account, content__icontains=text).values("conversation_id")
 
 
 def attach_previews(rows: list[Conversation]) -> None:
@@ -138,5 +153,6 @@ def list_version(rows: list[Conversation]) -> str:
     h = hashlib.blake2b(digest_size=8)
     for c in rows:
         preview = getattr(c, "preview", None)
-        h.update(f"{c.id}:{c.unread_count}:{c.last_message_at}:{preview.status if preview else ''}|".encode())
+        work = work_version(c)
+        h.update(f"{c.id}:{c.unread_count}:{c.last_message_at}:{preview.status if preview else ''}:{work}|".encode())
     return h.hexdigest()

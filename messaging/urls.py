@@ -1,7 +1,7 @@
 """Console pages of messaging, mounted at /messages/."""
 from django.urls import include, path
 
-from . import views, views_callbacks, views_inbox, views_lines, views_log
+from . import views, views_callbacks, views_inbox, views_lines, views_log, views_retry
 from .providers import registry
 
 app_name = "messaging"
@@ -9,9 +9,11 @@ app_name = "messaging"
 thread = [
     path("", views_inbox.inbox_page, name="thread"),
     path("messages", views_inbox.thread_messages, name="thread-messages"),
+    path("live", views_inbox.thread_live, name="thread-live"),
     path("reply", views_inbox.reply, name="reply"),
     path("scheduled/<uuid:handle>/cancel", views_inbox.cancel_scheduled, name="cancel-scheduled"),
     path("messages/<uuid:handle>/react", views_inbox.react, name="react"),
+    path("messages/<uuid:handle>/retry", views_retry.retry, name="retry"),
     path("simulate", views_inbox.simulate, name="simulate"),
     path("rename", views_inbox.rename_group, name="rename-group"),
 ]

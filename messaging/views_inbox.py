@@ -16,7 +16,7 @@ from outreach.choices import AuditAction
 from outreach.console import member_required
 from outreach.exceptions import OutreachError
 
-from . import inbox, media, services
+from . import inbox, inbox_scope, inbox_team, media, services
 from .choices import EventSource, MessageType, Provider, Tapback
 from .forms import ComposeForm, InboxFilterForm, RenameGroupForm, ReplyForm, SimulateInboundForm
 from .models import Conversation, Message
@@ -24,6 +24,8 @@ from .models import Conversation, Message
 #: How often the open thread and the list ask for changes (milliseconds).
 THREAD_POLL_MS = 1500
 LIST_POLL_MS = 5000
+#: The header, reply box and contact panel of an open thread (``thread_live``).
+LIVE_POLL_MS = 3000
 
 
 def _filters(request: HttpRequest) -> tuple[InboxFilterForm, dict, str]:
@@ -42,22 +44,39 @@ def _filters(request: HttpRequest) -> tuple[InboxFilterForm, dict, str]:
 
 def _conversation_window(request: HttpRequest) -> tuple[InboxFilterForm, inbox.Window]:
     form, wanted, query = _filters(request)
+    key, condition = inbox_scope.view(request)
     win = inbox.window(
-        inbox.conversations(request.account, **wanted),
+        inbox.conversations(request.account, where=condition & inbox_scope.visible(request), **wanted),
         inbox.parse_offset(request.GET.get("offset")),
         inbox.LIST_SIZE,
         query,
     )
     inbox.attach_previews(win.rows)
+    inbox_team.attach_work(request.account, win.rows)
     win.extra["version"] = inbox.list_version(win.rows)
-    win.extra["filtered"] = bool(wanted and any(wanted.values()))
+    win.extra["searched"] = bool(wanted and any(wanted.values()))
+    win.extra["filtered"] = win.extra["searched"] or key != inbox_scope.default_view(request.membership)
+    win.extra["view"] = key
     return form, win
 
 
+def _list_context(request: HttpRequest, form: InboxFilterForm, win: inbox.Window, selected: int | None) -> dict:
+    """The list pane: filters, the page of rows, the views with their unread counts (the
+    ``inbox-sidebar`` slot's context for ``inbox/_view_counts.html``) and the bulk bar's
+    (``inbox-bulk``); both empty without the inbox app."""
+    context = {"filter_form": form, "window": win, "list_poll_ms": LIST_POLL_MS, "selected": selected}
+    context.update(panels.context("inbox-sidebar", request.account, request))
+    context.update(panels.context("inbox-bulk", request.account, request.membership))
+    context["current_view"] = win.extra["view"]  # the person's default when ``?view=`` names none
+    return context
+
+
 def _get_conversation(request: HttpRequest, pk: int) -> Conversation:
-    # Scoped by account: another account's conversation is a 404.
+    # Scoped by account and by what the role may read: another account's conversation, and
+    # another agent's, is a 404 (its actions too).
     return get_object_or_404(
-        Conversation.objects.select_related("line", "contact"), account=request.account, pk=pk
+        Conversation.objects.select_related("line", "contact").filter(inbox_scope.visible(request)),
+        account=request.account, pk=pk,
     )
 
 
@@ -67,11 +86,14 @@ def _thread_context(request: HttpRequest, conversation: Conversation) -> dict:
         conversation.unread_count = 0
     before = request.GET.get("before")
     messages, has_older = inbox.thread(conversation, before=int(before) if (before or "").isdigit() else None)
+    extras = inbox_team.thread_extras(request.account, conversation)
+    notes = extras.get("inbox_notes", [])
     return {
+        **extras,
         "conversation": conversation,
-        "thread_messages": messages,
+        "thread_messages": inbox_team.timeline(messages, notes, has_older=has_older),
         "has_older": has_older,
-        "thread_version": inbox.thread_version(conversation, messages),
+        "thread_version": inbox.thread_version(conversation, messages) + inbox_team.notes_version(notes),
         "thread_poll_ms": THREAD_POLL_MS,
         "paged_back": bool(before),
         "tapbacks": Tapback.choices,
@@ -83,7 +105,8 @@ def _contact_context(conversation: Conversation) -> dict:
     if contact is None and conversation.message_type == MessageType.MESSAGE:
         # The thread may predate the contact (created later by a reply or an import).
         contact = Contact.objects.filter(account=conversation.account_id, e164_number=conversation.address).first()
-    context: dict = {"contact": contact, "contact_lists": [], "contact_url": None}
+    context: dict = {"contact": contact, "contact_lists": [], "contact_url": None,
+                     "live_version": _live_version(contact), "live_poll_ms": LIVE_POLL_MS}
     if conversation.message_type == MessageType.GROUP:
         context["group_participants"] = _participants(conversation)
         context["rename_form"] = RenameGroupForm(initial={"group_name": conversation.group_display_name})
@@ -96,6 +119,25 @@ def _contact_context(conversation: Conversation) -> dict:
         # Appointments, calls and campaigns, from the apps that own them (outreach/panels.py).
         context.update(panels.context("inbox-contact", conversation.account_id, contact))
     return context
+
+
+def _live_version(contact: Contact | None) -> str:
+    """What the header, the reply box and the contact panel show of the contact."""
+    if contact is None:
+        return "none"
+    return f"{contact.pk}:{contact.opted_out_at and contact.opted_out_at.timestamp()}:{contact.updated_at.timestamp()}"
+
+
+@member_required
+@require_GET
+def thread_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """The open thread's header status, opted-out note, reply box and contact panel, swapped
+    out of band (``_thread_live.html``); 204 while the contact is as the page shows it."""
+    conversation = _get_conversation(request, pk)
+    context = {"conversation": conversation, "reply_form": ReplyForm(), **_contact_context(conversation)}
+    if request.GET.get("v") == context["live_version"]:
+        return HttpResponse(status=204)
+    return render(request, "messaging/_thread_live.html", context)
 
 
 def _participants(conversation: Conversation) -> list[tuple[str, str]]:
@@ -117,7 +159,7 @@ def inbox_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     conversation = _get_conversation(request, pk) if pk is not None else None
     thread_context = _thread_context(request, conversation) if conversation else {}  # marks it read
     form, win = _conversation_window(request)
-    context = {"filter_form": form, "window": win, "list_poll_ms": LIST_POLL_MS, "selected": pk}
+    context = _list_context(request, form, win, pk)
     if conversation is not None:
         context.update(thread_context)
         context.update(_contact_context(conversation))
@@ -169,7 +211,7 @@ def _form_error(request: HttpRequest, conversation: Conversation, template: str,
         return response
     thread_context = _thread_context(request, conversation)
     form_, win = _conversation_window(request)
-    context = {"filter_form": form_, "window": win, "list_poll_ms": LIST_POLL_MS, "selected": conversation.pk}
+    context = _list_context(request, form_, win, conversation.pk)
     context.update(thread_context)
     context.update(_contact_context(conversation))
     context["reply_form"] = form if isinstance(form, ReplyForm) else ReplyForm()

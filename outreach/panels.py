@@ -19,7 +19,9 @@ A page that needs a value rather than context (a filter to apply, a number) asks
 ``answer(slot, *args)``: one app ``provide``s each such slot, and an unprovided slot answers
 ``default``. Slots: ``inbox-view`` (account, membership, view key -> a ``Q`` over
 messaging's ``Conversation``, or None) and ``inbox-unread`` (account, membership -> unread
-conversations by view key), both provided by ``inbox`` (contract: ``inbox/listing.py``).
+conversations by view key) and ``inbox-visible`` (account, membership -> a ``Q`` of the
+conversations the person may read at all), all provided by ``inbox`` (contract:
+``inbox/listing.py``).
 """
 from __future__ import annotations
 

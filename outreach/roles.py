@@ -85,9 +85,12 @@ RULES: dict[str, Rule] = {
     "messaging:compose": page(AGENT, AGENT),
     "messaging:thread": page(VIEWER),
     "messaging:thread-messages": page(VIEWER),
+    "messaging:thread-live": page(VIEWER),
     "messaging:reply": action(AGENT),
     "messaging:cancel-scheduled": action(AGENT),
     "messaging:react": action(AGENT),
+    # A failed bubble's Retry: whoever may send in the thread (the Dead letters page is managers').
+    "messaging:retry": action(AGENT),
     "messaging:simulate": action(AGENT),
     "messaging:rename-group": action(AGENT),
     "messaging:inbox-settings": page(OWNER, OWNER),

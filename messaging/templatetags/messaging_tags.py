@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 
 from ..choices import Status
+from ..inbox_team import work_version
 from ..providers import registry
 
 register = template.Library()
@@ -106,3 +107,9 @@ def provider_line_actions(line) -> str:
     """The template of the links ``line``'s provider adds to its row of the lines page ("")."""
     entry = registry.PROVIDERS.get(line.provider)
     return entry.line_actions if entry else ""
+
+
+@register.filter(name="work_version")
+def work_version_filter(conversation) -> str:
+    """A list row's work (state, assignee, labels) in its ``data-v``, so the poll redraws it."""
+    return work_version(conversation)

@@ -299,3 +299,13 @@ def test_compose_says_what_to_fix(admin, account, line):
     assert response.status_code == 422 and b'role="alert"' in response.content
     assert admin.post("/messages/inbox/new", {"to": "+15125550177"}).status_code == 422
     assert not Message.objects.exists()
+
+
+def test_search_finds_by_message_text_from_three_characters(admin, account, line):
+    hit = d.conversation(account, line, "+15125550111")
+    d.message(hit, "Do you have the Blue umbrella in stock?", outbound=False)
+    miss = d.conversation(account, line, "+15125550122")
+    d.message(miss, "Thanks, see you Friday")
+    assert ids(admin.get("/messages/inbox/", {"q": "blue UMBRELLA"})) == [hit.pk]
+    assert ids(admin.get("/messages/inbox/", {"q": "friday"})) == [miss.pk]
+    assert ids(admin.get("/messages/inbox/", {"q": "bl"})) == []  # too short for message text

@@ -191,3 +191,72 @@ def test_the_dashboard_costs_the_same_at_10_and_10000_messages_and_reads_no_hist
         assert not GROWING_SEQ_SCAN.search(explained) and "msg_account_recent" not in explained, explained
         if re.search(r"\bmessaging_message\b", explained):
             assert any(index in explained for index in LIVE_INDEXES), explained
+
+
+def test_the_inbox_views_cost_the_same_at_any_size(account):
+    """Each view (and an agent's, whose views also hide other agents' conversations) reads
+    as many queries at 3 conversations as at a thousand more, assigned, labelled, closed."""
+    from inbox import services
+    from inbox.models import Label
+    from inbox.policy import SYSTEM
+
+    def change(convs, **data) -> None:
+        ids = [c.pk for c in convs]
+        for start in range(0, len(ids), services.MAX_BULK):
+            services.apply(account, ids[start:start + services.MAX_BULK], services.parse(account, data), actor=SYSTEM)
+
+    line = d.line(account)
+    agent, manager = d.staff_client(account, "ann", "agent"), d.staff_client(account, "max", "manager")
+    other = d.staff_client(account, "bob", "agent")
+    ann, bob = (c.session["_auth_user_id"] for c in (agent, other))
+    label = Label.objects.create(account=account, name="VIP", colour="#c00")
+
+    def grow(count: int) -> None:
+        convs = d.bulk_conversations(account, line, count, per_conversation=1)
+        quarter = max(count // 4, 1)
+        change(convs[:quarter], assignee=int(ann))
+        change(convs[quarter:2 * quarter], assignee=int(bob))
+        change(convs[2 * quarter:3 * quarter], state="closed")
+        change(convs[::3], add_labels=[label.pk])
+
+    views = ["", "?view=mine", "?view=unassigned", "?view=all", "?view=snoozed", "?view=closed",
+             f"?view=label:{label.pk}", f"?view=line:{line.pk}", "?view=unassigned&q=999"]
+    grow(4)
+    small = {(who, v): queries(client, "/messages/inbox/" + v) for who, client in (("agent", agent), ("manager", manager))
+             for v in views}
+    grow(1000)
+    big = {(who, v): queries(client, "/messages/inbox/" + v) for who, client in (("agent", agent), ("manager", manager))
+           for v in views}
+    assert big == small
+
+
+def test_search_by_message_text_reads_the_trigram_index_at_a_million_messages(admin, account, other_account):
+    """A million messages (inserted by one INSERT ... SELECT over generate_series), a few
+    hundred conversations: searching the list for words of a message reads
+    ``msg_content_trgm``, never scans the messages, and finds the conversation."""
+    from messaging.models import Message
+
+    line = d.line(account)
+    convs = d.bulk_conversations(account, line, 400, per_conversation=1)
+    d.bulk_conversations(other_account, d.line(other_account, "+15125550999"), 10, per_conversation=1)
+    needle = convs[123]
+    d.message(needle, "Could you bring the BLUE umbrella on Friday?", outbound=False)
+    columns = [f.column for f in Message._meta.concrete_fields if f.column != "id"]
+    made = {"handle": "gen_random_uuid()", "content": "'status update number ' || g",
+            "conversation_id": "ids[1 + g %% 400]", "created_at": "now() - g * interval '1 second'"}
+    with connection.cursor() as cursor:
+        cursor.execute(  # one statement: every column copied from a template row but these
+            f"""WITH template AS (SELECT * FROM messaging_message WHERE conversation_id = %s LIMIT 1),
+                     convs AS (SELECT array_agg(id) AS ids FROM messaging_conversation WHERE account_id = %s)
+                INSERT INTO messaging_message ({", ".join(columns)})
+                SELECT {", ".join(made.get(c, f"template.{c}") for c in columns)}
+                FROM generate_series(1, 1000000) AS g, template, convs""",
+            [convs[0].pk, account.pk],
+        )
+        cursor.execute("ANALYZE messaging_message; ANALYZE messaging_conversation;")
+    assert Message.objects.count() > 1_000_000
+    text_plan = inbox.conversations(account, q="blue umbrella")[: inbox.LIST_SIZE + 1].explain()
+    assert "msg_content_trgm" in text_plan, text_plan
+    assert "Seq Scan on messaging_message" not in text_plan, text_plan
+    found = admin.get("/messages/inbox/", {"q": "blue umbrella"})
+    assert [c.pk for c in found.context["window"].rows] == [needle.pk]

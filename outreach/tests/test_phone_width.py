@@ -145,6 +145,7 @@ MESSAGING_PAGES = [
     ("inbox", lambda t: "/messages/inbox/"),
     ("thread", lambda t: f"/messages/inbox/{t['conversation'].pk}/"),
     ("group-thread", lambda t: f"/messages/inbox/{t['group'].pk}/"),
+    ("thread-contact", lambda t: f"/messages/inbox/{t['conversation'].pk}/#contact-pane"),  # the header's Contact
     ("thread-empty-reply", lambda t: f"/messages/inbox/{t['conversation'].pk}/"),  # sent empty below
     ("compose", lambda t: "/messages/inbox/new"),
     ("log", lambda t: "/messages/log/"),
@@ -201,6 +202,8 @@ MUST_BE_ON_SCREEN = {
     "api-keys": ["button:has-text('Revoke')", "button:has-text('Create key')"],
     "contact": ["button:has-text('Save')", "[data-testid=opt-toggle]"],
     "people": ["button:has-text('Deactivate')", "button:has-text('Send invitation')"],
+    "thread": ["[data-testid=show-contact]", "[data-testid=send]"],
+    "thread-contact": ["[data-testid=contact-panel]", "[data-testid=hide-contact]"],
 }
 
 #: aria-describedby ids with no element: help or errors a screen reader cannot reach.

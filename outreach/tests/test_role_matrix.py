@@ -62,9 +62,11 @@ messaging:conversation-list      V -
 messaging:compose                A A
 messaging:thread                 V -
 messaging:thread-messages        V -
+messaging:thread-live            V -
 messaging:reply                  - A
 messaging:cancel-scheduled       - A
 messaging:react                  - A
+messaging:retry                  - A
 messaging:simulate               - A
 messaging:rename-group           - A
 messaging:inbox-settings         O O

@@ -45,6 +45,39 @@
     if (field && note) { field.value = ""; note.hidden = true; }
   });
 
+  // An internal note (inbox:note answers with the notes partial): say why it was refused,
+  // or clear the form and have the thread show it now rather than at the next poll.
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (!form || !form.matches || !form.matches("[data-note-form]")) { return; }
+    var box = document.getElementById("note-error");
+    var answer = new DOMParser().parseFromString(e.detail.xhr.responseText || "", "text/html");
+    var refused = answer.querySelector("[data-testid=note-error]");
+    if (!e.detail.successful || refused) {
+      box.textContent = refused ? refused.textContent : "The note was not saved: try again.";
+      box.hidden = false;
+      return;
+    }
+    box.hidden = true;
+    form.reset();
+    stickToBottom = true;
+    document.body.dispatchEvent(new CustomEvent("note-added"));
+  });
+
+  // The bulk bar shows while conversations are ticked (each row's box is in form#inbox-bulk),
+  // and with what the last bulk action did.
+  function syncBulk() {
+    var box = document.getElementById("bulk-box");
+    var said = document.getElementById("inbox-bulk-result");
+    if (box) { box.hidden = !document.querySelector("input[form=inbox-bulk][name=ids]:checked") && !(said && said.textContent.trim()); }
+  }
+  document.addEventListener("DOMContentLoaded", syncBulk);
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.matches && e.target.matches("input[form=inbox-bulk]")) { syncBulk(); }
+  });
+  document.addEventListener("poll:merged", syncBulk);
+  document.addEventListener("htmx:afterSwap", syncBulk);
+
   document.addEventListener("keydown", function (e) {
     var t = e.target;
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing && t && t.id === "id_content" && t.form && t.form.id === "reply-form") {
