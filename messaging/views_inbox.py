@@ -295,16 +295,23 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cancel_scheduled(request: HttpRequest, pk: int, handle) -> HttpResponse:
     """Cancel a scheduled message of this thread before its time."""
+    return act_on_message(request, pk, handle, services.cancel_scheduled, AuditAction.SCHEDULED_CANCELLED)
+
+
+def act_on_message(request: HttpRequest, pk: int, handle, act, audit: str, **only) -> HttpResponse:
+    """Change one message of this thread with ``act(account, message, source=...)`` and audit
+    it by handle; a handle not in the thread (``only`` narrows it) is a 404, a refusal is
+    flashed. The thread comes back either way."""
     conversation = _get_conversation(request, pk)
-    message = Message.objects.filter(account=request.account, conversation=conversation, handle=handle).first()
+    message = Message.objects.filter(account=request.account, conversation=conversation, handle=handle, **only).first()
     if message is None:
         raise Http404
     try:
-        services.cancel_scheduled(request.account, message, source=EventSource.CONSOLE)
+        act(request.account, message, source=EventSource.CONSOLE)
     except OutreachError as exc:
         flash.error(request, exc.message)
     else:
-        record(request.account, request.user, AuditAction.SCHEDULED_CANCELLED, message,
+        record(request.account, request.user, audit, message, target_id=message.handle,
                target_label=conversation.address, detail={"conversation": conversation.pk})
     return _fragment_or_redirect(request, conversation)
 

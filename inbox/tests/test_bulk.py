@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from inbox import services
@@ -16,16 +15,10 @@ from messaging.tests import console_data as d
 from outreach import panels
 from outreach.models import Membership
 
-from .helpers import conversations, person
+from .helpers import client_for, conversations, person
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def bulk(client, ids, action: str, **extra):

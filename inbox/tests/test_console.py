@@ -10,15 +10,9 @@ from inbox.models import CannedReply, Label
 from outreach.models import AuditEntry
 from outreach.services import create_staff_user
 
-from .helpers import person
+from .helpers import client_for, person
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_manager_adds_edits_and_deletes_labels_an_agent_reads_them(account):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from inbox import services
@@ -12,15 +11,9 @@ from inbox.policy import SYSTEM
 from messaging.models import Conversation
 from messaging.tests import console_data as d
 
-from .helpers import conversations, person
+from .helpers import client_for, conversations, person
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_counts_partial_links_each_view_and_shows_its_unread(account):

@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from inbox import services
@@ -15,16 +14,10 @@ from inbox.policy import SYSTEM
 from messaging.tests import console_data as d
 from outreach.models import AuditEntry, Membership
 
-from .helpers import conversations, person
+from .helpers import client_for, conversations, person
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def work(conv) -> Work:
