@@ -262,3 +262,43 @@ def test_search_by_message_text_reads_the_trigram_index_at_a_million_messages(ad
     assert "Seq Scan on messaging_message" not in text_plan, text_plan
     found = admin.get("/messages/inbox/", {"q": "blue umbrella"})
     assert [c.pk for c in found.context["window"].rows] == [needle.pk]
+
+
+def test_the_inbox_list_views_and_a_thread_cost_the_same_at_1k_and_100k_conversations(account):
+    """The issue's sizes: every view, as an agent and as a manager, and a thread, read as
+    many queries at 1,000 conversations as at 100,000 (work rows written straight in: the
+    services' path to them is the test above)."""
+    from inbox.choices import State
+    from inbox.models import ConversationLabel, Label, Work
+
+    line = d.line(account)
+    agent, manager = d.staff_client(account, "ann", "agent"), d.staff_client(account, "max", "manager")
+    ann = int(agent.session["_auth_user_id"])
+    label = Label.objects.create(account=account, name="VIP", colour="#c00")
+
+    def grow(count: int) -> None:
+        convs = d.bulk_conversations(account, line, count, per_conversation=1)
+        Work.objects.bulk_create([
+            Work(conversation=c, account=account, assignee_id=ann if i % 4 == 0 else None,
+                 state=State.CLOSED if i % 4 == 2 else State.OPEN)
+            for i, c in enumerate(convs) if i % 4 != 3
+        ], batch_size=5000)
+        ConversationLabel.objects.bulk_create(
+            [ConversationLabel(conversation=c, label=label) for c in convs[::3]], batch_size=5000)
+
+    views = ["", "?view=mine", "?view=unassigned", "?view=all", "?view=closed", f"?view=label:{label.pk}",
+             f"?view=line:{line.pk}", "?view=all&q=999"]
+
+    def measure() -> dict:
+        mine = Work.objects.filter(account=account, assignee_id=ann).values_list("pk", flat=True).first()
+        counts = {(who, v): queries(client, "/messages/inbox/" + v)
+                  for who, client in (("agent", agent), ("manager", manager)) for v in views}
+        counts["thread"] = queries(agent, f"/messages/inbox/{mine}/")
+        return counts
+
+    grow(1_000)
+    thousand = measure()
+    grow(99_000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    assert measure() == thousand
