@@ -132,11 +132,14 @@ def _live_version(contact: Contact | None) -> str:
 @require_GET
 def thread_live(request: HttpRequest, pk: int) -> HttpResponse:
     """The open thread's header status, opted-out note, reply box and contact panel, swapped
-    out of band (``_thread_live.html``); 204 while the contact is as the page shows it."""
+    out of band (``_thread_live.html``); 204 while the contact is as the page shows it. The
+    reply box (and its draft) is replaced only when the opt-out it was drawn for changed."""
     conversation = _get_conversation(request, pk)
     context = {"conversation": conversation, "reply_form": ReplyForm(), **_contact_context(conversation)}
     if request.GET.get("v") == context["live_version"]:
         return HttpResponse(status=204)
+    contact = context["contact"]
+    context["reply_changed"] = request.GET.get("o", "") != ("1" if contact is not None and contact.opted_out else "")
     return render(request, "messaging/_thread_live.html", context)
 
 

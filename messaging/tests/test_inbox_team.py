@@ -188,9 +188,12 @@ def test_the_live_poll_brings_an_opt_out_and_a_new_contact_to_the_header_reply_b
     body = fresh.content.decode()
     assert "Not in your contacts" not in body and "Grace" in body and 'id="contact-card" hx-swap-oob="true"' in body
     assert 'data-testid="reply-disabled"' not in body
+    assert 'id="reply-slot"' not in body, "the reply box, and the draft in it, stay: the opt-out is unchanged"
+    assert "&quot;o&quot;: &quot;&quot;" in body or '"o": ""' in body
     version = fresh.context["live_version"]
     messaging.simulate_inbound(account, line, "+15125550188", "STOP")
-    stopped = owner.get(live, {"v": version}).content.decode()
+    stopped = owner.get(live, {"v": version, "o": ""}).content.decode()
+    assert 'id="reply-slot"' in stopped
     assert 'data-testid="header-opted-out"' in stopped and 'data-testid="opted-out-note"' in stopped
     assert 'data-testid="reply-disabled"' in stopped and '<fieldset class="reply-fieldset" disabled>' in stopped
     assert 'data-testid="opted-out"' in stopped  # the contact panel's badge
