@@ -40,7 +40,7 @@ RECOVERIES = metrics.counter(
     "outreach_message_recoveries", "Expired claims the reconciler handled, by outcome.", ["outcome"]
 )
 #: A step's status -> the send's outcome.
-OUTCOMES = {Status.QUEUED: "retried", Status.ERROR: "failed"}
+OUTCOMES = {Status.QUEUED: "retried", Status.ERROR: "failed", Status.EXPIRED: "expired"}
 LANE = Case(When(priority__gte=INTERACTIVE_MIN, then=Value("interactive")), default=Value("bulk"),
             output_field=CharField())
 

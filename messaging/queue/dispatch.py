@@ -6,7 +6,8 @@ One chunk is three steps:
    messages, highest priority then oldest; lock their lines and ask ``limits.admit`` which
    may go now; mark those ACCEPTED with ``claimed_at`` and a short lease (``lease_until``,
    kept alive by the worker: see lease.py); push the others' ``next_attempt_at``.
-2. **send** (no transaction, no row locks held): each line's provider gets its messages.
+2. **send** (no transaction, no row locks held): each line's provider gets its messages,
+   but for those whose ``expires_at`` passed since the claim (recorded EXPIRED in 3).
    A provider must be idempotent per message handle (the sandbox ledger is; BlueBubbles
    uses the handle as tempGuid), because a claim can outlive its worker.
 3. **record** (one transaction): SENT (plus whatever the network already reported),
@@ -40,7 +41,7 @@ from ..models import Line, Message
 from ..providers.base import PermanentProviderError, ProviderError, ProviderEvent, SendResult
 from ..providers.registry import provider_for
 from ..services.enqueue import attach_conversations
-from ..services.expiry import expired_steps
+from ..services.expiry import expired_steps, expiry_step
 from ..services.reports import apply_event, receive_inbound
 from ..services.scheduled import opted_out_steps
 from ..services.transitions import Step, apply_steps
@@ -203,12 +204,24 @@ def _hold(held: dict[int, datetime]) -> None:
         Message.objects.filter(pk__in=ids).update(next_attempt_at=until)
 
 
+class NotSentInTime(ProviderError):
+    """A claimed message whose ``expires_at`` passed before it reached the network (a slow
+    machine, a bulk chunk held back for single sends): recorded EXPIRED, never sent late."""
+
+    retryable = False
+
+
 def send(messages: list[Message]) -> dict[int, SendResult | ProviderError]:
-    """Hand each line's messages to its provider (step 2), outside any transaction."""
+    """Hand each line's messages to its provider (step 2), outside any transaction; those
+    past their deadline by now stay off the network."""
+    now = timezone.now()
+    outcomes: dict[int, SendResult | ProviderError] = {}
     by_line: dict[int, list[Message]] = defaultdict(list)
     for message in messages:
-        by_line[message.line_id].append(message)
-    outcomes: dict[int, SendResult | ProviderError] = {}
+        if message.expires_at is not None and message.expires_at <= now:
+            outcomes[message.pk] = NotSentInTime("its expires_at passed before the send")
+        else:
+            by_line[message.line_id].append(message)
     for group in by_line.values():
         try:
             outcomes.update(provider_for(group[0].line).send_many(group))
@@ -249,6 +262,8 @@ def record(chunk: Chunk, outcomes: dict[int, SendResult | ProviderError]) -> Non
 
 
 def _steps(message: Message, outcome: SendResult | ProviderError, now: datetime) -> list[Step]:
+    if isinstance(outcome, NotSentInTime):
+        return [expiry_step(message)]
     if isinstance(outcome, SendResult):
         fields = {"service": outcome.service, "was_downgraded": outcome.was_downgraded, "last_error": ""}
         if outcome.provider_message_id:

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from messaging import services
 from messaging.choices import ErrorKey, Status
-from messaging.models import Message, SandboxSend
+from messaging.models import Message, MessageEvent, SandboxSend
+from messaging.queue import dispatch
 from messaging.services.expiry import expire_due
 from messaging.tests.test_scheduled_sends import at, claim_all, iso
 from outreach.testing import key_client, running_worker, wait_for
@@ -89,6 +90,26 @@ def test_a_message_sent_before_its_deadline_is_not_expired(account, line, monkey
     assert expire_due() == 0
     claimed.refresh_from_db()
     assert claimed.pk == message.pk and claimed.status == Status.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_a_claimed_message_whose_deadline_passes_before_the_send_expires_and_stays_off_the_network(
+    account, line, monkeypatch
+):
+    now = timezone.now()
+    deadline = now + timedelta(minutes=5)
+    late = services.send(account, to="+12145557108", content="flash sale", expires_at=deadline)
+    on_time = services.send(account, to="+12145557109", content="no deadline")
+    chunk = dispatch.claim()
+    at(monkeypatch, deadline + timedelta(seconds=1))  # a slow worker reaches the send step
+    dispatch.record(chunk, dispatch.send(chunk.claimed))
+    late.refresh_from_db()
+    on_time.refresh_from_db()
+    assert (late.status, late.error_key, late.sent_at) == (Status.EXPIRED, ErrorKey.EXPIRED, None)
+    assert on_time.status == Status.READ
+    assert list(SandboxSend.objects.values_list("handle", flat=True)) == [on_time.handle]
+    events = MessageEvent.objects.filter(message=late).order_by("pk").values_list("status", flat=True)
+    assert list(events) == [Status.QUEUED, Status.ACCEPTED, Status.EXPIRED]
 
 
 @pytest.mark.worker
